@@ -1,0 +1,57 @@
+import DataLoader from 'dataloader';
+import type { GraphStore, InteractionRecord, ItemRecord, UserRef } from './graph/index.js';
+import type { RecommendationRequest, RecommendationResult, RecommendationService } from './recommendations/index.js';
+
+/** Long-lived services, created once at start. */
+export interface Services {
+  readonly store: GraphStore;
+  readonly recommendations: RecommendationService;
+}
+
+export interface InteractionsRequest {
+  readonly userId: string;
+  readonly first: number;
+}
+
+/**
+ * DataLoaders, one set per request: every key asked for while resolving one operation (aliases,
+ * lists, nested users) is batched into one store or model call.
+ */
+export interface Loaders {
+  readonly recommendations: DataLoader<RecommendationRequest, RecommendationResult[], string>;
+  readonly item: DataLoader<string, ItemRecord | null>;
+  readonly user: DataLoader<string, UserRef | null>;
+  readonly interactionCount: DataLoader<string, number>;
+  readonly interactions: DataLoader<InteractionsRequest, InteractionRecord[], string>;
+}
+
+export interface RequestContext {
+  readonly services: Services;
+  readonly loaders: Loaders;
+}
+
+export function createRequestContext(services: Services): RequestContext {
+  return { services, loaders: createLoaders(services) };
+}
+
+function createLoaders({ store, recommendations }: Services): Loaders {
+  return {
+    recommendations: new DataLoader((requests) => recommendations.recommend(requests), {
+      cacheKeyFn: (r) => JSON.stringify([r.userId, r.first, r.filter ?? null]),
+    }),
+    item: new DataLoader((ids) => store.items(ids)),
+    user: new DataLoader((ids) => store.users(ids)),
+    interactionCount: new DataLoader((ids) => store.interactionCounts(ids)),
+    interactions: new DataLoader(
+      async (requests) => {
+        const limit = Math.max(...requests.map((r) => r.first));
+        const lists = await store.recentInteractions(
+          requests.map((r) => r.userId),
+          limit,
+        );
+        return lists.map((list, i) => list.slice(0, requests[i]!.first));
+      },
+      { cacheKeyFn: (r) => `${r.userId}\u0000${r.first}` },
+    ),
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * Tables of the embedded store. `interactions` is the event log; `edges` merges a user's repeated
+ * interactions with one item (summed weight, latest time), which is what sampling reads. The two
+ * `edges_by_*_recent` indexes serve the most-recent-first sampling of hop 1 and hop 2 directly.
+ */
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS items (
+  id TEXT PRIMARY KEY,
+  title TEXT NOT NULL,
+  category TEXT,
+  user_count INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS items_by_category ON items (category, id);
+CREATE INDEX IF NOT EXISTS items_by_popularity ON items (user_count DESC, id);
+
+CREATE TABLE IF NOT EXISTS users (
+  id TEXT PRIMARY KEY,
+  created_at INTEGER NOT NULL,
+  interaction_count INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS interactions (
+  seq INTEGER PRIMARY KEY,
+  key TEXT UNIQUE,
+  user_id TEXT NOT NULL REFERENCES users (id),
+  item_id TEXT NOT NULL REFERENCES items (id),
+  type TEXT NOT NULL,
+  weight REAL NOT NULL,
+  occurred_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS interactions_by_user_recent ON interactions (user_id, occurred_at DESC, seq DESC);
+
+CREATE TABLE IF NOT EXISTS edges (
+  user_id TEXT NOT NULL REFERENCES users (id),
+  item_id TEXT NOT NULL REFERENCES items (id),
+  weight REAL NOT NULL,
+  last_at INTEGER NOT NULL,
+  interaction_count INTEGER NOT NULL,
+  PRIMARY KEY (user_id, item_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS edges_by_user_recent ON edges (user_id, last_at DESC, item_id);
+CREATE INDEX IF NOT EXISTS edges_by_item_recent ON edges (item_id, last_at DESC, user_id);
+`;

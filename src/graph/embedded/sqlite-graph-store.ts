@@ -1,0 +1,262 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type {
+  Fanouts,
+  GraphStore,
+  InteractionRecord,
+  InteractionType,
+  ItemNeighbour,
+  ItemRecord,
+  Neighbourhood,
+  NewInteraction,
+  Page,
+  PageRequest,
+  PopularItem,
+  PopularItemsQuery,
+  RecordInteractionsResult,
+  UserRef,
+} from '../store.js';
+import { UnknownItemsError } from '../store.js';
+import { SCHEMA_SQL } from './schema.js';
+
+interface InteractionRow {
+  key: string | null;
+  user_id: string;
+  item_id: string;
+  type: InteractionType;
+  weight: number;
+  occurred_at: number;
+}
+
+interface ItemRow {
+  id: string;
+  title: string;
+  category: string | null;
+}
+
+const toItem = (row: ItemRow): ItemRecord => ({ id: row.id, title: row.title, category: row.category });
+
+const toInteraction = (row: InteractionRow): InteractionRecord => ({
+  id: row.key,
+  userId: row.user_id,
+  itemId: row.item_id,
+  type: row.type,
+  weight: row.weight,
+  occurredAt: new Date(row.occurred_at),
+});
+
+/**
+ * The embedded default: SQLite through better-sqlite3, in WAL mode with `synchronous=FULL`, so an
+ * acknowledged write survives `kill -9` and power loss. Sampling is index-backed (see schema.ts).
+ */
+export class SqliteGraphStore implements GraphStore {
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA_SQL);
+    this.statements = this.prepare();
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      hop1: db.prepare<[string, number], ItemRow & { weight: number; last_at: number }>(
+        `SELECT i.id, i.title, i.category, e.weight, e.last_at
+           FROM edges e JOIN items i ON i.id = e.item_id
+          WHERE e.user_id = ?
+          ORDER BY e.last_at DESC, e.item_id ASC
+          LIMIT ?`,
+      ),
+      hop2: db.prepare<[string, string, number], { user_id: string; weight: number; last_at: number }>(
+        `SELECT user_id, weight, last_at FROM edges
+          WHERE item_id = ? AND user_id <> ?
+          ORDER BY last_at DESC, user_id ASC
+          LIMIT ?`,
+      ),
+      interactedItems: db.prepare<[string], { item_id: string }>('SELECT item_id FROM edges WHERE user_id = ?'),
+      user: db.prepare<[string], { id: string; interaction_count: number }>(
+        'SELECT id, interaction_count FROM users WHERE id = ?',
+      ),
+      item: db.prepare<[string], ItemRow>('SELECT id, title, category FROM items WHERE id = ?'),
+      recent: db.prepare<[string, number], InteractionRow>(
+        `SELECT key, user_id, item_id, type, weight, occurred_at FROM interactions
+          WHERE user_id = ? ORDER BY occurred_at DESC, seq DESC LIMIT ?`,
+      ),
+      interactionByKey: db.prepare<[string], InteractionRow>(
+        'SELECT key, user_id, item_id, type, weight, occurred_at FROM interactions WHERE key = ?',
+      ),
+      listUsers: db.prepare<[string, number], { id: string }>(
+        'SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?',
+      ),
+      listItems: db.prepare<[string, number], ItemRow>(
+        'SELECT id, title, category FROM items WHERE id > ? ORDER BY id LIMIT ?',
+      ),
+      listItemsInCategory: db.prepare<[string, string, number], ItemRow>(
+        'SELECT id, title, category FROM items WHERE category = ? AND id > ? ORDER BY id LIMIT ?',
+      ),
+      popular: db.prepare<
+        [{ include: string | null; exclude: string; excludeIds: string; limit: number }],
+        ItemRow & { user_count: number }
+      >(
+        `SELECT id, title, category, user_count FROM items
+          WHERE (@include IS NULL OR category IN (SELECT value FROM json_each(@include)))
+            AND (category IS NULL OR category NOT IN (SELECT value FROM json_each(@exclude)))
+            AND id NOT IN (SELECT value FROM json_each(@excludeIds))
+          ORDER BY user_count DESC, id ASC
+          LIMIT @limit`,
+      ),
+      insertUser: db.prepare<[string, number]>(
+        'INSERT INTO users (id, created_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING',
+      ),
+      insertInteraction: db.prepare<[string | null, string, string, string, number, number]>(
+        `INSERT INTO interactions (key, user_id, item_id, type, weight, occurred_at)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+      ),
+      countInteraction: db.prepare<[string]>(
+        'UPDATE users SET interaction_count = interaction_count + 1 WHERE id = ?',
+      ),
+      upsertEdge: db.prepare<[string, string, number, number], { interaction_count: number }>(
+        `INSERT INTO edges (user_id, item_id, weight, last_at, interaction_count) VALUES (?, ?, ?, ?, 1)
+         ON CONFLICT (user_id, item_id) DO UPDATE SET
+           weight = weight + excluded.weight,
+           last_at = max(last_at, excluded.last_at),
+           interaction_count = interaction_count + 1
+         RETURNING interaction_count`,
+      ),
+      countItemUser: db.prepare<[string]>('UPDATE items SET user_count = user_count + 1 WHERE id = ?'),
+      upsertItem: db.prepare<[string, string, string | null]>(
+        `INSERT INTO items (id, title, category) VALUES (?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET title = excluded.title, category = excluded.category`,
+      ),
+      anyEdge: db.prepare<[], { one: number }>('SELECT 1 AS one FROM edges LIMIT 1'),
+    };
+  }
+
+  async neighbourhoods(userIds: readonly string[], fanouts: Fanouts): Promise<Neighbourhood[]> {
+    const s = this.statements;
+    const read = this.db.transaction((ids: readonly string[]) =>
+      ids.map((userId): Neighbourhood => {
+        const userExists = s.user.get(userId) !== undefined;
+        const items = s.hop1.all(userId, fanouts.hop1).map(
+          (row): ItemNeighbour => ({
+            item: toItem(row),
+            weight: row.weight,
+            lastAt: new Date(row.last_at),
+            coUsers: s.hop2.all(row.id, userId, fanouts.hop2).map((co) => ({
+              userId: co.user_id,
+              weight: co.weight,
+              lastAt: new Date(co.last_at),
+            })),
+          }),
+        );
+        const interactedItemIds = new Set(s.interactedItems.all(userId).map((r) => r.item_id));
+        return { userId, userExists, items, interactedItemIds };
+      }),
+    );
+    // One read transaction: every user of the batch sees the same snapshot.
+    return read(userIds);
+  }
+
+  async items(ids: readonly string[]): Promise<(ItemRecord | null)[]> {
+    return ids.map((id) => {
+      const row = this.statements.item.get(id);
+      return row ? toItem(row) : null;
+    });
+  }
+
+  async users(ids: readonly string[]): Promise<(UserRef | null)[]> {
+    return ids.map((id) => (this.statements.user.get(id) ? { id } : null));
+  }
+
+  async interactionCounts(userIds: readonly string[]): Promise<number[]> {
+    return userIds.map((id) => this.statements.user.get(id)?.interaction_count ?? 0);
+  }
+
+  async recentInteractions(userIds: readonly string[], limit: number): Promise<InteractionRecord[][]> {
+    return userIds.map((id) => this.statements.recent.all(id, limit).map(toInteraction));
+  }
+
+  async listUsers({ first, afterId }: PageRequest): Promise<Page<UserRef>> {
+    const rows = this.statements.listUsers.all(afterId ?? '', first + 1);
+    return { records: rows.slice(0, first).map((r) => ({ id: r.id })), hasNextPage: rows.length > first };
+  }
+
+  async listItems({
+    first,
+    afterId,
+    category,
+  }: PageRequest & { readonly category?: string | null }): Promise<Page<ItemRecord>> {
+    const rows =
+      category == null
+        ? this.statements.listItems.all(afterId ?? '', first + 1)
+        : this.statements.listItemsInCategory.all(category, afterId ?? '', first + 1);
+    return { records: rows.slice(0, first).map(toItem), hasNextPage: rows.length > first };
+  }
+
+  async popularItems(query: PopularItemsQuery): Promise<PopularItem[]> {
+    const rows = this.statements.popular.all({
+      include: query.includeCategories ? JSON.stringify(query.includeCategories) : null,
+      exclude: JSON.stringify(query.excludeCategories ?? []),
+      excludeIds: JSON.stringify([...(query.excludeItemIds ?? [])]),
+      limit: query.limit,
+    });
+    return rows.map((row) => ({ item: toItem(row), userCount: row.user_count }));
+  }
+
+  async recordInteractions(interactions: readonly NewInteraction[]): Promise<RecordInteractionsResult> {
+    const s = this.statements;
+    const write = this.db.transaction((batch: readonly NewInteraction[]): RecordInteractionsResult => {
+      const unknownItems = [...new Set(batch.map((i) => i.itemId))].filter((id) => !s.item.get(id));
+      if (unknownItems.length > 0) throw new UnknownItemsError(unknownItems);
+      const now = Date.now();
+      let recordedCount = 0;
+      const stored = batch.map((interaction): InteractionRecord => {
+        const key = interaction.id ?? null;
+        const at = interaction.occurredAt.getTime();
+        s.insertUser.run(interaction.userId, now);
+        const inserted = s.insertInteraction.run(
+          key,
+          interaction.userId,
+          interaction.itemId,
+          interaction.type,
+          interaction.weight,
+          at,
+        );
+        if (inserted.changes === 0 && key !== null) {
+          // A retry of an interaction already recorded: report it as it was stored.
+          return toInteraction(s.interactionByKey.get(key)!);
+        }
+        recordedCount += 1;
+        s.countInteraction.run(interaction.userId);
+        const edge = s.upsertEdge.get(interaction.userId, interaction.itemId, interaction.weight, at);
+        if (edge?.interaction_count === 1) s.countItemUser.run(interaction.itemId);
+        return { ...interaction, id: key };
+      });
+      const users = [...new Set(batch.map((i) => i.userId))].map((id) => ({ id }));
+      return { recordedCount, interactions: stored, users };
+    });
+    return write.immediate(interactions);
+  }
+
+  async upsertItems(items: readonly ItemRecord[]): Promise<void> {
+    const upsert = this.db.transaction((batch: readonly ItemRecord[]) => {
+      for (const item of batch) this.statements.upsertItem.run(item.id, item.title, item.category);
+    });
+    upsert(items);
+  }
+
+  async isEmpty(): Promise<boolean> {
+    return this.statements.anyEdge.get() === undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The graph-store port: what the rest of recograph needs from wherever interactions live.
+ * Adapters: `embedded/` (SQLite, the default). Every adapter passes `test/graph/store-contract.ts`.
+ */
+
+export type InteractionType = 'VIEW' | 'CLICK' | 'CHECK_IN' | 'LIKE' | 'ADD_TO_CART' | 'PURCHASE';
+
+export interface ItemRecord {
+  readonly id: string;
+  readonly title: string;
+  readonly category: string | null;
+}
+
+/** A user as the API knows them before loading anything else. */
+export interface UserRef {
+  readonly id: string;
+}
+
+export interface InteractionRecord {
+  readonly id: string | null;
+  readonly userId: string;
+  readonly itemId: string;
+  readonly type: InteractionType;
+  readonly weight: number;
+  readonly occurredAt: Date;
+}
+
+/** An interaction to record; `weight` is already resolved (see `interaction-weights.ts`). */
+export interface NewInteraction {
+  readonly id?: string | null;
+  readonly userId: string;
+  readonly itemId: string;
+  readonly type: InteractionType;
+  readonly weight: number;
+  readonly occurredAt: Date;
+}
+
+export interface RecordInteractionsResult {
+  readonly recordedCount: number;
+  readonly interactions: readonly InteractionRecord[];
+  readonly users: readonly UserRef[];
+}
+
+/** Fan-out per hop: at most `hop1` of the user's items, `hop2` co-users per item. */
+export interface Fanouts {
+  readonly hop1: number;
+  readonly hop2: number;
+}
+
+/** Repeated interactions of one user with one item, merged: summed weight, latest time. */
+export interface Edge {
+  readonly weight: number;
+  readonly lastAt: Date;
+}
+
+export interface ItemNeighbour extends Edge {
+  readonly item: ItemRecord;
+  /** Other users who interacted with this item, sampled (hop 2), aligned with the policy. */
+  readonly coUsers: readonly CoUserNeighbour[];
+}
+
+export interface CoUserNeighbour extends Edge {
+  readonly userId: string;
+}
+
+/**
+ * A user's sampled 2-hop neighbourhood, under the policy `most-recent-first/v1`
+ * (docs/model.md): hop 1 = the user's edges by `lastAt` desc then item id; hop 2 = per item, other
+ * users' edges by `lastAt` desc then user id. Ids compare bytewise.
+ */
+export interface Neighbourhood {
+  readonly userId: string;
+  /** False when no such user exists; then `items` is empty. */
+  readonly userExists: boolean;
+  readonly items: readonly ItemNeighbour[];
+  /** Every item the user ever interacted with (not only the sampled ones): never recommended. */
+  readonly interactedItemIds: ReadonlySet<string>;
+}
+
+export interface PageRequest {
+  readonly first: number;
+  /** Exclusive lower bound: the id of the last record of the previous page. */
+  readonly afterId?: string | null;
+}
+
+export interface Page<T> {
+  readonly records: readonly T[];
+  readonly hasNextPage: boolean;
+}
+
+export interface PopularItemsQuery {
+  readonly limit: number;
+  readonly includeCategories?: readonly string[] | null;
+  readonly excludeCategories?: readonly string[] | null;
+  readonly excludeItemIds?: ReadonlySet<string>;
+}
+
+export interface PopularItem {
+  readonly item: ItemRecord;
+  /** How many distinct users interacted with the item. */
+  readonly userCount: number;
+}
+
+export interface GraphStore {
+  /** Sampled neighbourhoods for many users in one round trip, aligned with `userIds`. */
+  neighbourhoods(userIds: readonly string[], fanouts: Fanouts): Promise<Neighbourhood[]>;
+  /** Items by id, aligned with `ids`; null for an unknown id. */
+  items(ids: readonly string[]): Promise<(ItemRecord | null)[]>;
+  /** Users by id, aligned with `ids`; null for an unknown id. */
+  users(ids: readonly string[]): Promise<(UserRef | null)[]>;
+  /** Interaction counts per user, aligned with `ids` (0 for unknown users). */
+  interactionCounts(userIds: readonly string[]): Promise<number[]>;
+  /** Each user's most recent interactions, newest first, aligned with `userIds`. */
+  recentInteractions(userIds: readonly string[], limit: number): Promise<InteractionRecord[][]>;
+  listUsers(page: PageRequest): Promise<Page<UserRef>>;
+  listItems(page: PageRequest & { readonly category?: string | null }): Promise<Page<ItemRecord>>;
+  /** Items by number of distinct users, most first, then by id. */
+  popularItems(query: PopularItemsQuery): Promise<PopularItem[]>;
+  /**
+   * Records interactions atomically: unknown users are created; an unknown item throws
+   * `UnknownItemsError` and nothing is written; an `id` already recorded is skipped.
+   */
+  recordInteractions(interactions: readonly NewInteraction[]): Promise<RecordInteractionsResult>;
+  /** Adds or updates catalogue items. */
+  upsertItems(items: readonly ItemRecord[]): Promise<void>;
+  /** True when the store holds no interaction at all (a fresh store to seed). */
+  isEmpty(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Thrown by `recordInteractions` when some item ids are not in the catalogue. */
+export class UnknownItemsError extends Error {
+  constructor(readonly itemIds: readonly string[]) {
+    super(`Unknown item ids: ${itemIds.join(', ')}`);
+    this.name = 'UnknownItemsError';
+  }
+}

@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { Logger } from 'pino';
+import { readUserScores, type ModelOutputs } from './batch-scores.js';
+import {
+  checkSessionSignature,
+  MODEL_OUTPUTS,
+  ModelContractError,
+  parseModelMetadata,
+  type ModelInputName,
+  type ModelMetadata,
+} from './model-contract.js';
+import type { ModelVocabulary, TensorData } from './tensors.js';
+
+export type ExecutionProvider = 'cpu' | 'cuda';
+
+export interface ModelInfo {
+  readonly version: string;
+  readonly format: string;
+  readonly fanouts: readonly number[];
+  readonly heads: number;
+  readonly embeddingDim: number;
+  readonly itemCount: number;
+  readonly executionProvider: ExecutionProvider;
+  readonly trainedAt: Date | null;
+}
+
+/** A loaded, validated, warmed-up model: the only object that talks to onnxruntime. */
+export interface RecommendationModel {
+  readonly metadata: ModelMetadata;
+  readonly vocabulary: ModelVocabulary;
+  readonly info: ModelInfo;
+  run(inputs: Readonly<Record<ModelInputName, TensorData>>): Promise<ModelOutputs>;
+  close(): Promise<void>;
+}
+
+export interface LoadModelOptions {
+  readonly executionProvider: ExecutionProvider;
+  readonly logger: Logger;
+}
+
+export async function loadModel(directory: string, options: LoadModelOptions): Promise<RecommendationModel> {
+  const metadataPath = join(directory, 'model.json');
+  const onnxPath = join(directory, 'model.onnx');
+  const metadata = parseModelMetadata(JSON.parse(await readRequired(metadataPath)), metadataPath);
+  const onnx = await readFile(onnxPath).catch(() => {
+    throw new ModelContractError(`${onnxPath} is missing or unreadable`);
+  });
+  const digest = createHash('sha256').update(onnx).digest('hex');
+  if (digest !== metadata.onnxSha256) {
+    throw new ModelContractError(`${onnxPath} does not belong to ${metadataPath} (SHA-256 ${digest} ≠ ${metadata.onnxSha256})`);
+  }
+
+  const { session, executionProvider } = await createSession(onnx, options);
+  checkSessionSignature(session.inputNames, session.outputNames, onnxPath);
+
+  const vocabulary: ModelVocabulary = {
+    itemIndex: new Map(metadata.items.map((id, index) => [id, index])),
+    userIndex: new Map(metadata.users.map((id, index) => [id, index])),
+    itemCount: metadata.items.length,
+  };
+  const trainedAt = typeof metadata.training?.createdAt === 'string' ? new Date(metadata.training.createdAt) : null;
+  const model: RecommendationModel = {
+    metadata,
+    vocabulary,
+    info: {
+      version: metadata.version,
+      format: metadata.format,
+      fanouts: metadata.fanouts,
+      heads: metadata.heads,
+      embeddingDim: metadata.embeddingDim,
+      itemCount: metadata.items.length,
+      executionProvider,
+      trainedAt,
+    },
+    async run(inputs) {
+      const feeds = Object.fromEntries(
+        Object.entries(inputs).map(([name, t]) => [name, new ort.Tensor(t.type, t.data, [...t.dims])]),
+      );
+      const results = await session.run(feeds);
+      return Object.fromEntries(
+        MODEL_OUTPUTS.map((name) => {
+          const tensor = results[name]!;
+          return [name, { data: tensor.data as Float32Array | BigInt64Array, dims: tensor.dims }];
+        }),
+      ) as unknown as ModelOutputs;
+    },
+    close: () => session.release(),
+  };
+  await warmUp(model, onnxPath);
+  options.logger.info({ model: metadata.version, executionProvider, items: metadata.items.length }, 'model loaded');
+  return model;
+}
+
+async function readRequired(path: string): Promise<string> {
+  return readFile(path, 'utf8').catch(() => {
+    throw new ModelContractError(`${path} is missing or unreadable`);
+  });
+}
+
+async function createSession(onnx: Buffer, options: LoadModelOptions) {
+  const sessionOptions = { graphOptimizationLevel: 'all' } as const;
+  if (options.executionProvider === 'cuda') {
+    try {
+      const session = await ort.InferenceSession.create(onnx, { ...sessionOptions, executionProviders: ['cuda'] });
+      return { session, executionProvider: 'cuda' as const };
+    } catch (error) {
+      options.logger.warn(
+        { err: error },
+        'CUDA execution provider unavailable (install onnxruntime-node with ONNXRUNTIME_NODE_INSTALL=cuda12 on a GPU host); using CPU',
+      );
+    }
+  }
+  const session = await ort.InferenceSession.create(onnx, { ...sessionOptions, executionProviders: ['cpu'] });
+  return { session, executionProvider: 'cpu' as const };
+}
+
+/** Runs one tiny batch: pays first-run costs before traffic and proves the output shapes. */
+async function warmUp(model: RecommendationModel, source: string): Promise<void> {
+  const n = model.vocabulary.itemCount;
+  const one = (type: 'int64' | 'float32', dims: number[], value = 0): TensorData =>
+    type === 'int64'
+      ? { type, data: new BigInt64Array(dims.reduce((a, b) => a * b)).fill(BigInt(value)), dims }
+      : { type, data: new Float32Array(dims.reduce((a, b) => a * b)).fill(value), dims };
+  const outputs = await model.run({
+    hop1_items: one('int64', [1, 1]),
+    hop1_weight: one('float32', [1, 1], 1),
+    hop1_mask: one('float32', [1, 1], 1),
+    hop2_users: one('int64', [1, 1, 1]),
+    hop2_mask: one('float32', [1, 1, 1]),
+    candidate_mask: one('float32', [1, n], 1),
+  });
+  const { topK, heads } = model.metadata;
+  const expect = (name: keyof ModelOutputs, dims: number[]) => {
+    const actual = outputs[name].dims;
+    if (actual.length !== dims.length || actual.some((d, i) => d !== dims[i])) {
+      throw new ModelContractError(`${source}: output ${name} has shape [${actual.join(', ')}], expected [${dims.join(', ')}]`);
+    }
+  };
+  expect('top_scores', [1, topK]);
+  expect('top_items', [1, topK]);
+  expect('hop1_attention', [1, heads, 1]);
+  expect('hop2_attention', [1, heads, 1, 1]);
+  expect('hop1_contribution', [1, topK, 1]);
+  expect('hop2_contribution', [1, topK, 1, 1]);
+  if (readUserScores(outputs, 0).ranked.length === 0) throw new ModelContractError(`${source}: warm-up ranked no item`);
+}

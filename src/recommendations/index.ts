@@ -1,0 +1,6 @@
+export { CandidateMasks, type RecommendationFilter } from './candidates.js';
+export {
+  RecommendationService,
+  type RecommendationRequest,
+  type RecommendationResult,
+} from './recommendation-service.js';

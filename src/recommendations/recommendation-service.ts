@@ -1,0 +1,116 @@
+import type { GraphStore, Neighbourhood } from '../graph/index.js';
+import { attentionExplanation, popularityExplanation, type ExplanationModel, type FallbackReason } from '../explain/index.js';
+import { assembleBatch, readUserScores, type RecommendationModel } from '../inference/index.js';
+import { CandidateMasks, type RecommendationFilter } from './candidates.js';
+
+export interface RecommendationRequest {
+  readonly userId: string;
+  readonly first: number;
+  readonly filter?: RecommendationFilter | null;
+}
+
+export interface RecommendationResult {
+  readonly itemId: string;
+  readonly score: number;
+  readonly rank: number;
+  readonly explanation: ExplanationModel;
+}
+
+/**
+ * Turns a batch of recommendation requests into ranked, explained items with one store call for
+ * all neighbourhoods and one model run for every user the model can rank. Users the model cannot
+ * rank get a flagged popularity fallback.
+ */
+export class RecommendationService {
+  private constructor(
+    private readonly store: GraphStore,
+    private readonly model: RecommendationModel,
+    private readonly candidates: CandidateMasks,
+  ) {}
+
+  static async create(store: GraphStore, model: RecommendationModel): Promise<RecommendationService> {
+    const catalogue = await store.items(model.metadata.items);
+    return new RecommendationService(store, model, new CandidateMasks(model.vocabulary, catalogue));
+  }
+
+  get modelInfo() {
+    return this.model.info;
+  }
+
+  async recommend(requests: readonly RecommendationRequest[]): Promise<RecommendationResult[][]> {
+    const [hop1, hop2] = this.model.metadata.fanouts;
+    const userIds = [...new Set(requests.map((r) => r.userId))];
+    const fetched = await this.store.neighbourhoods(userIds, { hop1, hop2 });
+    const byUser = new Map(fetched.map((n) => [n.userId, n]));
+
+    const ranked: { request: RecommendationRequest; index: number }[] = [];
+    const fallbacks: { request: RecommendationRequest; index: number; reason: FallbackReason }[] = [];
+    const modelled: Neighbourhood[] = [];
+    const results: RecommendationResult[][] = requests.map(() => []);
+
+    requests.forEach((request, index) => {
+      const neighbourhood = byUser.get(request.userId)!;
+      const reason = this.fallbackReason(neighbourhood);
+      if (reason) {
+        fallbacks.push({ request, index, reason });
+      } else {
+        ranked.push({ request, index });
+        modelled.push(neighbourhood);
+      }
+    });
+
+    await Promise.all([
+      this.rankWithModel(
+        ranked.map((r) => r.request),
+        modelled,
+      ).then((lists) => lists.forEach((list, row) => (results[ranked[row]!.index] = list))),
+      ...fallbacks.map(async ({ request, index, reason }) => {
+        results[index] = await this.rankByPopularity(request, byUser.get(request.userId)!, reason);
+      }),
+    ]);
+    return results;
+  }
+
+  private fallbackReason(neighbourhood: Neighbourhood): FallbackReason | null {
+    if (!neighbourhood.userExists) return 'UNKNOWN_USER';
+    if (neighbourhood.items.length === 0) return 'NO_INTERACTIONS';
+    const known = neighbourhood.items.some((n) => this.model.vocabulary.itemIndex.has(n.item.id));
+    return known ? null : 'NO_MODELLED_INTERACTIONS';
+  }
+
+  /** One model run for all `requests`; results are aligned with them. */
+  private async rankWithModel(
+    requests: readonly RecommendationRequest[],
+    neighbourhoods: readonly Neighbourhood[],
+  ): Promise<RecommendationResult[][]> {
+    if (requests.length === 0) return [];
+    const masks = requests.map((request, row) => this.candidates.build(request.filter, neighbourhoods[row]!.interactedItemIds));
+    const batch = assembleBatch(neighbourhoods, masks, this.model.vocabulary);
+    const outputs = await this.model.run(batch.inputs);
+    const { items } = this.model.metadata;
+    return requests.map((request, row) => {
+      const scores = readUserScores(outputs, row);
+      return scores.ranked.slice(0, request.first).map((r, k) => ({
+        itemId: items[r.itemIndex]!,
+        score: r.score,
+        rank: k + 1,
+        explanation: attentionExplanation(scores, k, batch.slots[row]!, this.model.info.version),
+      }));
+    });
+  }
+
+  private async rankByPopularity(
+    request: RecommendationRequest,
+    neighbourhood: Neighbourhood,
+    reason: FallbackReason,
+  ): Promise<RecommendationResult[]> {
+    const explanation = popularityExplanation(reason);
+    const popular = await this.store.popularItems({
+      limit: request.first,
+      includeCategories: request.filter?.includeCategories,
+      excludeCategories: request.filter?.excludeCategories,
+      excludeItemIds: new Set([...(request.filter?.excludeItemIds ?? []), ...neighbourhood.interactedItemIds]),
+    });
+    return popular.map((p, k) => ({ itemId: p.item.id, score: p.userCount, rank: k + 1, explanation }));
+  }
+}

@@ -1,0 +1,42 @@
+import { resolveInteractionWeight, UnknownItemsError, MAX_INTERACTION_WEIGHT, type NewInteraction } from '../graph/index.js';
+import { BadUserInputError } from '../errors.js';
+import type { InteractionInput, MutationResolvers } from './generated/types.js';
+import { count, id, MAX_INTERACTIONS_PER_CALL } from './arguments.js';
+
+export const Mutation: MutationResolvers = {
+  recordInteractions: async (_, { input }, { services }) => {
+    count('input', input.length, MAX_INTERACTIONS_PER_CALL);
+    const now = new Date();
+    const interactions = input.map((entry, index) => toNewInteraction(entry, index, now));
+    try {
+      return await services.store.recordInteractions(interactions);
+    } catch (error) {
+      if (error instanceof UnknownItemsError) {
+        throw new BadUserInputError(`Unknown item ids: ${error.itemIds.join(', ')}. Nothing was recorded.`, {
+          argument: 'input',
+          unknownItemIds: error.itemIds,
+        });
+      }
+      throw error;
+    }
+  },
+};
+
+function toNewInteraction(entry: InteractionInput, index: number, now: Date): NewInteraction {
+  const at = (field: string) => `input[${index}].${field}`;
+  const type = entry.type ?? 'VIEW';
+  const { weight } = entry;
+  if (weight != null && !(Number.isFinite(weight) && weight > 0 && weight <= MAX_INTERACTION_WEIGHT)) {
+    throw new BadUserInputError(`\`${at('weight')}\` must be in (0, ${MAX_INTERACTION_WEIGHT}]; got ${weight}.`, {
+      argument: at('weight'),
+    });
+  }
+  return {
+    id: entry.id == null ? null : id(at('id'), entry.id),
+    userId: id(at('userId'), entry.userId),
+    itemId: id(at('itemId'), entry.itemId),
+    type,
+    weight: resolveInteractionWeight(type, weight),
+    occurredAt: entry.occurredAt ?? now,
+  };
+}

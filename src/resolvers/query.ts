@@ -1,0 +1,22 @@
+import type { QueryResolvers } from './generated/types.js';
+import { count, decodeCursor, id, MAX_PAGE_SIZE } from './arguments.js';
+import { connection } from './connections.js';
+import { recommendationRequest } from './recommendation-arguments.js';
+
+export const Query: QueryResolvers = {
+  recommendations: (_, { userId, first, filter }, { loaders }) =>
+    loaders.recommendations.load(recommendationRequest(userId, first, filter)),
+  user: (_, args, { loaders }) => loaders.user.load(id('id', args.id)),
+  item: (_, args, { loaders }) => loaders.item.load(id('id', args.id)),
+  users: async (_, { first, after }, { services }) => {
+    const afterId = decodeCursor('after', after);
+    const page = await services.store.listUsers({ first: count('first', first, MAX_PAGE_SIZE), afterId });
+    return connection(page, afterId);
+  },
+  items: async (_, { first, after, category }, { services }) => {
+    const afterId = decodeCursor('after', after);
+    const page = await services.store.listItems({ first: count('first', first, MAX_PAGE_SIZE), afterId, category });
+    return connection(page, afterId);
+  },
+  model: (_, __, { services }) => services.recommendations.modelInfo,
+};

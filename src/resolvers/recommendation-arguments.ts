@@ -1,0 +1,22 @@
+import type { RecommendationRequest } from '../recommendations/index.js';
+import type { RecommendationFilter } from './generated/types.js';
+import { count, id, list, MAX_PAGE_SIZE } from './arguments.js';
+
+/** Validates the arguments shared by `Query.recommendations` and `User.recommendations`. */
+export function recommendationRequest(
+  userId: string,
+  first: number,
+  filter: RecommendationFilter | null | undefined,
+): RecommendationRequest {
+  return {
+    userId: id('userId', userId),
+    first: count('first', first, MAX_PAGE_SIZE),
+    filter: filter
+      ? {
+          includeCategories: list('filter.includeCategories', filter.includeCategories),
+          excludeCategories: list('filter.excludeCategories', filter.excludeCategories),
+          excludeItemIds: list('filter.excludeItemIds', filter.excludeItemIds),
+        }
+      : null,
+  };
+}

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('configuration', () => {
+  it('has working defaults: port 4000, embedded store, demo model, CPU', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 4000, graphStore: 'embedded', executionProvider: 'cpu', seedDemoData: true });
+    expect(config.dataDir).toMatch(/\/data$/);
+    expect(config.modelDir).toMatch(/\/models\/demo$/);
+  });
+
+  it('stops the start with a message naming the wrong variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
+    expect(() => loadConfig({ EXECUTION_PROVIDER: 'tpu' })).toThrow(/EXECUTION_PROVIDER/);
+    expect(() => loadConfig({ SEED_DEMO_DATA: 'maybe' })).toThrow(/SEED_DEMO_DATA/);
+  });
+});

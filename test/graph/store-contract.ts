@@ -1,0 +1,154 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UnknownItemsError, type GraphStore, type NewInteraction } from '../../src/graph/index.js';
+
+/**
+ * The graph-store port's contract: every adapter runs this same suite, so the API behaves the same
+ * whichever store is configured.
+ */
+export function describeGraphStoreContract(adapter: string, openStore: () => Promise<GraphStore>): void {
+  describe(`GraphStore contract: ${adapter}`, () => {
+    let store: GraphStore;
+    const day = (d: number) => new Date(Date.UTC(2026, 0, d));
+    const view = (userId: string, itemId: string, d: number, weight = 1, id: string | null = null): NewInteraction => ({
+      id,
+      userId,
+      itemId,
+      type: 'VIEW',
+      weight,
+      occurredAt: day(d),
+    });
+
+    beforeEach(async () => {
+      store = await openStore();
+      await store.upsertItems([
+        { id: 'a', title: 'Alpha', category: 'Jazz' },
+        { id: 'b', title: 'Bravo', category: 'Jazz' },
+        { id: 'c', title: 'Charlie', category: 'Rock' },
+        { id: 'd', title: 'Delta', category: 'Rock' },
+        { id: 'e', title: 'Echo', category: null },
+      ]);
+    });
+    afterEach(() => store.close());
+
+    it('starts empty and is not empty after a write', async () => {
+      expect(await store.isEmpty()).toBe(true);
+      await store.recordInteractions([view('u1', 'a', 1)]);
+      expect(await store.isEmpty()).toBe(false);
+    });
+
+    it('samples hop 1 most recent first, ties by item id, capped by the fan-out', async () => {
+      await store.recordInteractions([view('u1', 'c', 3), view('u1', 'a', 5), view('u1', 'b', 5), view('u1', 'd', 1)]);
+      const [n] = await store.neighbourhoods(['u1'], { hop1: 3, hop2: 2 });
+      expect(n!.items.map((i) => i.item.id)).toEqual(['a', 'b', 'c']);
+      expect(n!.items[0]!.item).toEqual({ id: 'a', title: 'Alpha', category: 'Jazz' });
+      expect([...n!.interactedItemIds].sort()).toEqual(['a', 'b', 'c', 'd']);
+    });
+
+    it('merges repeated interactions into one edge: summed weight, latest time', async () => {
+      await store.recordInteractions([view('u1', 'a', 2, 1), view('u1', 'b', 3), view('u1', 'a', 9, 2.5), view('u1', 'a', 4, 1)]);
+      const [n] = await store.neighbourhoods(['u1'], { hop1: 10, hop2: 10 });
+      expect(n!.items.map((i) => [i.item.id, i.weight, i.lastAt.toISOString()])).toEqual([
+        ['a', 4.5, day(9).toISOString()],
+        ['b', 1, day(3).toISOString()],
+      ]);
+    });
+
+    it('samples hop 2 as other users of each item, most recent first, ties by user id, capped', async () => {
+      await store.recordInteractions([
+        view('root', 'a', 1),
+        view('u3', 'a', 4),
+        view('u2', 'a', 4),
+        view('u1', 'a', 2),
+        view('u4', 'a', 8),
+        view('u4', 'b', 8),
+      ]);
+      const [n] = await store.neighbourhoods(['root'], { hop1: 5, hop2: 3 });
+      expect(n!.items).toHaveLength(1);
+      expect(n!.items[0]!.coUsers.map((c) => c.userId)).toEqual(['u4', 'u2', 'u3']);
+    });
+
+    it('returns neighbourhoods aligned with the requested ids, unknown users flagged', async () => {
+      await store.recordInteractions([view('u1', 'a', 1), view('u2', 'b', 1)]);
+      const result = await store.neighbourhoods(['u2', 'ghost', 'u1'], { hop1: 5, hop2: 5 });
+      expect(result.map((n) => [n.userId, n.userExists, n.items.map((i) => i.item.id)])).toEqual([
+        ['u2', true, ['b']],
+        ['ghost', false, []],
+        ['u1', true, ['a']],
+      ]);
+    });
+
+    it('creates unknown users when recording and reports the stored interactions', async () => {
+      const result = await store.recordInteractions([view('new-user', 'a', 1), view('new-user', 'b', 2)]);
+      expect(result.recordedCount).toBe(2);
+      expect(result.users).toEqual([{ id: 'new-user' }]);
+      expect(result.interactions.map((i) => i.itemId)).toEqual(['a', 'b']);
+      expect(await store.users(['new-user', 'nobody'])).toEqual([{ id: 'new-user' }, null]);
+      expect(await store.interactionCounts(['new-user', 'nobody'])).toEqual([2, 0]);
+    });
+
+    it('rejects a batch with an unknown item and writes nothing of it', async () => {
+      const attempt = store.recordInteractions([view('u1', 'a', 1), view('u1', 'zzz', 2)]);
+      await expect(attempt).rejects.toBeInstanceOf(UnknownItemsError);
+      await expect(attempt).rejects.toMatchObject({ itemIds: ['zzz'] });
+      expect(await store.users(['u1'])).toEqual([null]);
+      expect(await store.isEmpty()).toBe(true);
+    });
+
+    it('records an interaction with a known id only once', async () => {
+      await store.recordInteractions([view('u1', 'a', 1, 2, 'evt-1')]);
+      const retry = await store.recordInteractions([view('u1', 'a', 1, 2, 'evt-1'), view('u1', 'b', 2, 1, 'evt-2')]);
+      expect(retry.recordedCount).toBe(1);
+      expect(retry.interactions.map((i) => i.id)).toEqual(['evt-1', 'evt-2']);
+      const [n] = await store.neighbourhoods(['u1'], { hop1: 5, hop2: 5 });
+      expect(n!.items.find((i) => i.item.id === 'a')!.weight).toBe(2);
+      expect(await store.interactionCounts(['u1'])).toEqual([2]);
+    });
+
+    it('lists recent interactions newest first', async () => {
+      await store.recordInteractions([view('u1', 'a', 1), view('u1', 'b', 3), view('u1', 'c', 2)]);
+      const [recent] = await store.recentInteractions(['u1'], 2);
+      expect(recent!.map((i) => i.itemId)).toEqual(['b', 'c']);
+      expect(recent![0]!.occurredAt.toISOString()).toBe(day(3).toISOString());
+    });
+
+    it('looks up items aligned with ids, null for unknown ones', async () => {
+      expect(await store.items(['c', 'nope', 'a'])).toEqual([
+        { id: 'c', title: 'Charlie', category: 'Rock' },
+        null,
+        { id: 'a', title: 'Alpha', category: 'Jazz' },
+      ]);
+    });
+
+    it('pages users and items by id, with a category filter', async () => {
+      await store.recordInteractions([view('u3', 'a', 1), view('u1', 'a', 1), view('u2', 'a', 1)]);
+      const first = await store.listUsers({ first: 2 });
+      expect(first).toEqual({ records: [{ id: 'u1' }, { id: 'u2' }], hasNextPage: true });
+      expect(await store.listUsers({ first: 2, afterId: 'u2' })).toEqual({ records: [{ id: 'u3' }], hasNextPage: false });
+      const rock = await store.listItems({ first: 10, category: 'Rock' });
+      expect(rock.records.map((i) => i.id)).toEqual(['c', 'd']);
+      expect((await store.listItems({ first: 2, afterId: 'b' })).records.map((i) => i.id)).toEqual(['c', 'd']);
+    });
+
+    it('ranks popular items by distinct users, honouring filters', async () => {
+      await store.recordInteractions([
+        view('u1', 'c', 1),
+        view('u2', 'c', 1),
+        view('u3', 'c', 1),
+        view('u1', 'a', 1),
+        view('u1', 'a', 2),
+        view('u2', 'a', 1),
+        view('u1', 'd', 1),
+      ]);
+      const all = await store.popularItems({ limit: 3 });
+      expect(all.map((p) => [p.item.id, p.userCount])).toEqual([
+        ['c', 3],
+        ['a', 2],
+        ['d', 1],
+      ]);
+      const filtered = await store.popularItems({ limit: 5, excludeCategories: ['Rock'], excludeItemIds: new Set(['b']) });
+      expect(filtered.map((p) => p.item.id)).toEqual(['a', 'e']);
+      const jazz = await store.popularItems({ limit: 5, includeCategories: ['Jazz'] });
+      expect(jazz.map((p) => p.item.id)).toEqual(['a', 'b']);
+    });
+  });
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { Neighbourhood } from '../../src/graph/index.js';
+import { assembleBatch, type ModelVocabulary } from '../../src/inference/index.js';
+
+const vocabulary: ModelVocabulary = {
+  itemIndex: new Map([
+    ['a', 0],
+    ['b', 1],
+    ['c', 2],
+  ]),
+  userIndex: new Map([
+    ['u1', 0],
+    ['u2', 1],
+  ]),
+  itemCount: 3,
+};
+const at = new Date(0);
+const item = (id: string) => ({ id, title: id.toUpperCase(), category: null });
+
+const alice: Neighbourhood = {
+  userId: 'alice',
+  userExists: true,
+  interactedItemIds: new Set(['a', 'new-item', 'b']),
+  items: [
+    { item: item('a'), weight: 2, lastAt: at, coUsers: [{ userId: 'u2', weight: 1, lastAt: at }] },
+    { item: item('new-item'), weight: 1, lastAt: at, coUsers: [] },
+    {
+      item: item('b'),
+      weight: 3,
+      lastAt: at,
+      coUsers: [
+        { userId: 'unknown-user', weight: 1, lastAt: at },
+        { userId: 'u1', weight: 1, lastAt: at },
+      ],
+    },
+  ],
+};
+const bob: Neighbourhood = {
+  userId: 'bob',
+  userExists: true,
+  interactedItemIds: new Set(['c']),
+  items: [{ item: item('c'), weight: 1, lastAt: at, coUsers: [] }],
+};
+
+describe('tensor assembly', () => {
+  const masks = [new Float32Array([0, 0, 1]), new Float32Array([1, 1, 0])];
+  const batch = assembleBatch([alice, bob], masks, vocabulary);
+
+  it('pads to the widest real row of the batch, leaving out neighbours the model does not know', () => {
+    expect(batch.hop1Width).toBe(2);
+    expect(batch.hop2Width).toBe(1);
+    expect(batch.slots[0]!.items.map((n) => n.item.id)).toEqual(['a', 'b']);
+    expect(batch.slots[0]!.coUsers.map((c) => c.map((u) => u.userId))).toEqual([['u2'], ['u1']]);
+  });
+
+  it('fills indices, weights and masks, with padding masked', () => {
+    const { inputs } = batch;
+    expect(inputs.hop1_items.dims).toEqual([2, 2]);
+    expect([...inputs.hop1_items.data]).toEqual([0n, 1n, 2n, 0n]);
+    expect([...inputs.hop1_weight.data]).toEqual([2, 3, 1, 1]);
+    expect([...inputs.hop1_mask.data]).toEqual([1, 1, 1, 0]);
+    expect(inputs.hop2_users.dims).toEqual([2, 2, 1]);
+    expect([...inputs.hop2_users.data]).toEqual([1n, 0n, 0n, 0n]);
+    expect([...inputs.hop2_mask.data]).toEqual([1, 1, 0, 0]);
+    expect([...inputs.candidate_mask.data]).toEqual([0, 0, 1, 1, 1, 0]);
+  });
+
+  it('refuses a candidate mask of the wrong size', () => {
+    expect(() => assembleBatch([bob], [new Float32Array(2)], vocabulary)).toThrow(/3 entries/);
+  });
+});
