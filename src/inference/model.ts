@@ -124,14 +124,18 @@ async function warmUp(model: RecommendationModel, source: string): Promise<void>
     type === 'int64'
       ? { type, data: new BigInt64Array(dims.reduce((a, b) => a * b)).fill(BigInt(value)), dims }
       : { type, data: new Float32Array(dims.reduce((a, b) => a * b)).fill(value), dims };
-  const outputs = await model.run({
-    hop1_items: one('int64', [1, 1]),
-    hop1_weight: one('float32', [1, 1], 1),
-    hop1_mask: one('float32', [1, 1], 1),
-    hop2_users: one('int64', [1, 1, 1]),
-    hop2_mask: one('float32', [1, 1, 1]),
-    candidate_mask: one('float32', [1, n], 1),
-  });
+  const outputs = await model
+    .run({
+      hop1_items: one('int64', [1, 1]),
+      hop1_weight: one('float32', [1, 1], 1),
+      hop1_mask: one('float32', [1, 1], 1),
+      hop2_users: one('int64', [1, 1, 1]),
+      hop2_mask: one('float32', [1, 1, 1]),
+      candidate_mask: one('float32', [1, n], 1),
+    })
+    .catch((error: unknown) => {
+      throw new ModelContractError(`${source} failed its warm-up run: ${error instanceof Error ? error.message : error}`);
+    });
   const { topK, heads } = model.metadata;
   const expect = (name: keyof ModelOutputs, dims: number[]) => {
     const actual = outputs[name].dims;

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { GraphStore } from '../../src/graph/index.js';
+import type { RecommendationModel } from '../../src/inference/index.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/** Records each batched call: which users went to the store, how many rows went to the model. */
+const calls = { neighbourhoods: [] as string[][], modelRuns: [] as number[] };
+
+const countingStore = (store: GraphStore): GraphStore =>
+  Object.assign(Object.create(store), {
+    neighbourhoods: (userIds: readonly string[], fanouts: { hop1: number; hop2: number }) => {
+      calls.neighbourhoods.push([...userIds]);
+      return store.neighbourhoods(userIds, fanouts);
+    },
+  });
+
+const countingModel = (model: RecommendationModel): RecommendationModel => ({
+  ...model,
+  run: (inputs) => {
+    calls.modelRuns.push(inputs.hop1_items.dims[0]!);
+    return model.run(inputs);
+  },
+});
+
+describe('batching: one store call and one model run per request', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ store: countingStore, model: countingModel });
+  });
+  afterAll(() => server?.close());
+  beforeEach(() => {
+    calls.neighbourhoods.length = 0;
+    calls.modelRuns.length = 0;
+  });
+
+  it('batches aliased recommendation fields for many users', async () => {
+    const users = Array.from({ length: 8 }, (_, i) => `user-${String(i + 1).padStart(4, '0')}`);
+    const query = `{ ${users
+      .map((u, i) => `u${i}: recommendations(userId: "${u}", first: 5) { score item { id } explanation { summary } }`)
+      .join('\n')} }`;
+    const { data, errors } = await server.graphql(query);
+    expect(errors).toBeUndefined();
+    expect(Object.keys(data)).toHaveLength(8);
+    expect(calls.neighbourhoods).toEqual([users]);
+    expect(calls.modelRuns).toEqual([8]);
+  });
+
+  it('batches recommendations nested in a list of users', async () => {
+    const { data } = await server.graphql(`{ users(first: 25) { nodes { id recommendations(first: 3) { item { id } } } } }`);
+    expect(data.users.nodes).toHaveLength(25);
+    expect(calls.neighbourhoods).toHaveLength(1);
+    expect(calls.neighbourhoods[0]).toHaveLength(25);
+    expect(calls.modelRuns).toEqual([25]);
+  });
+
+  it('keeps each user’s results their own within a batch', async () => {
+    const single = await server.graphql(`{ recommendations(userId: "user-0007", first: 5) { item { id } score } }`);
+    const batched = await server.graphql(`{
+      a: recommendations(userId: "user-0003", first: 5) { item { id } score }
+      b: recommendations(userId: "user-0007", first: 5) { item { id } score }
+      c: recommendations(userId: "user-0011", first: 5) { item { id } score }
+    }`);
+    expect(batched.data.b.map((r: any) => r.item.id)).toEqual(single.data.recommendations.map((r: any) => r.item.id));
+    batched.data.b.forEach((r: any, k: number) => expect(r.score).toBeCloseTo(single.data.recommendations[k].score, 4));
+  });
+
+  it('sends users the model cannot rank to the fallback without a model row', async () => {
+    const { data } = await server.graphql(`{
+      known: recommendations(userId: "user-0005", first: 3) { explanation { kind } }
+      unknown: recommendations(userId: "nobody-at-all", first: 3) { explanation { kind } }
+    }`);
+    expect(data.known[0].explanation.kind).toBe('ATTENTION');
+    expect(data.unknown[0].explanation.kind).toBe('POPULARITY_FALLBACK');
+    expect(calls.neighbourhoods).toEqual([['user-0005', 'nobody-at-all']]);
+    expect(calls.modelRuns).toEqual([1]);
+  });
+});

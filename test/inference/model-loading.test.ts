@@ -1,0 +1,53 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { loadModel, ModelContractError } from '../../src/inference/index.js';
+
+const logger = pino({ level: 'silent' });
+const load = (dir: string) => loadModel(dir, { executionProvider: 'cpu', logger });
+
+/** A copy of the bundled model, altered by `change`. */
+function alteredCopy(change: (dir: string) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), 'recograph-model-'));
+  cpSync('models/demo', dir, { recursive: true });
+  change(dir);
+  return dir;
+}
+
+function editMetadata(dir: string, edit: (metadata: Record<string, unknown>) => void): void {
+  const path = join(dir, 'model.json');
+  const metadata = JSON.parse(readFileSync(path, 'utf8'));
+  edit(metadata);
+  writeFileSync(path, JSON.stringify(metadata));
+}
+
+describe('model loading', () => {
+  it('loads the bundled demo model and checks it against the contract', async () => {
+    const model = await load('models/demo');
+    expect(model.info).toMatchObject({ format: 'recograph-gat/1', executionProvider: 'cpu', itemCount: 1920 });
+    expect(model.vocabulary.userIndex.size).toBe(3000);
+    await model.close();
+  });
+
+  it('falls back to CPU when CUDA is asked for but unavailable', async () => {
+    const model = await loadModel('models/demo', { executionProvider: 'cuda', logger });
+    expect(model.info.executionProvider).toMatch(/^(cpu|cuda)$/);
+    await model.close();
+  });
+
+  it.each([
+    ['a model file from another training run', (dir: string) => writeFileSync(join(dir, 'model.onnx'), Buffer.from('not onnx')), /does not belong/],
+    ['a missing model file', (dir: string) => rmSync(join(dir, 'model.onnx')), /model\.onnx is missing/],
+    ['a missing metadata file', (dir: string) => rmSync(join(dir, 'model.json')), /model\.json is missing/],
+    ['another format', (dir: string) => editMetadata(dir, (m) => (m.format = 'someone-else/9')), /format/],
+    ['another sampling policy', (dir: string) => editMetadata(dir, (m) => (m.samplingPolicy = 'random')), /samplingPolicy/],
+    ['heads that do not divide the dimensions', (dir: string) => editMetadata(dir, (m) => (m.heads = 7)), /not divisible/],
+    ['a catalogue of the wrong size', (dir: string) => editMetadata(dir, (m) => (m.items = (m.items as string[]).slice(1))), /warm-up/],
+  ])('refuses %s with a clear error', async (_, change, message) => {
+    const attempt = load(alteredCopy(change));
+    await expect(attempt).rejects.toThrow(message);
+    await expect(attempt).rejects.toBeInstanceOf(ModelContractError);
+  });
+});

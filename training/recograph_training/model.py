@@ -1,0 +1,185 @@
+"""The neighbourhood-attention GAT of docs/model.md and its ONNX serving graph."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+MASKED_SCORE_OFFSET = 1e9
+_MASKED_LOGIT = -1e9
+_EPS = 1e-12
+
+
+def masked_softmax(logits: Tensor, mask: Tensor, dim: int = -1) -> Tensor:
+    """Softmax over the slots where ``mask > 0``; a row with no real slot yields zeros, not NaN.
+
+    Args:
+        logits: any shape.
+        mask: broadcastable to ``logits``; 1 for real slots, 0 for padding.
+        dim: the axis to normalise over.
+    """
+    real = mask > 0
+    filled = logits.masked_fill(~real, _MASKED_LOGIT)
+    # Shift by the max over real slots; an all-padding row is shifted to 0 and then zeroed.
+    weights = (filled - filled.amax(dim, keepdim=True)).exp().masked_fill(~real, 0.0)
+    return weights / (weights.sum(dim, keepdim=True) + _EPS)
+
+
+class NeighbourhoodGAT(nn.Module):
+    r"""Two-layer attention over a user's sampled 2-hop neighbourhood, scored against the catalogue.
+
+    Layer 1 (item ← co-users): :math:`\beta_{jv} = \mathrm{softmax}_v(\langle E_j, P_v\rangle/\sqrt{d_h})`,
+    :math:`z_j = E_j + \sum_v \beta_{jv} P_v`. Layer 2 (user ← items): :math:`c_u` = masked mean of
+    :math:`z_j`, :math:`\alpha_j = \mathrm{softmax}_j(\langle c_u, z_j\rangle/\sqrt{d_h} + b\log w_{uj})`,
+    :math:`h_u = \sum_j \alpha_j z_j`. Score :math:`s(u,i) = \langle h_u, Q_i\rangle`. Every product is
+    per head (a head owns ``head_dim`` consecutive dims); there are no transforms or non-linearities.
+
+    Args:
+        num_items (int): catalogue size ``N`` (tables ``E`` and ``Q``).
+        num_users (int): users with a context embedding ``U`` (table ``P``).
+        dim (int, optional): embedding size ``d = heads × head_dim``. (default: ``64``)
+        heads (int, optional): attention heads ``H``. (default: ``2``)
+        init_std (float, optional): standard deviation of the normal initialisation.
+            (default: ``0.1``)
+
+    Shapes:
+        - **item_context**: items ``[R]``, users ``[R, F2]``, mask ``[R, F2]`` →
+          z ``[R, H, head_dim]``, β ``[R, H, F2]``, co-user embeddings ``[R, F2, H, head_dim]``
+        - **aggregate**: z ``[B, F1, H, head_dim]``, weight ``[B, F1]``, mask ``[B, F1]`` →
+          h ``[B, d]``, α ``[B, H, F1]``
+        - **forward**: see :meth:`forward`.
+    """
+
+    def __init__(self, num_items: int, num_users: int, dim: int = 64, heads: int = 2,
+                 init_std: float = 0.1) -> None:
+        super().__init__()
+        if dim % heads:
+            raise ValueError(f"dim ({dim}) must be a multiple of heads ({heads})")
+        self.num_items = num_items
+        self.num_users = num_users
+        self.dim = dim
+        self.heads = heads
+        self.head_dim = dim // heads
+        self.init_std = init_std
+        self.item_embedding = nn.Embedding(num_items, dim)  # E
+        self.context_embedding = nn.Embedding(num_users, dim)  # P
+        self.candidate_embedding = nn.Embedding(num_items, dim)  # Q
+        self.weight_bias = nn.Parameter(torch.zeros(()))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        for table in (self.item_embedding, self.context_embedding, self.candidate_embedding):
+            nn.init.normal_(table.weight, std=self.init_std)
+        nn.init.zeros_(self.weight_bias)
+
+    def config(self) -> dict:
+        """Constructor arguments, enough to rebuild the module around a state dict."""
+        return {"num_items": self.num_items, "num_users": self.num_users, "dim": self.dim,
+                "heads": self.heads, "init_std": self.init_std}
+
+    def split_heads(self, x: Tensor) -> Tensor:
+        """``[..., d]`` → ``[..., H, head_dim]``."""
+        return x.reshape(x.shape[:-1] + (self.heads, self.head_dim))
+
+    def item_context(self, items: Tensor, users: Tensor, mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """Layer 1: each item attends over its co-users."""
+        own = self.split_heads(self.item_embedding(items))  # [R, H, e]
+        co_users = self.split_heads(self.context_embedding(users))  # [R, F2, H, e]
+        # Broadcast products, not matmuls: these are millions of tiny matrix-vector products,
+        # which batched matmul runs one by one on CPU.
+        logits = (co_users * own.unsqueeze(1)).sum(-1) / math.sqrt(self.head_dim)  # [R, F2, H]
+        beta = masked_softmax(logits, mask.unsqueeze(-1), dim=1)
+        z = own + (beta.unsqueeze(-1) * co_users).sum(1)
+        return z, beta.transpose(1, 2), co_users
+
+    def aggregate(self, z: Tensor, weight: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
+        """Layer 2: the user attends over their items, queried by the items' masked mean."""
+        mask = mask.unsqueeze(-1)  # [B, F1, 1]
+        query = (z * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True).clamp(min=1.0)  # [B, H, e]
+        logits = (z * query.unsqueeze(1)).sum(-1) / math.sqrt(self.head_dim)  # [B, F1, H]
+        alpha = masked_softmax(logits + self.weight_bias * weight.log().unsqueeze(-1), mask, dim=1)
+        h = (alpha.unsqueeze(-1) * z).sum(1)  # [B, H, e]
+        return h.reshape(h.shape[0], self.dim), alpha.transpose(1, 2)
+
+    def user_vectors(self, hop1_weight: Tensor, hop1_mask: Tensor, slot_row: Tensor,
+                     row_items: Tensor, row_users: Tensor, row_mask: Tensor) -> Tensor:
+        """``h_u`` for a compact neighbourhood (hop-2 rows shared between slots), ``[B, d]``."""
+        z_rows, _, _ = self.item_context(row_items, row_users, row_mask)
+        # An embedding lookup, because its backward is much faster than advanced indexing's.
+        z = F.embedding(slot_row, z_rows.flatten(1)).unflatten(-1, (self.heads, self.head_dim))
+        h, _ = self.aggregate(z, hop1_weight, hop1_mask)
+        return h
+
+    def forward(self, hop1_weight: Tensor, hop1_mask: Tensor, slot_row: Tensor, row_items: Tensor,
+                row_users: Tensor, row_mask: Tensor, candidates: Tensor) -> Tensor:
+        """Scores of ``candidates`` (``[B, C]`` item indices) for each user, ``[B, C]``.
+
+        The neighbourhood is a :class:`~recograph_training.sampling.CompactNeighbourhood`:
+        ``hop1_*``/``slot_row`` ``[B, F1]``, ``row_items`` ``[R]``, ``row_users``/``row_mask``
+        ``[R, F2]``.
+        """
+        h = self.user_vectors(hop1_weight, hop1_mask, slot_row, row_items, row_users, row_mask)
+        return (self.candidate_embedding(candidates) * h.unsqueeze(1)).sum(-1)
+
+    def score_all(self, h: Tensor) -> Tensor:
+        """Scores of the whole catalogue, ``[B, N]``."""
+        return (self.candidate_embedding.weight @ h.t()).t()
+
+
+class ServingGraph(nn.Module):
+    """The exported computation: the six ONNX inputs to the six outputs of docs/model.md.
+
+    Args:
+        model (NeighbourhoodGAT): the trained model.
+        top_k (int): ``K``, fixed in the graph.
+
+    Shapes:
+        - **inputs**: hop1_items (int64), hop1_weight, hop1_mask ``[B, F1]``; hop2_users (int64),
+          hop2_mask ``[B, F1, F2]``; candidate_mask ``[B, N]``
+        - **outputs**: top_scores ``[B, K]``, top_items (int64) ``[B, K]``, hop1_attention
+          ``[B, H, F1]``, hop2_attention ``[B, H, F1, F2]``, hop1_contribution ``[B, K, F1]``,
+          hop2_contribution ``[B, K, F1, F2]``
+
+    Ties in the top ``K`` go to the lower item index, as ONNX ``TopK`` specifies; eager runs use a
+    stable sort for that because ``torch.topk`` leaves tie order unspecified.
+    """
+
+    input_names = ("hop1_items", "hop1_weight", "hop1_mask", "hop2_users", "hop2_mask", "candidate_mask")
+    output_names = ("top_scores", "top_items", "hop1_attention", "hop2_attention",
+                    "hop1_contribution", "hop2_contribution")
+
+    def __init__(self, model: NeighbourhoodGAT, top_k: int) -> None:
+        super().__init__()
+        self.model = model
+        self.top_k = top_k
+
+    def forward(self, hop1_items: Tensor, hop1_weight: Tensor, hop1_mask: Tensor, hop2_users: Tensor,
+                hop2_mask: Tensor, candidate_mask: Tensor) -> tuple[Tensor, ...]:
+        model = self.model
+        batch, f1 = hop1_items.shape
+        f2 = hop2_users.shape[2]
+        z, beta, co_users = model.item_context(
+            hop1_items.reshape(-1), hop2_users.reshape(-1, f2), hop2_mask.reshape(-1, f2))
+        z = z.reshape(batch, f1, model.heads, model.head_dim)
+        beta = beta.reshape(batch, f1, model.heads, f2).transpose(1, 2)  # [B, H, F1, F2]
+        h, alpha = model.aggregate(z, hop1_weight, hop1_mask)
+
+        scores = model.score_all(h)
+        scores = torch.where(candidate_mask > 0, scores, scores - MASKED_SCORE_OFFSET)
+        if torch.onnx.is_in_onnx_export():
+            top_scores, top_items = torch.topk(scores, self.top_k, dim=1)
+        else:
+            top_scores, top_items = torch.sort(scores, dim=1, descending=True, stable=True)
+            top_scores, top_items = top_scores[:, : self.top_k], top_items[:, : self.top_k]
+
+        top_q = model.split_heads(model.candidate_embedding(top_items)).transpose(1, 2)  # [B, H, K, e]
+        z_heads = z.transpose(1, 2)  # [B, H, F1, e]
+        hop1_contribution = ((top_q @ z_heads.transpose(-1, -2)) * alpha.unsqueeze(2)).sum(1)
+        co_users = co_users.reshape(batch, f1 * f2, model.heads, model.head_dim).transpose(1, 2)
+        flow = (alpha.unsqueeze(-1) * beta).reshape(batch, model.heads, 1, f1 * f2)
+        hop2_contribution = ((top_q @ co_users.transpose(-1, -2)) * flow).sum(1)
+        return (top_scores, top_items, alpha, beta, hop1_contribution,
+                hop2_contribution.reshape(batch, self.top_k, f1, f2))

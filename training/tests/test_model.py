@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from recograph_training.model import NeighbourhoodGAT, ServingGraph, masked_softmax
+from recograph_training.sampling import sample_compact, sample_neighbourhood
+from recograph_training.train import compact_tensors
+
+from conftest import graph_of, make_dataset
+
+
+def serving_inputs(nb, num_items: int) -> tuple[torch.Tensor, ...]:
+    return tuple(torch.from_numpy(a) for a in (nb.hop1_items, nb.hop1_weight, nb.hop1_mask, nb.hop2_users,
+                                               nb.hop2_mask, np.ones((len(nb.hop1_items), num_items), np.float32)))
+
+
+@pytest.fixture
+def model(planted) -> NeighbourhoodGAT:
+    torch.manual_seed(0)
+    model = NeighbourhoodGAT(planted.num_items, planted.num_users, dim=16, heads=4, init_std=0.3).eval()
+    with torch.no_grad():
+        model.weight_bias.fill_(0.7)
+    return model
+
+
+def test_masked_softmax_is_zero_and_nan_free_on_all_padding_rows_with_finite_gradients():
+    logits = torch.tensor([[1.0, 2.0, 3.0], [5.0, -2e9, 1e9], [0.0, 0.0, 0.0]], requires_grad=True)
+    mask = torch.tensor([[1.0, 0.0, 1.0], [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]])
+    weights = masked_softmax(logits, mask)
+    assert torch.allclose(weights[0], torch.tensor([np.exp(-2) / (1 + np.exp(-2)), 0, 1 / (1 + np.exp(-2))]).float())
+    assert weights[1].tolist() == [0.0, 0.0, 0.0]
+    assert torch.allclose(weights[2], torch.full((3,), 1 / 3))
+    (weights * torch.arange(3.0)).sum().backward()
+    assert torch.isfinite(logits.grad).all()
+
+
+def test_attention_sums_to_one_over_real_slots_and_is_zero_on_padding(planted, model):
+    nb = sample_neighbourhood(graph_of(planted), np.arange(planted.num_users), (6, 3))
+    with torch.no_grad():
+        _, _, alpha, beta, _, _ = ServingGraph(model, 10)(*serving_inputs(nb, planted.num_items))
+    hop1_mask, hop2_mask = torch.from_numpy(nb.hop1_mask), torch.from_numpy(nb.hop2_mask)
+    assert alpha.shape == (planted.num_users, 4, 6) and beta.shape == (planted.num_users, 4, 6, 3)
+    assert torch.allclose(alpha.sum(-1), torch.ones(planted.num_users, 4))
+    assert (alpha * (1 - hop1_mask[:, None])).abs().max() == 0
+    has_co_user = hop2_mask.sum(-1)[:, None].expand_as(beta[..., 0]) > 0
+    assert torch.allclose(beta.sum(-1)[has_co_user], torch.ones(int(has_co_user.sum())))
+    assert beta.sum(-1)[~has_co_user].abs().max() == 0
+    assert (beta * (1 - hop2_mask[:, None])).abs().max() == 0
+
+
+def test_contributions_add_up_to_the_scores_and_hop2_parts_lie_within_hop1(planted, model):
+    graph = graph_of(planted)
+    nb = sample_neighbourhood(graph, np.arange(20), (6, 3))
+    with torch.no_grad():
+        top_scores, top_items, alpha, _, hop1, hop2 = ServingGraph(model, 10)(*serving_inputs(nb, planted.num_items))
+        own = torch.einsum("bhf,bkfh->bkf", alpha, torch.einsum(
+            "bfhe,bkhe->bkfh", model.split_heads(model.item_embedding(torch.from_numpy(nb.hop1_items))),
+            model.split_heads(model.candidate_embedding(top_items))))
+    assert torch.allclose(hop1.sum(-1), top_scores, atol=1e-5)
+    assert torch.allclose(own + hop2.sum(-1), hop1, atol=1e-6)
+    assert (hop2 * (1 - torch.from_numpy(nb.hop2_mask)[:, None])).abs().max() == 0
+    assert (hop1 * (1 - torch.from_numpy(nb.hop1_mask)[:, None])).abs().max() == 0
+
+
+def test_training_forward_on_compact_rows_equals_the_serving_graph(planted, model):
+    graph = graph_of(planted)
+    users = np.arange(planted.num_users)
+    compact = sample_compact(graph, users, (6, 3))
+    with torch.no_grad():
+        everything = torch.arange(planted.num_items).expand(len(users), -1)
+        trained = model(*compact_tensors(compact), everything)
+        served = ServingGraph(model, planted.num_items)(*serving_inputs(compact.expand(), planted.num_items))
+    assert torch.allclose(trained.gather(1, served[1]), served[0], atol=1e-6)
+    assert torch.allclose(model.score_all(model.user_vectors(*compact_tensors(compact))), trained, atol=1e-6)
+
+
+def test_excluded_candidates_rank_last_and_ties_go_to_the_lower_index(model, planted):
+    nb = sample_neighbourhood(graph_of(planted), np.array([0]), (6, 3))
+    inputs = list(serving_inputs(nb, planted.num_items))
+    inputs[5] = torch.zeros(1, planted.num_items)
+    inputs[5][0, [7, 3]] = 1
+    with torch.no_grad():
+        top_scores, top_items, *_ = ServingGraph(model, 10)(*inputs)
+    assert sorted(top_items[0, :2].tolist()) == [3, 7]
+    assert top_items[0, 2:].tolist() == [0, 1, 2, 4, 5, 6, 8, 9]
+    assert (top_scores[0, 2:] < -1e8).all() and (top_scores[0, :2] > -1e8).all()
+
+
+def test_a_new_interaction_changes_the_next_scores_without_retraining(planted, model):
+    graph = graph_of(planted)
+    user = 5
+    unseen = next(i for i in range(planted.num_items)
+                  if i not in graph.user_item[graph.user_ptr[user]: graph.user_ptr[user + 1]])
+    e = planted.edges
+    newer = make_dataset(user=[*e.user.tolist(), user], item=[*e.item.tolist(), unseen],
+                         time=[*e.last_at.tolist(), 10**9], num_users=planted.num_users, num_items=planted.num_items)
+
+    def scores(dataset):
+        with torch.no_grad():
+            nb = sample_compact(graph_of(dataset), np.array([user]), (48, 8))
+            return model.score_all(model.user_vectors(*compact_tensors(nb)))
+
+    assert not torch.allclose(scores(planted), scores(newer))
+
+
+def test_a_user_with_no_real_slot_scores_zero_without_nan(model, planted):
+    nb = sample_neighbourhood(graph_of(planted), np.array([0]), (6, 3))
+    inputs = list(serving_inputs(nb, planted.num_items))
+    inputs[2] = torch.zeros_like(inputs[2])
+    inputs[4] = torch.zeros_like(inputs[4])
+    with torch.no_grad():
+        outputs = ServingGraph(model, 10)(*inputs)
+    assert all(torch.isfinite(o.float()).all() for o in outputs)
+    assert outputs[0].abs().max() == 0
+
+
+def test_reset_parameters_redraws_the_tables_and_heads_must_divide_dim():
+    model = NeighbourhoodGAT(5, 4, dim=8, heads=2, init_std=0.1)
+    before = model.item_embedding.weight.clone()
+    with torch.no_grad():
+        model.weight_bias.fill_(3.0)
+    model.reset_parameters()
+    assert not torch.equal(before, model.item_embedding.weight)
+    assert model.weight_bias.item() == 0.0
+    assert NeighbourhoodGAT(**model.config()).config() == model.config()
+    with pytest.raises(ValueError, match="multiple of heads"):
+        NeighbourhoodGAT(5, 4, dim=10, heads=4)
