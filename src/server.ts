@@ -6,9 +6,20 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Logger } from 'pino';
+import type { QueryLimits } from './config.js';
 import { createRequestContext, type RequestContext, type Services } from './context.js';
 import { maskUnexpectedErrors } from './errors.js';
+import { failFastPlugin, healthRoutes } from './health/readiness.js';
+import type { StoreAvailability } from './graph/index.js';
 import { resolvers } from './resolvers/index.js';
+import {
+  jsonBody,
+  operationAccessPlugin,
+  queryCostPlugin,
+  queryLimitRules,
+  requestErrorHandler,
+  requireAdmin,
+} from './security/index.js';
 
 const SCHEMA_PATH = new URL('../schema.graphql', import.meta.url);
 
@@ -17,6 +28,9 @@ export interface HttpServerOptions {
   readonly port: number;
   readonly services: Services;
   readonly logger: Logger;
+  readonly queryLimits: QueryLimits;
+  readonly maxRequestBytes: number;
+  readonly storeAvailability: StoreAvailability;
 }
 
 export interface RunningServer {
@@ -28,20 +42,37 @@ export interface RunningServer {
 
 /** Apollo Server on Express, serving GraphQL at `/graphql`. */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
+  const { services, queryLimits } = options;
   const app = express();
   const httpServer = http.createServer(app);
+  const [hop1, hop2] = services.recommendations.modelInfo.fanouts;
   const apollo = new ApolloServer<RequestContext>({
     typeDefs: readFileSync(SCHEMA_PATH, 'utf8'),
     resolvers,
     formatError: maskUnexpectedErrors(options.logger),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    // Explicit although they are Apollo's defaults: hardening must not depend on them.
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: queryLimits.tokens },
+    validationRules: queryLimitRules(queryLimits),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      failFastPlugin(options.storeAvailability),
+      operationAccessPlugin(services.access),
+      queryCostPlugin(queryLimits, { 'Explanation.contributions': hop1!, 'Contribution.evidence': hop2! }),
+    ],
   });
   await apollo.start();
+  app.use(healthRoutes({ store: options.storeAvailability, modelVersion: () => services.recommendations.modelInfo.version }));
+  app.use('/admin', requireAdmin(services.access));
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, { context: async () => createRequestContext(options.services) }),
+    ...jsonBody(options.maxRequestBytes),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => createRequestContext(services, services.access.authenticate(req.get('authorization'))),
+    }),
   );
+  app.use(requestErrorHandler(options.logger));
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(options.port, options.host, resolve);

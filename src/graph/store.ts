@@ -125,6 +125,8 @@ export interface GraphStore {
   upsertItems(items: readonly ItemRecord[]): Promise<void>;
   /** True when the store holds no interaction at all (a fresh store to seed). */
   isEmpty(): Promise<boolean>;
+  /** Resolves when the store can be read and written now; rejects, without waiting long, when not. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -133,5 +135,13 @@ export class UnknownItemsError extends Error {
   constructor(readonly itemIds: readonly string[]) {
     super(`Unknown item ids: ${itemIds.join(', ')}`);
     this.name = 'UnknownItemsError';
+  }
+}
+
+/** The store cannot be reached (down, locked, corrupt); thrown instead of calling it while it is. */
+export class StoreUnavailableError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super('The graph store is unavailable', options);
+    this.name = 'StoreUnavailableError';
   }
 }
