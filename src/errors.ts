@@ -32,17 +32,25 @@ export class BadUserInputError extends GraphQLError {
   }
 }
 
-/** No key, or a key that is not valid; the message never says which. */
+/**
+ * Where an access error arises: refusing a whole request sets the HTTP status (401/403); refusing
+ * one field leaves the rest of the response, and its 200, alone.
+ */
+export type AccessScope = 'request' | 'field';
+
+/** No key, or a key that is not valid; the message never says which key or role exists. */
 export class UnauthenticatedError extends GraphQLError {
-  constructor(message = 'Authentication required: send a valid API key as `Authorization: Bearer <key>`.') {
-    super(message, { extensions: { code: 'UNAUTHENTICATED' satisfies ErrorCode, ...httpStatus(401) } });
+  constructor(scope: AccessScope, message = 'Authentication required: send a valid API key as `Authorization: Bearer <key>`.') {
+    super(message, { extensions: { code: 'UNAUTHENTICATED' satisfies ErrorCode, ...(scope === 'request' ? httpStatus(401) : {}) } });
   }
 }
 
 /** A valid key whose role may not do this. */
 export class ForbiddenError extends GraphQLError {
-  constructor(what: string) {
-    super(`Your API key's role may not ${what}.`, { extensions: { code: 'FORBIDDEN' satisfies ErrorCode, ...httpStatus(403) } });
+  constructor(scope: AccessScope, what: string) {
+    super(`Your API key's role may not ${what}.`, {
+      extensions: { code: 'FORBIDDEN' satisfies ErrorCode, ...(scope === 'request' ? httpStatus(403) : {}) },
+    });
   }
 }
 
@@ -61,8 +69,8 @@ export class QueryLimitError extends GraphQLError {
   }
 }
 
-/** graphql-js's own parser enforces the token limit (`parseOptions.maxTokens`); this is its message. */
-const TOO_MANY_TOKENS = /^Syntax Error: Document contains more than \d+ tokens\./;
+/** graphql-js's own parser enforces the token limit (`parseOptions.maxTokens`); this is its message (typo included). */
+const TOO_MANY_TOKENS = /^Syntax Error: Document contains more th(?:at|an) (\d+) tokens\./;
 
 const INTERNAL: GraphQLFormattedError = {
   message: 'Internal server error',
@@ -80,8 +88,9 @@ export function maskUnexpectedErrors(logger: Logger) {
     if (original instanceof GraphQLError && original.originalError instanceof QueryLimitError) {
       return { ...formatted, extensions: { code: original.originalError.extensions.code, limit: original.originalError.extensions.limit } };
     }
-    if (original instanceof GraphQLError && TOO_MANY_TOKENS.test(formatted.message)) {
-      return { ...formatted, extensions: { code: 'TOO_MANY_TOKENS' satisfies ErrorCode } };
+    const tokens = original instanceof GraphQLError ? TOO_MANY_TOKENS.exec(formatted.message) : null;
+    if (tokens) {
+      return { message: `Token limit of ${tokens[1]} exceeded.`, extensions: { code: 'TOO_MANY_TOKENS' satisfies ErrorCode, limit: Number(tokens[1]) } };
     }
     if (original instanceof GraphQLError) return formatted;
     if (original instanceof StoreUnavailableError) {

@@ -1,6 +1,6 @@
 import type { RecommendationRequest } from '../recommendations/index.js';
 import type { RecommendationFilter } from './generated/types.js';
-import { count, id, list, MAX_PAGE_SIZE } from './arguments.js';
+import { category, count, id, list, MAX_PAGE_SIZE } from './arguments.js';
 
 /** Validates the arguments shared by `Query.recommendations` and `User.recommendations`. */
 export function recommendationRequest(
@@ -13,9 +13,9 @@ export function recommendationRequest(
     first: count('first', first, MAX_PAGE_SIZE),
     filter: filter
       ? {
-          includeCategories: list('filter.includeCategories', filter.includeCategories),
-          excludeCategories: list('filter.excludeCategories', filter.excludeCategories),
-          excludeItemIds: list('filter.excludeItemIds', filter.excludeItemIds),
+          includeCategories: list('filter.includeCategories', filter.includeCategories, category),
+          excludeCategories: list('filter.excludeCategories', filter.excludeCategories, category),
+          excludeItemIds: list('filter.excludeItemIds', filter.excludeItemIds, id),
         }
       : null,
   };

@@ -1,5 +1,5 @@
 import type { AccessOptions, Role } from '../config.js';
-import { ForbiddenError, UnauthenticatedError } from '../errors.js';
+import { ForbiddenError, UnauthenticatedError, type AccessScope } from '../errors.js';
 import { ApiKeyRing } from './api-keys.js';
 
 /** Who is calling: the role of their key, or null for an anonymous caller. */
@@ -34,17 +34,13 @@ export class AccessPolicy {
     if (this.open) return { role: 'admin' };
     if (authorization === undefined) return { role: null };
     const role = this.keys.roleOf(BEARER.exec(authorization)?.[1] ?? '');
-    if (role === null) throw new UnauthenticatedError('This API key is not valid.');
+    if (role === null) throw new UnauthenticatedError('request', 'This API key is not valid.');
     return { role };
   }
 
   /** Throws UNAUTHENTICATED for an anonymous caller, FORBIDDEN for a role below `role`. */
-  require(caller: Caller, role: Role, what: string): void {
-    if (caller.role === null) throw new UnauthenticatedError();
-    if (RANK[caller.role] < RANK[role]) throw new ForbiddenError(what);
-  }
-
-  allows(caller: Caller, role: Role): boolean {
-    return caller.role !== null && RANK[caller.role] >= RANK[role];
+  require(caller: Caller, role: Role, what: string, scope: AccessScope = 'request'): void {
+    if (caller.role === null) throw new UnauthenticatedError(scope);
+    if (RANK[caller.role] < RANK[role]) throw new ForbiddenError(scope, what);
   }
 }

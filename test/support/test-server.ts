@@ -14,7 +14,9 @@ export interface GraphQLResponse<T = any> {
 export interface TestServer {
   readonly app: App;
   readonly url: string;
-  graphql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  graphql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** The server's origin, e.g. http://127.0.0.1:43210, for paths other than /graphql. */
+  readonly origin: string;
   close(): Promise<void>;
 }
 
@@ -22,22 +24,24 @@ export interface TestServer {
  * Starts the real server (embedded store seeded with the demo data, the bundled model) on a random
  * loopback port with its own data folder, for tests that speak HTTP to it.
  */
-export async function startTestServer(decorate: AppDecorators = {}): Promise<TestServer> {
+export async function startTestServer(decorate: AppDecorators = {}, env: NodeJS.ProcessEnv = {}): Promise<TestServer> {
   const config = loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     PORT: '0',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'recograph-http-')),
     LOG_LEVEL: 'silent',
+    ...env,
   });
   const app = await startApp(config, pino({ level: 'silent' }), decorate);
   return {
     app,
     url: app.url,
-    async graphql(query, variables) {
+    origin: new URL(app.url).origin,
+    async graphql(query, variables, headers = {}) {
       const response = await fetch(app.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify({ query, variables }),
       });
       return { status: response.status, ...((await response.json()) as object) };
