@@ -6,7 +6,7 @@ type HttpErrorCode = 'BAD_REQUEST' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TY
 const sendError = (res: express.Response, status: number, code: HttpErrorCode, message: string) =>
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
 
-/** POST bodies must be JSON objects (or arrays, which Apollo then refuses as batches) within `maxBytes`. */
+/** POST bodies must be one JSON object (no batch arrays) within `maxBytes`. */
 export function jsonBody(maxBytes: number): RequestHandler[] {
   return [
     (req, res, next) => {
@@ -14,6 +14,11 @@ export function jsonBody(maxBytes: number): RequestHandler[] {
       sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Send GraphQL requests as `Content-Type: application/json`.');
     },
     express.json({ limit: maxBytes }),
+    (req, res, next) => {
+      // Apollo refuses batches too (allowBatchedHttpRequests: false), but in plain text, without a code.
+      if (!Array.isArray(req.body)) return next();
+      sendError(res, 400, 'BAD_REQUEST', 'Batched requests (JSON arrays) are not accepted: send one operation per request.');
+    },
   ];
 }
 
