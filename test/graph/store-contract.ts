@@ -30,6 +30,14 @@ export function describeGraphStoreContract(adapter: string, openStore: () => Pro
     });
     afterEach(() => store.close());
 
+    it('answers a ping while reachable, and the ping changes nothing', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+      expect(await store.isEmpty()).toBe(true);
+      await store.recordInteractions([view('u1', 'a', 1)]);
+      await store.ping();
+      expect(await store.interactionCounts(['u1'])).toEqual([1]);
+    });
+
     it('starts empty and is not empty after a write', async () => {
       expect(await store.isEmpty()).toBe(true);
       await store.recordInteractions([view('u1', 'a', 1)]);
