@@ -2,7 +2,6 @@ import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
-
 import { StoreUnavailableError } from './graph/index.js';
 
 /** The `extensions.code` values recograph's own errors carry. */
