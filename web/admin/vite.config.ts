@@ -9,5 +9,7 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('../../dist/admin', import.meta.url)),
     emptyOutDir: true,
   },
+  // `npm run dev:admin` serves the panel with hot reload next to an API started with `npm start`.
+  server: { proxy: { '/graphql': 'http://localhost:4000' } },
   logLevel: 'warn',
 });
