@@ -144,7 +144,8 @@ describe.skipIf(!hasChromium)('the explanation panel in headless Chromium', () =
     const whatIf = (await server.graphql(EXPECTED, { userId, ignore: [hidden.id] })).data;
     await expect.poll(() => shownRanking(page)).toEqual(apiRanking(whatIf.recommendations));
     expect(apiRanking(whatIf.recommendations)).not.toEqual(apiRanking(expected.recommendations));
-    await page.screenshot({ path: join(SCREENSHOTS, 'admin-panel-what-if-1280x800.png'), fullPage: true });
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: join(SCREENSHOTS, 'admin-panel-what-if-1280x800.png') });
 
     await page.getByRole('button', { name: 'Show all interactions again' }).click();
     await expect.poll(() => shownRanking(page)).toEqual(apiRanking(expected.recommendations));
