@@ -152,7 +152,7 @@ describe.skipIf(!hasChromium)('the explanation panel in headless Chromium', () =
     await page.close();
   });
 
-  it('works from the keyboard on a narrow screen, with every control labelled', async () => {
+  it('works from the keyboard on a narrow screen, with every control labelled, and shows the fallback', async () => {
     const page = await openPanel(390, 844);
     await page.keyboard.press('Tab'); // the skip link
     await page.keyboard.press('Tab');
@@ -176,6 +176,14 @@ describe.skipIf(!hasChromium)('the explanation panel in headless Chromium', () =
     const overflow = await page.locator('html').evaluate((root) => root.scrollWidth - root.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.locator('#explanation').screenshot({ path: join(SCREENSHOTS, 'admin-panel-390x844-explanation.png') });
+
+    // A user the model cannot rank gets the flagged popularity fallback, with nothing to draw but the pair.
+    await page.getByLabel('User id').fill('nobody-at-all');
+    await page.getByRole('button', { name: 'Load' }).click();
+    await expect.poll(() => page.locator('#summary').textContent()).toContain('Popularity fallback');
+    const drawn = (await page.evaluate('window.recographPanel.graph()')) as DrawnGraph;
+    expect(drawn.nodes).toHaveLength(2);
+    expect(await page.locator('#interactions').textContent()).toBe('No interactions.');
     await page.close();
   });
 });
