@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
@@ -8,9 +7,7 @@ import express from 'express';
 import type { Logger } from 'pino';
 import { createRequestContext, type RequestContext, type Services } from './context.js';
 import { maskUnexpectedErrors } from './errors.js';
-import { resolvers } from './resolvers/index.js';
-
-const SCHEMA_PATH = new URL('../schema.graphql', import.meta.url);
+import { buildRecographSchema } from './schema.js';
 
 export interface HttpServerOptions {
   readonly host: string;
@@ -31,8 +28,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const app = express();
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<RequestContext>({
-    typeDefs: readFileSync(SCHEMA_PATH, 'utf8'),
-    resolvers,
+    schema: buildRecographSchema(),
     formatError: maskUnexpectedErrors(options.logger),
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
   });
