@@ -5,15 +5,18 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Logger } from 'pino';
+import type { Config } from './config.js';
 import { createRequestContext, type RequestContext, type Services } from './context.js';
 import { maskUnexpectedErrors } from './errors.js';
 import { buildRecographSchema } from './schema.js';
+import { studioPlugins } from './studio.js';
 
 export interface HttpServerOptions {
   readonly host: string;
   readonly port: number;
   readonly services: Services;
   readonly logger: Logger;
+  readonly graphql: Pick<Config, 'environment' | 'federation' | 'introspection' | 'apollo'>;
 }
 
 export interface RunningServer {
@@ -28,9 +31,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const app = express();
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<RequestContext>({
-    schema: buildRecographSchema(),
+    schema: buildRecographSchema(options.graphql.federation),
+    introspection: options.graphql.introspection,
+    apollo: options.graphql.apollo ?? undefined,
+    logger: options.logger,
     formatError: maskUnexpectedErrors(options.logger),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...studioPlugins(options.graphql, options.logger)],
   });
   await apollo.start();
   app.use(
