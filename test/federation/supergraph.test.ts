@@ -4,7 +4,7 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { parse } from 'graphql';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { printRecographSubgraphSchema } from '../../src/schema.js';
 import { documentedQuery } from '../support/documented-queries.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -42,6 +42,9 @@ describe('federation: recograph in a supergraph with accounts and catalogue subg
   };
 
   beforeAll(async () => {
+    // @apollo/gateway otherwise sends usage telemetry to Apollo and probes cloud metadata servers;
+    // tests speak to loopback only.
+    vi.stubEnv('APOLLO_TELEMETRY_DISABLED', 'true');
     [recograph, ...subgraphs] = await Promise.all([startTestServer(), startAccounts(), startCatalogue()]);
     // What a router fetches from a running subgraph.
     recographSdl = (await recograph.graphql('{ _service { sdl } }')).data._service.sdl;
@@ -56,6 +59,7 @@ describe('federation: recograph in a supergraph with accounts and catalogue subg
   afterAll(async () => {
     await gateway?.stop();
     await Promise.all([recograph?.close(), ...(subgraphs ?? []).map((s) => s.stop())]);
+    vi.unstubAllEnvs();
   });
 
   it('composes with no errors and only the hints we accepted', () => {
