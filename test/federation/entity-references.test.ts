@@ -36,6 +36,18 @@ describe('federation: entity references resolve in batches', () => {
     expect(calls.store.users).toBeUndefined();
   });
 
+  it('loads a field of 100 referenced users with one store call', async () => {
+    const users = ids('user', 100);
+    const { data, errors } = await server.graphql(
+      `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { interactionCount } } }`,
+      { representations: users.map((id) => ({ __typename: 'User', id })) },
+    );
+    expect(errors).toBeUndefined();
+    data._entities.forEach((u: any) => expect(u.interactionCount).toBeGreaterThan(0));
+    expect(calls.store).toEqual({ interactionCounts: [users] });
+    expect(calls.modelRuns).toEqual([]);
+  });
+
   it('resolves 100 item references with one store call', async () => {
     const items = ids('item', 100);
     const { data, errors } = await server.graphql(ENTITIES, {
