@@ -30,7 +30,7 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
     rawModel = await loadModel(config.modelDir, { executionProvider: config.executionProvider, logger });
     const model = decorate.model?.(rawModel) ?? rawModel;
     const recommendations = await RecommendationService.create(store, model);
-    const server = await startHttpServer({ host: config.host, port: config.port, services: { store, recommendations }, logger });
+    const server = await startHttpServer({ host: config.host, port: config.port, services: { store, recommendations }, logger, graphql: config });
     return {
       url: server.url,
       store,

@@ -16,6 +16,14 @@ const envSchema = z.object({
   MODEL_DIR: z.string().min(1).default('models/demo'),
   EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  FEDERATION: z.enum(['subgraph', 'off']).default('subgraph'),
+  // Unset means: on, except in production.
+  GRAPHQL_INTROSPECTION: booleanFromEnv.optional(),
+  APOLLO_KEY: z.string().regex(/^\S+$/, 'must be an Apollo graph API key').optional(),
+  APOLLO_GRAPH_REF: z.string().regex(/^[^@\s]+(@[^@\s]+)?$/, 'must look like graph-id@variant').optional(),
+}).refine((e) => (e.APOLLO_KEY === undefined) === (e.APOLLO_GRAPH_REF === undefined), {
+  message: 'set both APOLLO_KEY and APOLLO_GRAPH_REF, or neither',
+  path: ['APOLLO_KEY'],
 });
 
 export interface Config {
@@ -30,6 +38,11 @@ export interface Config {
   readonly modelDir: string;
   readonly executionProvider: 'cpu' | 'cuda';
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** `subgraph`: an Apollo Federation 2 subgraph; `off`: a plain graph that reports to Studio itself. */
+  readonly federation: 'subgraph' | 'off';
+  readonly introspection: boolean;
+  /** Apollo GraphOS credentials; null when not reporting to Apollo Studio. */
+  readonly apollo: { readonly key: string; readonly graphRef: string } | null;
 }
 
 export class ConfigError extends Error {
@@ -57,5 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     modelDir: resolve(e.MODEL_DIR),
     executionProvider: e.EXECUTION_PROVIDER,
     logLevel: e.LOG_LEVEL,
+    federation: e.FEDERATION,
+    introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    apollo: e.APOLLO_KEY && e.APOLLO_GRAPH_REF ? { key: e.APOLLO_KEY, graphRef: e.APOLLO_GRAPH_REF } : null,
   };
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
@@ -7,17 +6,18 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Logger } from 'pino';
 import { adminPanel } from './admin-panel.js';
+import type { Config } from './config.js';
 import { createRequestContext, type RequestContext, type Services } from './context.js';
 import { maskUnexpectedErrors } from './errors.js';
-import { resolvers } from './resolvers/index.js';
-
-const SCHEMA_PATH = new URL('../schema.graphql', import.meta.url);
+import { buildRecographSchema } from './schema.js';
+import { studioPlugins } from './studio.js';
 
 export interface HttpServerOptions {
   readonly host: string;
   readonly port: number;
   readonly services: Services;
   readonly logger: Logger;
+  readonly graphql: Pick<Config, 'environment' | 'federation' | 'introspection' | 'apollo'>;
 }
 
 export interface RunningServer {
@@ -32,10 +32,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const app = express();
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<RequestContext>({
-    typeDefs: readFileSync(SCHEMA_PATH, 'utf8'),
-    resolvers,
+    schema: buildRecographSchema(options.graphql.federation),
+    introspection: options.graphql.introspection,
+    apollo: options.graphql.apollo ?? undefined,
+    logger: options.logger,
     formatError: maskUnexpectedErrors(options.logger),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...studioPlugins(options.graphql, options.logger)],
   });
   await apollo.start();
   app.use(
