@@ -1,12 +1,13 @@
 import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
-  resolve: {
-    // Node resolves `graphql` to its CommonJS build (no "exports" field); Vite would pick the ES
-    // build for our sources, and two copies break `instanceof GraphQLError` across Apollo and us.
-    alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }],
-  },
+  // graphql ships CommonJS (main) and ESM (module) builds. Node loads the CommonJS one for every
+  // importer, Vite would hand ours the ESM one: two GraphQLError classes, and validation errors
+  // from Apollo Server would look foreign to `src/errors.ts`. Resolve it as Node does.
+  resolve: { alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }] },
   test: {
     include: ['test/**/*.test.ts'],
     // Native addons (better-sqlite3, onnxruntime-node) are happiest in child processes.

@@ -44,6 +44,7 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
       queryLimits: config.queryLimits,
       maxRequestBytes: config.maxRequestBytes,
       storeAvailability: availability,
+      graphql: config,
     });
     return {
       url: server.url,

@@ -53,6 +53,14 @@ const envSchema = z.object({
   MAX_QUERY_COST: positiveInt.default(500_000),
   MAX_REQUEST_BYTES: positiveInt.default(1_048_576),
   STORE_PROBE_INTERVAL_MS: positiveInt.default(1000),
+  FEDERATION: z.enum(['subgraph', 'off']).default('subgraph'),
+  // Unset means: on, except in production.
+  GRAPHQL_INTROSPECTION: booleanFromEnv.optional(),
+  APOLLO_KEY: z.string().regex(/^\S+$/, 'must be an Apollo graph API key').optional(),
+  APOLLO_GRAPH_REF: z.string().regex(/^[^@\s]+(@[^@\s]+)?$/, 'must look like graph-id@variant').optional(),
+}).refine((e) => (e.APOLLO_KEY === undefined) === (e.APOLLO_GRAPH_REF === undefined), {
+  message: 'set both APOLLO_KEY and APOLLO_GRAPH_REF, or neither',
+  path: ['APOLLO_KEY'],
 });
 
 export interface Config {
@@ -67,6 +75,11 @@ export interface Config {
   readonly modelDir: string;
   readonly executionProvider: 'cpu' | 'cuda';
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** `subgraph`: an Apollo Federation 2 subgraph; `off`: a plain graph that reports to Studio itself. */
+  readonly federation: 'subgraph' | 'off';
+  readonly introspection: boolean;
+  /** Apollo GraphOS credentials; null when not reporting to Apollo Studio. */
+  readonly apollo: { readonly key: string; readonly graphRef: string } | null;
   readonly access: AccessOptions;
   readonly queryLimits: QueryLimits;
   /** Largest accepted request body. */
@@ -132,5 +145,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     maxRequestBytes: e.MAX_REQUEST_BYTES,
     storeProbeIntervalMs: e.STORE_PROBE_INTERVAL_MS,
+    federation: e.FEDERATION,
+    introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    apollo: e.APOLLO_KEY && e.APOLLO_GRAPH_REF ? { key: e.APOLLO_KEY, graphRef: e.APOLLO_GRAPH_REF } : null,
   };
 }

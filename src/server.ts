@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
@@ -6,12 +5,13 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Logger } from 'pino';
-import type { QueryLimits } from './config.js';
+import { adminPanel } from './admin-panel.js';
+import type { Config, QueryLimits } from './config.js';
 import { createRequestContext, type RequestContext, type Services } from './context.js';
 import { maskUnexpectedErrors } from './errors.js';
-import { failFastPlugin, healthRoutes } from './health/readiness.js';
 import type { StoreAvailability } from './graph/index.js';
-import { resolvers } from './resolvers/index.js';
+import { failFastPlugin, healthRoutes } from './health/readiness.js';
+import { buildRecographSchema } from './schema.js';
 import {
   jsonBody,
   operationAccessPlugin,
@@ -20,14 +20,14 @@ import {
   requestErrorHandler,
   requireAdmin,
 } from './security/index.js';
-
-const SCHEMA_PATH = new URL('../schema.graphql', import.meta.url);
+import { studioPlugins } from './studio.js';
 
 export interface HttpServerOptions {
   readonly host: string;
   readonly port: number;
   readonly services: Services;
   readonly logger: Logger;
+  readonly graphql: Pick<Config, 'environment' | 'federation' | 'introspection' | 'apollo'>;
   readonly queryLimits: QueryLimits;
   readonly maxRequestBytes: number;
   readonly storeAvailability: StoreAvailability;
@@ -40,15 +40,17 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Apollo Server on Express, serving GraphQL at `/graphql`. */
+/** Apollo Server on Express, serving GraphQL at `/graphql` and the explanation panel at `/admin/`. */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const { services, queryLimits } = options;
   const app = express();
   const httpServer = http.createServer(app);
   const [hop1, hop2] = services.recommendations.modelInfo.fanouts;
   const apollo = new ApolloServer<RequestContext>({
-    typeDefs: readFileSync(SCHEMA_PATH, 'utf8'),
-    resolvers,
+    schema: buildRecographSchema(options.graphql.federation),
+    introspection: options.graphql.introspection,
+    apollo: options.graphql.apollo ?? undefined,
+    logger: options.logger,
     formatError: maskUnexpectedErrors(options.logger),
     // Explicit although they are Apollo's defaults: hardening must not depend on them.
     csrfPrevention: true,
@@ -60,11 +62,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       failFastPlugin(options.storeAvailability),
       operationAccessPlugin(services.access),
       queryCostPlugin(queryLimits, { 'Explanation.contributions': hop1!, 'Contribution.evidence': hop2! }),
+      ...studioPlugins(options.graphql, options.logger),
     ],
   });
   await apollo.start();
   app.use(healthRoutes({ store: options.storeAvailability, modelVersion: () => services.recommendations.modelInfo.version }));
-  app.use('/admin', requireAdmin(services.access));
+  app.use('/admin', requireAdmin(services.access), adminPanel());
   app.use(
     '/graphql',
     ...jsonBody(options.maxRequestBytes),

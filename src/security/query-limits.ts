@@ -31,13 +31,15 @@ export type ListBounds = Readonly<Record<string, number>>;
 
 /**
  * Cost = fields resolved: every field counts 1 plus its selections, times the list size its
- * arguments ask for (`first`, capped by a known bound; `input` length), multiplied through nesting.
+ * arguments ask for (`first`, capped by a known bound; the length of `input` or of `_entities`'
+ * `representations`), multiplied through nesting.
  */
 export function costEstimator(bounds: ListBounds): ComplexityEstimator {
   return ({ type, field, args, childComplexity }) => {
     let size = 1;
     if (typeof args.first === 'number') size = Math.max(0, Math.min(args.first, bounds[`${type.name}.${field.name}`] ?? Infinity));
     else if (Array.isArray(args.input)) size = args.input.length;
+    else if (Array.isArray(args.representations)) size = args.representations.length; // federation's _entities
     return size * (1 + childComplexity);
   };
 }

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import {
-  buildSchema,
   getNamedType,
   isEnumType,
   isInputObjectType,
@@ -14,9 +12,11 @@ import {
   type GraphQLObjectType,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRecographSchema } from '../../src/schema.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
-const schema = buildSchema(readFileSync('schema.graphql', 'utf8'));
+/** The served schema, federation fields (`_entities`, `_service`) included. */
+const schema = buildRecographSchema('subgraph');
 
 /** Values of every kind, for any argument: the right kind often, the wrong kind sometimes. */
 const anyLiteral = fc.oneof(

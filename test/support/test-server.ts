@@ -22,9 +22,9 @@ export interface TestServer {
 
 /**
  * Starts the real server (embedded store seeded with the demo data, the bundled model) on a random
- * loopback port with its own data folder, for tests that speak HTTP to it.
+ * loopback port with its own data folder, for tests that speak HTTP to it. `env` adds or overrides settings.
  */
-export async function startTestServer(decorate: AppDecorators = {}, env: NodeJS.ProcessEnv = {}): Promise<TestServer> {
+export async function startTestServer(decorate: AppDecorators = {}, env: Record<string, string> = {}): Promise<TestServer> {
   const config = loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -33,7 +33,7 @@ export async function startTestServer(decorate: AppDecorators = {}, env: NodeJS.
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const app = await startApp(config, pino({ level: 'silent' }), decorate);
+  const app = await startApp(config, pino({ level: config.logLevel }), decorate);
   return {
     app,
     url: app.url,

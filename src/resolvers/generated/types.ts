@@ -18,6 +18,7 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** An instant in time, as an ISO-8601 string in UTC (for example `2026-01-05T10:00:00.000Z`). */
   DateTime: { input: Date; output: Date | string; }
+  _FieldSet: { input: unknown; output: unknown; }
 };
 
 /**
@@ -147,7 +148,7 @@ export type InteractionType =
   /** Looked at the item (default weight 1). */
   | 'VIEW';
 
-/** Something that can be recommended: a product, a place, a song. */
+/** Something that can be recommended: a product, a place, a song. A federated entity keyed by `id`. */
 export type Item = {
   readonly __typename?: 'Item';
   /** The item's category, if it has one. */
@@ -239,9 +240,9 @@ export type Query = {
   /**
    * Ranked, explained recommendations for a user, best first.
    *
-   * Items the user already interacted with are never recommended. A user who is unknown, or who has
-   * no interaction the model can use, gets the most popular items, flagged with the explanation kind
-   * `POPULARITY_FALLBACK`. `first` must be between 1 and 100.
+   * Items the user already interacted with are never recommended (those in `ignoreItemIds` aside).
+   * A user who is unknown, or who has no interaction the model can use, gets the most popular items,
+   * flagged with the explanation kind `POPULARITY_FALLBACK`. `first` must be between 1 and 100.
    */
   readonly recommendations: ReadonlyArray<Recommendation>;
   /** A user by id, or null when no such user exists. */
@@ -266,6 +267,7 @@ export type QueryItemsArgs = {
 export type QueryRecommendationsArgs = {
   filter?: InputMaybe<RecommendationFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  ignoreItemIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
   userId: Scalars['ID']['input'];
 };
 
@@ -314,7 +316,10 @@ export type RecordInteractionsPayload = {
   readonly users: ReadonlyArray<User>;
 };
 
-/** Someone recommendations are made for. */
+/**
+ * Someone recommendations are made for. A federated entity: any subgraph can reference a user by
+ * `id`, and a user recograph has never seen gets the popularity fallback.
+ */
 export type User = {
   readonly __typename?: 'User';
   /** The user's id. */
@@ -328,16 +333,23 @@ export type User = {
 };
 
 
-/** Someone recommendations are made for. */
+/**
+ * Someone recommendations are made for. A federated entity: any subgraph can reference a user by
+ * `id`, and a user recograph has never seen gets the popularity fallback.
+ */
 export type UserInteractionsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
-/** Someone recommendations are made for. */
+/**
+ * Someone recommendations are made for. A federated entity: any subgraph can reference a user by
+ * `id`, and a user recograph has never seen gets the popularity fallback.
+ */
 export type UserRecommendationsArgs = {
   filter?: InputMaybe<RecommendationFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  ignoreItemIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
 };
 
 /** A page of users. */
@@ -364,6 +376,17 @@ export type UserEdge = {
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
+export type ReferenceResolver<TResult, TReference, TContext> = (
+      reference: TReference,
+      context: TContext,
+      info: GraphQLResolveInfo
+    ) => Promise<TResult> | TResult;
+
+      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+    
 
 export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
   resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
@@ -427,21 +450,35 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
   info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
 
+/** Mapping of federation types */
+export type FederationTypes = {
+  Item: Item;
+  User: User;
+};
 
+/** Mapping of federation reference types */
+export type FederationReferenceTypes = {
+  Item:
+    ( { __typename: 'Item' }
+    & GraphQLRecursivePick<FederationTypes['Item'], {"id":true}> );
+  User:
+    ( { __typename: 'User' }
+    & GraphQLRecursivePick<FederationTypes['User'], {"id":true}> );
+};
 
 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Contribution: ResolverTypeWrapper<ContributionModel>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Explanation: ResolverTypeWrapper<ExplanationModel>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   ExplanationKind: ExplanationKind;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Interaction: ResolverTypeWrapper<InteractionRecord>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   InteractionInput: InteractionInput;
   InteractionType: InteractionType;
   Item: ResolverTypeWrapper<ItemRecord>;
@@ -450,11 +487,11 @@ export type ResolversTypes = {
   ModelInfo: ResolverTypeWrapper<ModelInfoModel>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Recommendation: ResolverTypeWrapper<RecommendationResult>;
   RecommendationFilter: RecommendationFilter;
   RecordInteractionsPayload: ResolverTypeWrapper<RecordInteractionsResult>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   User: ResolverTypeWrapper<UserRef>;
   UserConnection: ResolverTypeWrapper<Omit<UserConnection, 'edges' | 'nodes'> & { edges: ReadonlyArray<ResolversTypes['UserEdge']>, nodes: ReadonlyArray<ResolversTypes['User']> }>;
   UserEdge: ResolverTypeWrapper<Omit<UserEdge, 'node'> & { node: ResolversTypes['User'] }>;
@@ -462,14 +499,14 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  Boolean: Scalars['Boolean']['output'];
   Contribution: ContributionModel;
+  Int: Scalars['Int']['output'];
+  Float: Scalars['Float']['output'];
   DateTime: Scalars['DateTime']['output'];
   Explanation: ExplanationModel;
-  Float: Scalars['Float']['output'];
-  ID: Scalars['ID']['output'];
-  Int: Scalars['Int']['output'];
+  String: Scalars['String']['output'];
   Interaction: InteractionRecord;
+  ID: Scalars['ID']['output'];
   InteractionInput: InteractionInput;
   Item: ItemRecord;
   ItemConnection: Omit<ItemConnection, 'edges' | 'nodes'> & { edges: ReadonlyArray<ResolversParentTypes['ItemEdge']>, nodes: ReadonlyArray<ResolversParentTypes['Item']> };
@@ -477,11 +514,11 @@ export type ResolversParentTypes = {
   ModelInfo: ModelInfoModel;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
+  Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
   Recommendation: RecommendationResult;
   RecommendationFilter: RecommendationFilter;
   RecordInteractionsPayload: RecordInteractionsResult;
-  String: Scalars['String']['output'];
   User: UserRef;
   UserConnection: Omit<UserConnection, 'edges' | 'nodes'> & { edges: ReadonlyArray<ResolversParentTypes['UserEdge']>, nodes: ReadonlyArray<ResolversParentTypes['User']> };
   UserEdge: Omit<UserEdge, 'node'> & { node: ResolversParentTypes['User'] };
@@ -518,7 +555,8 @@ export type InteractionResolvers<ContextType = RequestContext, ParentType extend
   weight?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
-export type ItemResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Item'] = ResolversParentTypes['Item']> = {
+export type ItemResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Item'] = ResolversParentTypes['Item'], FederationReferenceType extends FederationReferenceTypes['Item'] = FederationReferenceTypes['Item']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Item']> | FederationReferenceType, FederationReferenceType, ContextType>;
   category?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -579,7 +617,8 @@ export type RecordInteractionsPayloadResolvers<ContextType = RequestContext, Par
   users?: Resolver<ReadonlyArray<ResolversTypes['User']>, ParentType, ContextType>;
 };
 
-export type UserResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
+export type UserResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   interactionCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   interactions?: Resolver<ReadonlyArray<ResolversTypes['Interaction']>, ParentType, ContextType, RequireFields<UserInteractionsArgs, 'first'>>;
