@@ -15,4 +15,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ EXECUTION_PROVIDER: 'tpu' })).toThrow(/EXECUTION_PROVIDER/);
     expect(() => loadConfig({ SEED_DEMO_DATA: 'maybe' })).toThrow(/SEED_DEMO_DATA/);
   });
+
+  it('selects Neo4j with its connection settings, and requires a password for it', () => {
+    const config = loadConfig({ GRAPH_STORE: 'neo4j', NEO4J_URI: 'bolt://db:7687', NEO4J_PASSWORD: 'secret' });
+    expect(config.graphStore).toBe('neo4j');
+    expect(config.neo4j).toMatchObject({ uri: 'bolt://db:7687', user: 'neo4j', password: 'secret', database: 'neo4j' });
+    expect(() => loadConfig({ GRAPH_STORE: 'neo4j' })).toThrow(/NEO4J_PASSWORD/);
+    expect(() => loadConfig({ GRAPH_STORE: 'neo4j', NEO4J_PASSWORD: 'x', NEO4J_URI: 'http://db' })).toThrow(/NEO4J_URI/);
+  });
 });
