@@ -45,7 +45,7 @@ export const SCHEMA_STATEMENTS: readonly CypherQuery[] = [
   'CREATE CONSTRAINT sequence_name IF NOT EXISTS FOR (s:Sequence) REQUIRE s.name IS UNIQUE',
   'CREATE INDEX item_category IF NOT EXISTS FOR (i:Item) ON (i.category)',
   'CREATE INDEX item_popularity IF NOT EXISTS FOR (i:Item) ON (i.userCount)',
-  'CREATE INDEX interaction_by_user_recent IF NOT EXISTS FOR (x:Interaction) ON (x.userId, x.occurredAt)',
+  'CREATE INDEX interaction_user IF NOT EXISTS FOR (x:Interaction) ON (x.userId)',
 ].map((cypher) => ({ cypher, params: {} }));
 
 /**
@@ -253,7 +253,7 @@ RETURN interactionCount`,
 }
 
 export const anyInteractionQuery: CypherQuery = {
-  cypher: 'RETURN EXISTS { MATCH (:User)-[:INTERACTED]->(:Item) } AS any',
+  cypher: 'RETURN EXISTS { MATCH (:User)-[:INTERACTED]->(:Item) } AS nonEmpty',
   params: {},
 };
 

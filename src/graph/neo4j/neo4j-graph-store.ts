@@ -216,7 +216,7 @@ export class Neo4jGraphStore implements GraphStore {
 
   async isEmpty(): Promise<boolean> {
     const [row] = await this.db.read(cypher.anyInteractionQuery);
-    return !(row as Row).any;
+    return !(row as Row).nonEmpty;
   }
 
   async ping(): Promise<void> {

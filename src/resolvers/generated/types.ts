@@ -66,6 +66,17 @@ export type ContributionEvidenceArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** What `deleteUser` erased. */
+export type DeleteUserPayload = {
+  readonly __typename?: 'DeleteUserPayload';
+  /** True when the user existed and is now erased; false when there was no such user. */
+  readonly deleted: Scalars['Boolean']['output'];
+  /** How many recorded interactions were erased with the user. */
+  readonly deletedInteractionCount: Scalars['Int']['output'];
+  /** The user id that was asked for. */
+  readonly id: Scalars['ID']['output'];
+};
+
 /** Why an item was recommended. */
 export type Explanation = {
   readonly __typename?: 'Explanation';
@@ -202,12 +213,24 @@ export type ModelInfo = {
 export type Mutation = {
   readonly __typename?: 'Mutation';
   /**
+   * Erases a user and everything recorded about them, at once and for good: their interactions, and
+   * with them every trace in what the API returns (they are no longer anyone's recommendation
+   * evidence, and no longer count towards item popularity). Erasing an unknown user changes nothing
+   * and reports `deleted: false`.
+   */
+  readonly deleteUser: DeleteUserPayload;
+  /**
    * Records interactions, all or nothing, and returns them. Unknown users are created; an unknown item
    * rejects the whole call with `BAD_USER_INPUT` and nothing is written. An interaction whose `id`
    * was already recorded is not recorded twice, so a client may safely retry. The next
    * `recommendations` query reflects the new interactions, without retraining.
    */
   readonly recordInteractions: RecordInteractionsPayload;
+};
+
+
+export type MutationDeleteUserArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -436,6 +459,7 @@ export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Contribution: ResolverTypeWrapper<ContributionModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteUserPayload: ResolverTypeWrapper<DeleteUserPayload>;
   Explanation: ResolverTypeWrapper<ExplanationModel>;
   ExplanationKind: ExplanationKind;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
@@ -465,6 +489,7 @@ export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
   Contribution: ContributionModel;
   DateTime: Scalars['DateTime']['output'];
+  DeleteUserPayload: DeleteUserPayload;
   Explanation: ExplanationModel;
   Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
@@ -501,6 +526,12 @@ export type ContributionResolvers<ContextType = RequestContext, ParentType exten
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DeleteUserPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeleteUserPayload'] = ResolversParentTypes['DeleteUserPayload']> = {
+  deleted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  deletedInteractionCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
 
 export type ExplanationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Explanation'] = ResolversParentTypes['Explanation']> = {
   contributions?: Resolver<ReadonlyArray<ResolversTypes['Contribution']>, ParentType, ContextType, RequireFields<ExplanationContributionsArgs, 'first'>>;
@@ -547,6 +578,7 @@ export type ModelInfoResolvers<ContextType = RequestContext, ParentType extends 
 };
 
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  deleteUser?: Resolver<ResolversTypes['DeleteUserPayload'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'id'>>;
   recordInteractions?: Resolver<ResolversTypes['RecordInteractionsPayload'], ParentType, ContextType, RequireFields<MutationRecordInteractionsArgs, 'input'>>;
 };
 
@@ -600,6 +632,7 @@ export type UserEdgeResolvers<ContextType = RequestContext, ParentType extends R
 export type Resolvers<ContextType = RequestContext> = {
   Contribution?: ContributionResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeleteUserPayload?: DeleteUserPayloadResolvers<ContextType>;
   Explanation?: ExplanationResolvers<ContextType>;
   Interaction?: InteractionResolvers<ContextType>;
   Item?: ItemResolvers<ContextType>;
