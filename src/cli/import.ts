@@ -3,6 +3,7 @@
  *
  *   npm run import -- --lightgcn ../shared/datasets/lastfm [--splits train,valid] [--type VIEW]
  *   npm run import -- --interactions interactions.csv [--items items.csv]
+ *   npm run import -- --demo          (the bundled demo dataset, as the server seeds it)
  *   common: [--batch-size 5000] [--on-error skip|reject]
  *
  * Formats: docs/graph-model.md. Exit status 1 when the import was rejected or failed.
@@ -12,12 +13,13 @@ import { SingleBar, Presets } from 'cli-progress';
 import { z } from 'zod';
 import { loadConfig } from '../config.js';
 import { openGraphStore } from '../graph/index.js';
-import { importDataset, ImportRejectedError, readCsvDataset, readLightGcnDataset, type BadRow } from '../graph/import/index.js';
+import { demoDataset, importDataset, ImportRejectedError, readCsvDataset, readLightGcnDataset, type BadRow } from '../graph/import/index.js';
 
 const SHOWN_BAD_ROWS = 50;
 
 const argsSchema = z
   .object({
+    demo: z.boolean().default(false),
     lightgcn: z.string().optional(),
     splits: z.string().default('train').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
     type: z.enum(['VIEW', 'CLICK', 'CHECK_IN', 'LIKE', 'ADD_TO_CART', 'PURCHASE']).default('VIEW'),
@@ -26,8 +28,8 @@ const argsSchema = z
     'batch-size': z.coerce.number().int().min(1).max(50_000).default(5000),
     'on-error': z.enum(['skip', 'reject']).default('reject'),
   })
-  .refine((a) => (a.lightgcn === undefined) !== (a.interactions === undefined), {
-    message: 'give exactly one of --lightgcn <dir> or --interactions <file.csv>',
+  .refine((a) => [a.demo || undefined, a.lightgcn, a.interactions].filter((s) => s !== undefined).length === 1, {
+    message: 'give exactly one of --demo, --lightgcn <dir> or --interactions <file.csv>',
   });
 
 function report(badRows: readonly BadRow[]): void {
@@ -38,6 +40,7 @@ function report(badRows: readonly BadRow[]): void {
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
+      demo: { type: 'boolean' },
       lightgcn: { type: 'string' },
       splits: { type: 'string' },
       type: { type: 'string' },
@@ -53,9 +56,11 @@ async function main(): Promise<number> {
     return 2;
   }
   const args = parsed.data;
-  const dataset = args.lightgcn
-    ? await readLightGcnDataset(args.lightgcn, args.splits, args.type)
-    : await readCsvDataset(args.interactions!, args.items);
+  const dataset = args.demo
+    ? demoDataset()
+    : args.lightgcn
+      ? await readLightGcnDataset(args.lightgcn, args.splits, args.type)
+      : await readCsvDataset(args.interactions!, args.items);
 
   const config = loadConfig();
   const store = await openGraphStore(config);
