@@ -13,7 +13,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { z } from 'zod';
 import { loadConfig } from '../config.js';
 import { openGraphStore } from '../graph/index.js';
-import { demoDataset, importDataset, ImportRejectedError, readCsvDataset, readLightGcnDataset, type BadRow } from '../graph/import/index.js';
+import { demoDataset, importDataset, INTERACTION_TYPES, ImportRejectedError, readCsvDataset, readLightGcnDataset, type BadRow } from '../graph/import/index.js';
 
 const SHOWN_BAD_ROWS = 50;
 
@@ -22,7 +22,7 @@ const argsSchema = z
     demo: z.boolean().default(false),
     lightgcn: z.string().optional(),
     splits: z.string().default('train').transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
-    type: z.enum(['VIEW', 'CLICK', 'CHECK_IN', 'LIKE', 'ADD_TO_CART', 'PURCHASE']).default('VIEW'),
+    type: z.enum(INTERACTION_TYPES).default('VIEW'),
     interactions: z.string().optional(),
     items: z.string().optional(),
     'batch-size': z.coerce.number().int().min(1).max(50_000).default(5000),

@@ -50,7 +50,7 @@ describe('Cypher statements of the Neo4j adapter', () => {
   );
 
   it('lints out a statement that strays from the declared model or its parameters', () => {
-    const stray = { cypher: "MATCH (u:Customer)-[:BOUGHT]->(i:Item) RETURN u.nickname, id(i), $missing", params: {} };
+    const stray = { cypher: 'MATCH (u:Customer)-[:BOUGHT]->(i:Item) RETURN u.nickname, id(i), $missing', params: {} };
     const problems = lint(stray).join('\n');
     for (const culprit of ['Customer', 'BOUGHT', 'nickname', "'id' has been replaced", '$missing']) expect(problems).toContain(culprit);
   });

@@ -28,7 +28,7 @@ export interface DatasetFiles {
   readonly badRows: readonly BadRow[];
 }
 
-const INTERACTION_TYPES = ['VIEW', 'CLICK', 'CHECK_IN', 'LIKE', 'ADD_TO_CART', 'PURCHASE'] as const satisfies readonly InteractionType[];
+export const INTERACTION_TYPES = ['VIEW', 'CLICK', 'CHECK_IN', 'LIKE', 'ADD_TO_CART', 'PURCHASE'] as const satisfies readonly InteractionType[];
 
 const idField = z.string().trim().min(1, 'is empty').max(MAX_ID_LENGTH, `is longer than ${MAX_ID_LENGTH} characters`);
 const optional = (text: unknown) => (text === '' || text === undefined ? undefined : text);

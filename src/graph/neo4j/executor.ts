@@ -87,5 +87,5 @@ export function mapDatabaseError(error: unknown): unknown {
   if (error.code === neo4j.error.SERVICE_UNAVAILABLE || error.code === neo4j.error.SESSION_EXPIRED) {
     return new GraphStoreUnavailableError('Neo4j is unavailable', { cause: error });
   }
-  return new Error(`Neo4j error ${error.code}`, { cause: error });
+  return new Error(`Neo4j error ${error.code}: ${error.message}`, { cause: error });
 }
