@@ -48,6 +48,12 @@ interface ItemRow {
   readonly category: string | null;
 }
 
+/** Rows keyed by `column`, re-aligned with `ids`: the answer never depends on the server's row order. */
+function alignRows(rows: readonly Row[], column: string, ids: readonly string[]): Row[] {
+  const byId = new Map(rows.map((row) => [row[column] as string, row]));
+  return ids.map((id) => byId.get(id)!);
+}
+
 const toItem = (row: ItemRow): ItemRecord => ({ id: row.id, title: row.title, category: row.category ?? null });
 
 const toInteraction = (row: cypher.InteractionRow): InteractionRecord => ({
@@ -100,7 +106,7 @@ export class Neo4jGraphStore implements GraphStore {
   async neighbourhoods(userIds: readonly string[], fanouts: Fanouts): Promise<Neighbourhood[]> {
     if (userIds.length === 0) return [];
     const rows = await this.db.read(cypher.neighbourhoodsQuery(userIds, fanouts.hop1, fanouts.hop2));
-    return rows.map((row): Neighbourhood => {
+    return alignRows(rows, 'userId', userIds).map((row): Neighbourhood => {
       const items = row.items as (ItemRow & EdgeRow & { coUsers: (EdgeRow & { userId: string })[] })[];
       return {
         userId: row.userId as string,
@@ -121,25 +127,25 @@ export class Neo4jGraphStore implements GraphStore {
   async items(ids: readonly string[]): Promise<(ItemRecord | null)[]> {
     if (ids.length === 0) return [];
     const rows = await this.db.read(cypher.itemsQuery(ids));
-    return rows.map((row) => (row.found ? toItem(row as unknown as ItemRow) : null));
+    return alignRows(rows, 'id', ids).map((row) => (row.found ? toItem(row as unknown as ItemRow) : null));
   }
 
   async users(ids: readonly string[]): Promise<(UserRef | null)[]> {
     if (ids.length === 0) return [];
     const rows = await this.db.read(cypher.usersQuery(ids));
-    return rows.map((row) => (row.found ? { id: row.id as string } : null));
+    return alignRows(rows, 'id', ids).map((row) => (row.found ? { id: row.id as string } : null));
   }
 
   async interactionCounts(userIds: readonly string[]): Promise<number[]> {
     if (userIds.length === 0) return [];
     const rows = await this.db.read(cypher.usersQuery(userIds));
-    return rows.map((row) => row.interactionCount as number);
+    return alignRows(rows, 'id', userIds).map((row) => row.interactionCount as number);
   }
 
   async recentInteractions(userIds: readonly string[], limit: number): Promise<InteractionRecord[][]> {
     if (userIds.length === 0) return [];
     const rows = await this.db.read(cypher.recentInteractionsQuery(userIds, limit));
-    return rows.map((row) => (row.interactions as cypher.InteractionRow[]).map(toInteraction));
+    return alignRows(rows, 'userId', userIds).map((row) => (row.interactions as cypher.InteractionRow[]).map(toInteraction));
   }
 
   async listUsers({ first, afterId }: PageRequest): Promise<Page<UserRef>> {
