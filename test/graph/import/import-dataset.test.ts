@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteGraphStore, type GraphStore } from '../../../src/graph/index.js';
-import { importDataset, ImportRejectedError, readCsvDataset, readLightGcnDataset } from '../../../src/graph/import/index.js';
+import { demoDataset, importDataset, ImportRejectedError, readCsvDataset, readLightGcnDataset } from '../../../src/graph/import/index.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'recograph-import-'));
 
@@ -97,5 +97,13 @@ describe('dataset import', () => {
       ['3', 2, 2],
       ['1', 1, 1],
     ]);
+  });
+
+  it('keys every demo interaction, so importing the demo data twice records it once', () => {
+    const { interactions, badRows } = demoDataset();
+    const keys = new Set(interactions.map((r) => r.interaction.id));
+    expect(badRows).toEqual([]);
+    expect(keys.size).toBe(interactions.length);
+    expect(interactions[0]!.interaction.id).toBe('demo:0');
   });
 });
