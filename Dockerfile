@@ -6,7 +6,7 @@
 ARG NODE_IMAGE=node:20-bookworm-slim
 ARG RUNTIME_BASE=node:20-bookworm-slim
 
-# Compiles TypeScript to dist/ with the full (dev) dependency set.
+# Compiles TypeScript to dist/ and the admin panel to dist/admin/, with the full (dev) dependency set.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
@@ -14,6 +14,7 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-fund --no-audit
 COPY tsconfig.json tsconfig.build.json schema.graphql ./
 COPY src ./src
+COPY web ./web
 RUN npm run build
 
 # Production dependencies only; better-sqlite3 is a native addon, hence the toolchain.

@@ -6,6 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Logger } from 'pino';
+import { adminPanel } from './admin-panel.js';
 import { createRequestContext, type RequestContext, type Services } from './context.js';
 import { maskUnexpectedErrors } from './errors.js';
 import { resolvers } from './resolvers/index.js';
@@ -26,7 +27,7 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Apollo Server on Express, serving GraphQL at `/graphql`. */
+/** Apollo Server on Express, serving GraphQL at `/graphql` and the explanation panel at `/admin/`. */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const app = express();
   const httpServer = http.createServer(app);
@@ -42,6 +43,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, { context: async () => createRequestContext(options.services) }),
   );
+  app.use('/admin', adminPanel());
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(options.port, options.host, resolve);

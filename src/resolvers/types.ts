@@ -12,8 +12,8 @@ export const User: UserResolvers = {
   interactionCount: (user, _, { loaders }) => loaders.interactionCount.load(user.id),
   interactions: (user, { first }, { loaders }) =>
     loaders.interactions.load({ userId: user.id, first: count('first', first, MAX_PAGE_SIZE) }),
-  recommendations: (user, { first, filter }, { loaders }) =>
-    loaders.recommendations.load(recommendationRequest(user.id, first, filter)),
+  recommendations: (user, { first, filter, ignoreItemIds }, { loaders }) =>
+    loaders.recommendations.load(recommendationRequest(user.id, first, filter, ignoreItemIds)),
 };
 
 export const Interaction: InteractionResolvers = {

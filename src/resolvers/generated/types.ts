@@ -262,9 +262,9 @@ export type Query = {
   /**
    * Ranked, explained recommendations for a user, best first.
    *
-   * Items the user already interacted with are never recommended. A user who is unknown, or who has
-   * no interaction the model can use, gets the most popular items, flagged with the explanation kind
-   * `POPULARITY_FALLBACK`. `first` must be between 1 and 100.
+   * Items the user already interacted with are never recommended (those in `ignoreItemIds` aside).
+   * A user who is unknown, or who has no interaction the model can use, gets the most popular items,
+   * flagged with the explanation kind `POPULARITY_FALLBACK`. `first` must be between 1 and 100.
    */
   readonly recommendations: ReadonlyArray<Recommendation>;
   /** A user by id, or null when no such user exists. */
@@ -289,6 +289,7 @@ export type QueryItemsArgs = {
 export type QueryRecommendationsArgs = {
   filter?: InputMaybe<RecommendationFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  ignoreItemIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
   userId: Scalars['ID']['input'];
 };
 
@@ -361,6 +362,7 @@ export type UserInteractionsArgs = {
 export type UserRecommendationsArgs = {
   filter?: InputMaybe<RecommendationFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  ignoreItemIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
 };
 
 /** A page of users. */
