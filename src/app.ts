@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { seedDemoData, SqliteGraphStore, StoreAvailability, type GraphStore } from './graph/index.js';
+import { openGraphStore, seedDemoData, StoreAvailability, type GraphStore } from './graph/index.js';
 import { loadModel, type RecommendationModel } from './inference/index.js';
 import { RecommendationService } from './recommendations/index.js';
 import { AccessPolicy } from './security/index.js';
@@ -23,7 +22,7 @@ export interface AppDecorators {
 
 /** Wires recograph together in dependency order: store, model, services, HTTP. */
 export async function startApp(config: Config, logger: Logger, decorate: AppDecorators = {}): Promise<App> {
-  const rawStore = new SqliteGraphStore(join(config.dataDir, 'recograph.sqlite'));
+  const rawStore = await openGraphStore(config);
   let rawModel: RecommendationModel | undefined;
   let availability: StoreAvailability | undefined;
   try {

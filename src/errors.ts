@@ -2,7 +2,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
-import { StoreUnavailableError } from './graph/index.js';
+import { GraphStoreUnavailableError } from './graph/index.js';
 
 /** The `extensions.code` values recograph's own errors carry. */
 export type ErrorCode =
@@ -92,7 +92,7 @@ export function maskUnexpectedErrors(logger: Logger) {
       return { message: `Token limit of ${tokens[1]} exceeded.`, extensions: { code: 'TOO_MANY_TOKENS' satisfies ErrorCode, limit: Number(tokens[1]) } };
     }
     if (original instanceof GraphQLError) return formatted;
-    if (original instanceof StoreUnavailableError) {
+    if (original instanceof GraphStoreUnavailableError) {
       return {
         message: STORE_UNAVAILABLE_MESSAGE,
         extensions: { code: 'SERVICE_UNAVAILABLE' satisfies ErrorCode },

@@ -27,4 +27,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ FEDERATION: 'v1' })).toThrow(/FEDERATION/);
     expect(() => loadConfig({ GRAPHQL_INTROSPECTION: 'yes' })).toThrow(/GRAPHQL_INTROSPECTION/);
   });
+
+  it('selects Neo4j with its connection settings, and requires a password for it', () => {
+    const config = loadConfig({ GRAPH_STORE: 'neo4j', NEO4J_URI: 'bolt://db:7687', NEO4J_PASSWORD: 'secret' });
+    expect(config.graphStore).toBe('neo4j');
+    expect(config.neo4j).toMatchObject({ uri: 'bolt://db:7687', user: 'neo4j', password: 'secret', database: 'neo4j' });
+    expect(() => loadConfig({ GRAPH_STORE: 'neo4j' })).toThrow(/NEO4J_PASSWORD/);
+    expect(() => loadConfig({ GRAPH_STORE: 'neo4j', NEO4J_PASSWORD: 'x', NEO4J_URI: 'http://db' })).toThrow(/NEO4J_URI/);
+  });
 });

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
-import { StoreUnavailableError, UnknownItemsError, type GraphStore } from './store.js';
+import { GraphStoreUnavailableError, UnknownItemsError, type GraphStore } from './store.js';
+
+const UNAVAILABLE = 'The graph store is unavailable';
 
 export interface StoreAvailabilityOptions {
   /** How often `ping` is called, whether the store is up or down. */
@@ -12,7 +14,7 @@ export interface StoreAvailabilityOptions {
  *
  * A store call that fails with anything but a domain error triggers an immediate `ping`; when the
  * ping fails too, the store is marked unavailable and every call rejects at once with
- * `StoreUnavailableError` (no waiting on a locked file or a dead connection) until a periodic
+ * `GraphStoreUnavailableError` (no waiting on a locked file or a dead connection) until a periodic
  * probe succeeds again. Adapter-agnostic: each adapter's `ping` defines "reachable".
  */
 export class StoreAvailability {
@@ -61,13 +63,13 @@ export class StoreAvailability {
         const value: unknown = Reflect.get(target, property, receiver);
         if (typeof value !== 'function' || passThrough.has(property)) return value;
         return async (...args: unknown[]) => {
-          if (!this.up) throw new StoreUnavailableError();
+          if (!this.up) throw new GraphStoreUnavailableError(UNAVAILABLE);
           try {
             return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
           } catch (error) {
-            if (error instanceof UnknownItemsError || error instanceof StoreUnavailableError) throw error;
+            if (error instanceof UnknownItemsError) throw error;
             if (await this.probe()) throw error;
-            throw new StoreUnavailableError({ cause: error });
+            throw new GraphStoreUnavailableError(UNAVAILABLE, { cause: error });
           }
         };
       },

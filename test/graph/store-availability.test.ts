@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { StoreAvailability, StoreUnavailableError, UnknownItemsError, type GraphStore } from '../../src/graph/index.js';
+import { StoreAvailability, GraphStoreUnavailableError, UnknownItemsError, type GraphStore } from '../../src/graph/index.js';
 
 /** A store whose reachability the test switches; every other call fails while it is down. */
 function flakyStore() {
@@ -28,15 +28,15 @@ function flakyStore() {
 describe('store availability', () => {
   const options = { probeIntervalMs: 60_000, logger: pino({ level: 'silent' }) };
 
-  it('turns an outage into StoreUnavailableError, then fails fast without calling the store', async () => {
+  it('turns an outage into GraphStoreUnavailableError, then fails fast without calling the store', async () => {
     const { state, store } = flakyStore();
     const availability = new StoreAvailability(store, options);
     expect(await availability.store.items(['a'])).toEqual([null]);
     state.up = false;
-    await expect(availability.store.items(['a'])).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(availability.store.items(['a'])).rejects.toBeInstanceOf(GraphStoreUnavailableError);
     expect(availability.available).toBe(false);
     const calls = state.calls;
-    await expect(availability.store.items(['a'])).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(availability.store.items(['a'])).rejects.toBeInstanceOf(GraphStoreUnavailableError);
     expect(state.calls).toBe(calls);
     availability.stop();
   });
@@ -45,7 +45,7 @@ describe('store availability', () => {
     const { state, store } = flakyStore();
     const availability = new StoreAvailability(store, { ...options, probeIntervalMs: 10 });
     state.up = false;
-    await expect(availability.store.items(['a'])).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(availability.store.items(['a'])).rejects.toBeInstanceOf(GraphStoreUnavailableError);
     state.up = true;
     await expect.poll(() => availability.available).toBe(true);
     expect(await availability.store.items(['a'])).toEqual([null]);

@@ -67,6 +67,17 @@ export type ContributionEvidenceArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** What `deleteUser` erased. */
+export type DeleteUserPayload = {
+  readonly __typename?: 'DeleteUserPayload';
+  /** True when the user existed and is now erased; false when there was no such user. */
+  readonly deleted: Scalars['Boolean']['output'];
+  /** How many recorded interactions were erased with the user. */
+  readonly deletedInteractionCount: Scalars['Int']['output'];
+  /** The user id that was asked for. */
+  readonly id: Scalars['ID']['output'];
+};
+
 /** Why an item was recommended. */
 export type Explanation = {
   readonly __typename?: 'Explanation';
@@ -203,12 +214,24 @@ export type ModelInfo = {
 export type Mutation = {
   readonly __typename?: 'Mutation';
   /**
+   * Erases a user and everything recorded about them, at once and for good: their interactions, and
+   * with them every trace in what the API returns (they are no longer anyone's recommendation
+   * evidence, and no longer count towards item popularity). Erasing an unknown user changes nothing
+   * and reports `deleted: false`.
+   */
+  readonly deleteUser: DeleteUserPayload;
+  /**
    * Records interactions, all or nothing, and returns them. Unknown users are created; an unknown item
    * rejects the whole call with `BAD_USER_INPUT` and nothing is written. An interaction whose `id`
    * was already recorded is not recorded twice, so a client may safely retry. The next
    * `recommendations` query reflects the new interactions, without retraining.
    */
   readonly recordInteractions: RecordInteractionsPayload;
+};
+
+
+export type MutationDeleteUserArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -474,11 +497,13 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteUserPayload: ResolverTypeWrapper<DeleteUserPayload>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Explanation: ResolverTypeWrapper<ExplanationModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ExplanationKind: ExplanationKind;
   Interaction: ResolverTypeWrapper<InteractionRecord>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   InteractionInput: InteractionInput;
   InteractionType: InteractionType;
   Item: ResolverTypeWrapper<ItemRecord>;
@@ -487,7 +512,6 @@ export type ResolversTypes = {
   ModelInfo: ResolverTypeWrapper<ModelInfoModel>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Recommendation: ResolverTypeWrapper<RecommendationResult>;
   RecommendationFilter: RecommendationFilter;
@@ -503,10 +527,12 @@ export type ResolversParentTypes = {
   Int: Scalars['Int']['output'];
   Float: Scalars['Float']['output'];
   DateTime: Scalars['DateTime']['output'];
+  DeleteUserPayload: DeleteUserPayload;
+  Boolean: Scalars['Boolean']['output'];
+  ID: Scalars['ID']['output'];
   Explanation: ExplanationModel;
   String: Scalars['String']['output'];
   Interaction: InteractionRecord;
-  ID: Scalars['ID']['output'];
   InteractionInput: InteractionInput;
   Item: ItemRecord;
   ItemConnection: Omit<ItemConnection, 'edges' | 'nodes'> & { edges: ReadonlyArray<ResolversParentTypes['ItemEdge']>, nodes: ReadonlyArray<ResolversParentTypes['Item']> };
@@ -514,7 +540,6 @@ export type ResolversParentTypes = {
   ModelInfo: ModelInfoModel;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
   Recommendation: RecommendationResult;
   RecommendationFilter: RecommendationFilter;
@@ -538,6 +563,12 @@ export type ContributionResolvers<ContextType = RequestContext, ParentType exten
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DeleteUserPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeleteUserPayload'] = ResolversParentTypes['DeleteUserPayload']> = {
+  deleted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  deletedInteractionCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
 
 export type ExplanationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Explanation'] = ResolversParentTypes['Explanation']> = {
   contributions?: Resolver<ReadonlyArray<ResolversTypes['Contribution']>, ParentType, ContextType, RequireFields<ExplanationContributionsArgs, 'first'>>;
@@ -585,6 +616,7 @@ export type ModelInfoResolvers<ContextType = RequestContext, ParentType extends 
 };
 
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  deleteUser?: Resolver<ResolversTypes['DeleteUserPayload'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'id'>>;
   recordInteractions?: Resolver<ResolversTypes['RecordInteractionsPayload'], ParentType, ContextType, RequireFields<MutationRecordInteractionsArgs, 'input'>>;
 };
 
@@ -639,6 +671,7 @@ export type UserEdgeResolvers<ContextType = RequestContext, ParentType extends R
 export type Resolvers<ContextType = RequestContext> = {
   Contribution?: ContributionResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeleteUserPayload?: DeleteUserPayloadResolvers<ContextType>;
   Explanation?: ExplanationResolvers<ContextType>;
   Interaction?: InteractionResolvers<ContextType>;
   Item?: ItemResolvers<ContextType>;
