@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { openGraphStore, seedDemoData, type GraphStore } from './graph/index.js';
+import { openGraphStore, seedDemoData, StoreAvailability, type GraphStore } from './graph/index.js';
 import { loadModel, type RecommendationModel } from './inference/index.js';
 import { RecommendationService } from './recommendations/index.js';
+import { AccessPolicy } from './security/index.js';
 import { startHttpServer } from './server.js';
 
 export interface App {
@@ -23,24 +24,40 @@ export interface AppDecorators {
 export async function startApp(config: Config, logger: Logger, decorate: AppDecorators = {}): Promise<App> {
   const rawStore = await openGraphStore(config);
   let rawModel: RecommendationModel | undefined;
+  let availability: StoreAvailability | undefined;
   try {
     if (config.seedDemoData && (await seedDemoData(rawStore))) logger.info('seeded the empty store with demo data');
-    const store = decorate.store?.(rawStore) ?? rawStore;
+    availability = new StoreAvailability(decorate.store?.(rawStore) ?? rawStore, {
+      probeIntervalMs: config.storeProbeIntervalMs,
+      logger,
+    });
+    const { store } = availability;
     rawModel = await loadModel(config.modelDir, { executionProvider: config.executionProvider, logger });
     const model = decorate.model?.(rawModel) ?? rawModel;
     const recommendations = await RecommendationService.create(store, model);
-    const server = await startHttpServer({ host: config.host, port: config.port, services: { store, recommendations }, logger, graphql: config });
+    const server = await startHttpServer({
+      host: config.host,
+      port: config.port,
+      services: { store, recommendations, access: new AccessPolicy(config.access) },
+      logger,
+      queryLimits: config.queryLimits,
+      maxRequestBytes: config.maxRequestBytes,
+      storeAvailability: availability,
+      graphql: config,
+    });
     return {
       url: server.url,
       store,
       model,
       async close() {
         await server.stop();
+        availability?.stop();
         await model.close();
         await rawStore.close();
       },
     };
   } catch (error) {
+    availability?.stop();
     await rawModel?.close();
     await rawStore.close();
     throw error;

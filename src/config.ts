@@ -6,6 +6,33 @@ const booleanFromEnv = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1');
 
+const positiveInt = z.coerce.number().int().min(1);
+
+export type Role = 'reader' | 'writer' | 'admin';
+
+export interface ApiKey {
+  readonly key: string;
+  readonly role: Role;
+}
+
+/** `key:role,key:role`; keys of at least 16 characters, each key once. */
+const apiKeysFromEnv = z
+  .string()
+  .transform((value) => value.split(',').map((pair) => pair.trim()).filter((pair) => pair.length > 0))
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(/^[^:\s]{16,}:(reader|writer|admin)$/, 'each entry must be key:role, a key of 16+ characters without spaces or colons, role reader, writer or admin')
+          .transform((pair): ApiKey => {
+            const [key, role] = pair.split(':') as [string, Role];
+            return { key, role };
+          }),
+      )
+      .refine((keys) => new Set(keys.map((k) => k.key)).size === keys.length, 'a key appears twice'),
+  );
+
 /** Every setting recograph reads from the environment; README.md has the same table. */
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -17,6 +44,16 @@ const envSchema = z.object({
   MODEL_DIR: z.string().min(1).default('models/demo'),
   EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  API_KEYS: apiKeysFromEnv.default([]),
+  PUBLIC_READS: booleanFromEnv.default(true),
+  ALLOW_OPEN_MUTATIONS: booleanFromEnv.default(false),
+  MAX_QUERY_DEPTH: positiveInt.default(12),
+  MAX_QUERY_ALIASES: positiveInt.default(15),
+  MAX_QUERY_DIRECTIVES: positiveInt.default(20),
+  MAX_QUERY_TOKENS: positiveInt.default(2000),
+  MAX_QUERY_COST: positiveInt.default(500_000),
+  MAX_REQUEST_BYTES: positiveInt.default(1_048_576),
+  STORE_PROBE_INTERVAL_MS: positiveInt.default(1000),
   FEDERATION: z.enum(['subgraph', 'off']).default('subgraph'),
   // Unset means: on, except in production.
   GRAPHQL_INTROSPECTION: booleanFromEnv.optional(),
@@ -60,6 +97,29 @@ export interface Config {
   readonly apollo: { readonly key: string; readonly graphRef: string } | null;
   /** Used when `graphStore` is `neo4j`. */
   readonly neo4j: Neo4jOptions;
+  readonly access: AccessOptions;
+  readonly queryLimits: QueryLimits;
+  /** Largest accepted request body. */
+  readonly maxRequestBytes: number;
+  /** How often the store's reachability is probed (it also is after any failed store call). */
+  readonly storeProbeIntervalMs: number;
+}
+
+export interface AccessOptions {
+  /** Empty: no authentication, every caller may do everything (development). */
+  readonly apiKeys: readonly ApiKey[];
+  /** Whether queries other than admin-only data work without a key when `apiKeys` is set. */
+  readonly publicReads: boolean;
+}
+
+/** Per-operation limits against abusive queries; see docs/reliability.md. */
+export interface QueryLimits {
+  readonly depth: number;
+  readonly aliases: number;
+  readonly directives: number;
+  readonly tokens: number;
+  /** Estimated fields resolved, list sizes (`first`) multiplied through nesting. */
+  readonly cost: number;
 }
 
 export class ConfigError extends Error {
@@ -77,6 +137,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const e = result.data;
+  if (e.NODE_ENV === 'production' && e.API_KEYS.length === 0 && !e.ALLOW_OPEN_MUTATIONS) {
+    throw new ConfigError(
+      'Invalid configuration: API_KEYS: production needs API keys so that mutations are not open to anyone; set ALLOW_OPEN_MUTATIONS=true to run without them on purpose',
+    );
+  }
   return {
     environment: e.NODE_ENV,
     host: e.HOST,
@@ -87,6 +152,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     modelDir: resolve(e.MODEL_DIR),
     executionProvider: e.EXECUTION_PROVIDER,
     logLevel: e.LOG_LEVEL,
+    access: { apiKeys: e.API_KEYS, publicReads: e.PUBLIC_READS },
+    queryLimits: {
+      depth: e.MAX_QUERY_DEPTH,
+      aliases: e.MAX_QUERY_ALIASES,
+      directives: e.MAX_QUERY_DIRECTIVES,
+      tokens: e.MAX_QUERY_TOKENS,
+      cost: e.MAX_QUERY_COST,
+    },
+    maxRequestBytes: e.MAX_REQUEST_BYTES,
+    storeProbeIntervalMs: e.STORE_PROBE_INTERVAL_MS,
     federation: e.FEDERATION,
     introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
     apollo: e.APOLLO_KEY && e.APOLLO_GRAPH_REF ? { key: e.APOLLO_KEY, graphRef: e.APOLLO_GRAPH_REF } : null,

@@ -1,11 +1,13 @@
 import DataLoader from 'dataloader';
 import type { GraphStore, InteractionRecord, ItemRecord, UserRef } from './graph/index.js';
 import type { RecommendationRequest, RecommendationResult, RecommendationService } from './recommendations/index.js';
+import type { AccessPolicy, Caller } from './security/index.js';
 
 /** Long-lived services, created once at start. */
 export interface Services {
   readonly store: GraphStore;
   readonly recommendations: RecommendationService;
+  readonly access: AccessPolicy;
 }
 
 export interface InteractionsRequest {
@@ -28,10 +30,11 @@ export interface Loaders {
 export interface RequestContext {
   readonly services: Services;
   readonly loaders: Loaders;
+  readonly caller: Caller;
 }
 
-export function createRequestContext(services: Services): RequestContext {
-  return { services, loaders: createLoaders(services) };
+export function createRequestContext(services: Services, caller: Caller): RequestContext {
+  return { services, loaders: createLoaders(services), caller };
 }
 
 function createLoaders({ store, recommendations }: Services): Loaders {

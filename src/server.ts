@@ -6,10 +6,20 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Logger } from 'pino';
 import { adminPanel } from './admin-panel.js';
-import type { Config } from './config.js';
+import type { Config, QueryLimits } from './config.js';
 import { createRequestContext, type RequestContext, type Services } from './context.js';
 import { maskUnexpectedErrors } from './errors.js';
+import type { StoreAvailability } from './graph/index.js';
+import { failFastPlugin, healthRoutes } from './health/readiness.js';
 import { buildRecographSchema } from './schema.js';
+import {
+  jsonBody,
+  operationAccessPlugin,
+  queryCostPlugin,
+  queryLimitRules,
+  requestErrorHandler,
+  requireAdmin,
+} from './security/index.js';
 import { studioPlugins } from './studio.js';
 
 export interface HttpServerOptions {
@@ -18,6 +28,9 @@ export interface HttpServerOptions {
   readonly services: Services;
   readonly logger: Logger;
   readonly graphql: Pick<Config, 'environment' | 'federation' | 'introspection' | 'apollo'>;
+  readonly queryLimits: QueryLimits;
+  readonly maxRequestBytes: number;
+  readonly storeAvailability: StoreAvailability;
 }
 
 export interface RunningServer {
@@ -29,23 +42,40 @@ export interface RunningServer {
 
 /** Apollo Server on Express, serving GraphQL at `/graphql` and the explanation panel at `/admin/`. */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
+  const { services, queryLimits } = options;
   const app = express();
   const httpServer = http.createServer(app);
+  const [hop1, hop2] = services.recommendations.modelInfo.fanouts;
   const apollo = new ApolloServer<RequestContext>({
     schema: buildRecographSchema(options.graphql.federation),
     introspection: options.graphql.introspection,
     apollo: options.graphql.apollo ?? undefined,
     logger: options.logger,
     formatError: maskUnexpectedErrors(options.logger),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...studioPlugins(options.graphql, options.logger)],
+    // Explicit although they are Apollo's defaults: hardening must not depend on them.
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: queryLimits.tokens },
+    validationRules: queryLimitRules(queryLimits),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      failFastPlugin(options.storeAvailability),
+      operationAccessPlugin(services.access),
+      queryCostPlugin(queryLimits, { 'Explanation.contributions': hop1!, 'Contribution.evidence': hop2! }),
+      ...studioPlugins(options.graphql, options.logger),
+    ],
   });
   await apollo.start();
+  app.use(healthRoutes({ store: options.storeAvailability, modelVersion: () => services.recommendations.modelInfo.version }));
+  app.use('/admin', requireAdmin(services.access), adminPanel());
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, { context: async () => createRequestContext(options.services) }),
+    ...jsonBody(options.maxRequestBytes),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => createRequestContext(services, services.access.authenticate(req.get('authorization'))),
+    }),
   );
-  app.use('/admin', adminPanel());
+  app.use(requestErrorHandler(options.logger));
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(options.port, options.host, resolve);

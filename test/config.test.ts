@@ -18,8 +18,8 @@ describe('configuration', () => {
 
   it('turns introspection off in production unless enabled, and takes Apollo credentials only in pairs', () => {
     expect(loadConfig({}).introspection).toBe(true);
-    expect(loadConfig({ NODE_ENV: 'production' }).introspection).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' }).introspection).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', ALLOW_OPEN_MUTATIONS: 'true' }).introspection).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', ALLOW_OPEN_MUTATIONS: 'true', GRAPHQL_INTROSPECTION: 'true' }).introspection).toBe(true);
     expect(loadConfig({}).apollo).toBeNull();
     expect(loadConfig({ APOLLO_KEY: 'service:g:k', APOLLO_GRAPH_REF: 'g@prod' }).apollo).toEqual({ key: 'service:g:k', graphRef: 'g@prod' });
     expect(() => loadConfig({ APOLLO_KEY: 'service:g:k' })).toThrow(/APOLLO_KEY.*APOLLO_GRAPH_REF/);

@@ -4,5 +4,6 @@ export { DEFAULT_INTERACTION_WEIGHTS, MAX_ID_LENGTH, MAX_INTERACTION_WEIGHT, res
 export { SqliteGraphStore } from './embedded/sqlite-graph-store.js';
 export { Neo4jGraphStore, type Neo4jOptions } from './neo4j/neo4j-graph-store.js';
 export { openGraphStore, type GraphStoreSelection } from './open-graph-store.js';
+export { StoreAvailability, type StoreAvailabilityOptions } from './store-availability.js';
 export { generateDemoDataset, type DemoDataset } from './demo/demo-dataset.js';
 export { seedDemoData } from './demo/seed.js';

@@ -138,7 +138,7 @@ export interface GraphStore {
   deleteUser(id: string): Promise<UserDeletion>;
   /** True when the store holds no interaction at all (a fresh store to seed). */
   isEmpty(): Promise<boolean>;
-  /** A cheap reachability check; rejects when the store cannot serve reads. */
+  /** Resolves when the store can be read and written now; rejects, without waiting long, when not. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -5,6 +5,11 @@ export const MAX_PAGE_SIZE = 100;
 export const MAX_CONTRIBUTIONS = 50;
 export const MAX_INTERACTIONS_PER_CALL = 1000;
 const MAX_FILTER_ENTRIES = 1000;
+const MAX_CATEGORY_LENGTH = 200;
+/** Ids are printable ASCII without spaces or quotes: safe in logs, URLs and Cypher parameters alike. */
+const ID_CHARACTERS = /^[A-Za-z0-9._~:@/+=|#-]+$/;
+/** How far in the future an `occurredAt` may be (clock skew): later ones would stay "most recent" forever. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 /** An integer count argument in 1..max. */
 export function count(argument: string, value: number, max: number): number {
@@ -18,15 +23,43 @@ export function id(argument: string, value: string): string {
   if (value.length === 0 || value.length > MAX_ID_LENGTH) {
     throw new BadUserInputError(`\`${argument}\` must be 1 to ${MAX_ID_LENGTH} characters long.`, { argument });
   }
+  if (!ID_CHARACTERS.test(value)) {
+    throw new BadUserInputError(`\`${argument}\` may contain only letters, digits and . _ ~ : @ / + = | # -`, { argument });
+  }
   return value;
 }
 
-export function list<T>(argument: string, values: readonly T[] | null | undefined, max = MAX_FILTER_ENTRIES): readonly T[] | null {
+/** A category name: 1..200 characters, no control characters. */
+export function category(argument: string, value: string): string {
+  if (value.length === 0 || value.length > MAX_CATEGORY_LENGTH || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw new BadUserInputError(`\`${argument}\` must be 1 to ${MAX_CATEGORY_LENGTH} characters without control characters.`, {
+      argument,
+    });
+  }
+  return value;
+}
+
+/** An instant between the Unix epoch and a few minutes from `now`. */
+export function pastInstant(argument: string, value: Date, now: Date): Date {
+  const time = value.getTime();
+  if (!(time >= 0 && time <= now.getTime() + MAX_CLOCK_SKEW_MS)) {
+    throw new BadUserInputError(`\`${argument}\` must lie between 1970 and now.`, { argument });
+  }
+  return value;
+}
+
+/** A list of at most `max` entries, each checked by `entry` (which is given the entry's path). */
+export function list<T>(
+  argument: string,
+  values: readonly T[] | null | undefined,
+  entry: (argument: string, value: T) => T,
+  max = MAX_FILTER_ENTRIES,
+): readonly T[] | null {
   if (values == null) return null;
   if (values.length > max) {
     throw new BadUserInputError(`\`${argument}\` takes at most ${max} entries; got ${values.length}.`, { argument });
   }
-  return values;
+  return values.map((value, index) => entry(`${argument}[${index}]`, value));
 }
 
 /** Cursors are opaque to clients: base64url of the last id of a page. */

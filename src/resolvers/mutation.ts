@@ -1,7 +1,7 @@
 import { resolveInteractionWeight, UnknownItemsError, MAX_INTERACTION_WEIGHT, type NewInteraction } from '../graph/index.js';
 import { BadUserInputError } from '../errors.js';
 import type { InteractionInput, MutationResolvers } from './generated/types.js';
-import { count, id, MAX_INTERACTIONS_PER_CALL } from './arguments.js';
+import { count, id, MAX_INTERACTIONS_PER_CALL, pastInstant } from './arguments.js';
 
 export const Mutation: MutationResolvers = {
   recordInteractions: async (_, { input }, { services }) => {
@@ -43,6 +43,6 @@ function toNewInteraction(entry: InteractionInput, index: number, now: Date): Ne
     itemId: id(at('itemId'), entry.itemId),
     type,
     weight: resolveInteractionWeight(type, weight),
-    occurredAt: entry.occurredAt ?? now,
+    occurredAt: entry.occurredAt == null ? now : pastInstant(at('occurredAt'), entry.occurredAt, now),
   };
 }

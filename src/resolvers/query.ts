@@ -1,5 +1,5 @@
 import type { QueryResolvers } from './generated/types.js';
-import { count, decodeCursor, id, MAX_PAGE_SIZE } from './arguments.js';
+import { category as categoryName, count, decodeCursor, id, MAX_PAGE_SIZE } from './arguments.js';
 import { connection } from './connections.js';
 import { recommendationRequest } from './recommendation-arguments.js';
 
@@ -15,7 +15,11 @@ export const Query: QueryResolvers = {
   },
   items: async (_, { first, after, category }, { services }) => {
     const afterId = decodeCursor('after', after);
-    const page = await services.store.listItems({ first: count('first', first, MAX_PAGE_SIZE), afterId, category });
+    const page = await services.store.listItems({
+      first: count('first', first, MAX_PAGE_SIZE),
+      afterId,
+      category: category == null ? null : categoryName('category', category),
+    });
     return connection(page, afterId);
   },
   model: (_, __, { services }) => services.recommendations.modelInfo,

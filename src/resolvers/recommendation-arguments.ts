@@ -1,6 +1,6 @@
 import type { RecommendationRequest } from '../recommendations/index.js';
 import type { RecommendationFilter } from './generated/types.js';
-import { count, id, list, MAX_PAGE_SIZE } from './arguments.js';
+import { category, count, id, list, MAX_PAGE_SIZE } from './arguments.js';
 
 const MAX_IGNORED_ITEMS = 50;
 
@@ -16,9 +16,9 @@ export function recommendationRequest(
     first: count('first', first, MAX_PAGE_SIZE),
     filter: filter
       ? {
-          includeCategories: list('filter.includeCategories', filter.includeCategories),
-          excludeCategories: list('filter.excludeCategories', filter.excludeCategories),
-          excludeItemIds: list('filter.excludeItemIds', filter.excludeItemIds),
+          includeCategories: list('filter.includeCategories', filter.includeCategories, category),
+          excludeCategories: list('filter.excludeCategories', filter.excludeCategories, category),
+          excludeItemIds: list('filter.excludeItemIds', filter.excludeItemIds, id),
         }
       : null,
     ignoreItemIds: ignoredItems(ignoreItemIds),
@@ -27,7 +27,7 @@ export function recommendationRequest(
 
 /** Distinct and sorted, so that equal sets make equal DataLoader keys. */
 function ignoredItems(itemIds: readonly string[] | null | undefined): readonly string[] | null {
-  const ids = list('ignoreItemIds', itemIds, MAX_IGNORED_ITEMS);
+  const ids = list('ignoreItemIds', itemIds, id, MAX_IGNORED_ITEMS);
   if (ids === null || ids.length === 0) return null;
-  return [...new Set(ids.map((itemId, i) => id(`ignoreItemIds[${i}]`, itemId)))].sort();
+  return [...new Set(ids)].sort();
 }

@@ -30,8 +30,8 @@ describe('production', () => {
   let enabled: TestServer;
   beforeAll(async () => {
     [server, enabled] = await Promise.all([
-      startTestServer({}, { NODE_ENV: 'production' }),
-      startTestServer({}, { NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' }),
+      startTestServer({}, { NODE_ENV: 'production', ALLOW_OPEN_MUTATIONS: 'true' }),
+      startTestServer({}, { NODE_ENV: 'production', ALLOW_OPEN_MUTATIONS: 'true', GRAPHQL_INTROSPECTION: 'true' }),
     ]);
   });
   afterAll(() => Promise.all([server?.close(), enabled?.close()]));

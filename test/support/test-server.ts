@@ -14,7 +14,9 @@ export interface GraphQLResponse<T = any> {
 export interface TestServer {
   readonly app: App;
   readonly url: string;
-  graphql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  graphql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** The server's origin, e.g. http://127.0.0.1:43210, for paths other than /graphql. */
+  readonly origin: string;
   close(): Promise<void>;
 }
 
@@ -35,10 +37,11 @@ export async function startTestServer(decorate: AppDecorators = {}, env: Record<
   return {
     app,
     url: app.url,
-    async graphql(query, variables) {
+    origin: new URL(app.url).origin,
+    async graphql(query, variables, headers = {}) {
       const response = await fetch(app.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify({ query, variables }),
       });
       return { status: response.status, ...((await response.json()) as object) };

@@ -277,8 +277,20 @@ export class SqliteGraphStore implements GraphStore {
     return this.statements.anyEdge.get() === undefined;
   }
 
+  /** Takes and releases the write lock without waiting: fails at once when the file is locked or unreadable. */
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    const busyTimeout = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma('busy_timeout = 0');
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        this.db.prepare('SELECT count(*) FROM sqlite_schema').get();
+      } finally {
+        this.db.exec('ROLLBACK');
+      }
+    } finally {
+      this.db.pragma(`busy_timeout = ${busyTimeout}`);
+    }
   }
 
   async close(): Promise<void> {

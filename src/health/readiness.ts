@@ -1,0 +1,41 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Router } from 'express';
+import { ServiceUnavailableError } from '../errors.js';
+import type { StoreAvailability } from '../graph/index.js';
+
+export interface ReadinessSources {
+  readonly store: StoreAvailability;
+  /** The version of the model serving now, or null while none is. */
+  modelVersion(): string | null;
+}
+
+/**
+ * `/healthz`: the process is alive and serving HTTP. `/readyz`: it can answer queries — the store
+ * answers a ping now and a model is loaded; 503 otherwise, so a load balancer routes around it.
+ */
+export function healthRoutes(sources: ReadinessSources): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const store = (await sources.store.probe()) ? 'up' : 'down';
+    const model = sources.modelVersion();
+    const ready = store === 'up' && model !== null;
+    res.status(ready ? 200 : 503).json({ ready, store, model: model === null ? null : { version: model } });
+  });
+  return router;
+}
+
+/** While the store is known to be down, operations fail at once with SERVICE_UNAVAILABLE (503). */
+export function failFastPlugin(store: StoreAvailability): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation() {
+          if (!store.available) throw new ServiceUnavailableError();
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { StoreAvailability, GraphStoreUnavailableError, UnknownItemsError, type GraphStore } from '../../src/graph/index.js';
+
+/** A store whose reachability the test switches; every other call fails while it is down. */
+function flakyStore() {
+  const state = { up: true, calls: 0 };
+  const store = {
+    ping: async () => {
+      if (!state.up) throw new Error('connection refused');
+    },
+    items: async (ids: readonly string[]) => {
+      state.calls += 1;
+      if (!state.up) throw new Error('connection refused');
+      return ids.map(() => null);
+    },
+    recordInteractions: async () => {
+      throw new UnknownItemsError(['x']);
+    },
+    interactionCounts: async () => {
+      throw new TypeError('a bug, not an outage');
+    },
+    close: async () => {},
+  } as unknown as GraphStore;
+  return { state, store };
+}
+
+describe('store availability', () => {
+  const options = { probeIntervalMs: 60_000, logger: pino({ level: 'silent' }) };
+
+  it('turns an outage into GraphStoreUnavailableError, then fails fast without calling the store', async () => {
+    const { state, store } = flakyStore();
+    const availability = new StoreAvailability(store, options);
+    expect(await availability.store.items(['a'])).toEqual([null]);
+    state.up = false;
+    await expect(availability.store.items(['a'])).rejects.toBeInstanceOf(GraphStoreUnavailableError);
+    expect(availability.available).toBe(false);
+    const calls = state.calls;
+    await expect(availability.store.items(['a'])).rejects.toBeInstanceOf(GraphStoreUnavailableError);
+    expect(state.calls).toBe(calls);
+    availability.stop();
+  });
+
+  it('recovers by itself when a probe reaches the store again', async () => {
+    const { state, store } = flakyStore();
+    const availability = new StoreAvailability(store, { ...options, probeIntervalMs: 10 });
+    state.up = false;
+    await expect(availability.store.items(['a'])).rejects.toBeInstanceOf(GraphStoreUnavailableError);
+    state.up = true;
+    await expect.poll(() => availability.available).toBe(true);
+    expect(await availability.store.items(['a'])).toEqual([null]);
+    availability.stop();
+  });
+
+  it('passes domain errors and bugs through while the store answers pings', async () => {
+    const { store } = flakyStore();
+    const availability = new StoreAvailability(store, options);
+    await expect(availability.store.recordInteractions([])).rejects.toBeInstanceOf(UnknownItemsError);
+    await expect(availability.store.interactionCounts([])).rejects.toBeInstanceOf(TypeError);
+    expect(availability.available).toBe(true);
+    availability.stop();
+  });
+});

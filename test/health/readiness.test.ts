@@ -1,0 +1,106 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GraphStore } from '../../src/graph/index.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+const RECORD = 'mutation { recordInteractions(input: [{ userId: "user-0001", itemId: "item-0001" }]) { recordedCount } }';
+const RECOMMEND = '{ recommendations(userId: "user-0001", first: 3) { rank } }';
+
+async function waitFor(condition: () => Promise<boolean>, what: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`gave up waiting until ${what}`);
+}
+
+describe('health and readiness', () => {
+  let server: TestServer;
+  let dataDir: string;
+  /** Store calls other than pings, i.e. the ones a request makes. */
+  let storeCalls = 0;
+  const countCalls = (store: GraphStore) =>
+    new Proxy(store, {
+      get(target, property, receiver) {
+        const value: unknown = Reflect.get(target, property, receiver);
+        if (typeof value !== 'function' || property === 'ping') return value;
+        return (...args: unknown[]) => {
+          storeCalls += 1;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'recograph-ready-'));
+    server = await startTestServer({ store: countCalls }, { DATA_DIR: dataDir, STORE_PROBE_INTERVAL_MS: '50' });
+  });
+  afterAll(() => server?.close());
+
+  const readyz = async () => {
+    const response = await fetch(`${server.origin}/readyz`);
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it('reports the process alive on /healthz and ready on /readyz', async () => {
+    const healthz = await fetch(`${server.origin}/healthz`);
+    expect(healthz.status).toBe(200);
+    expect(await healthz.json()).toEqual({ status: 'ok' });
+    expect(await readyz()).toEqual({ status: 200, body: { ready: true, store: 'up', model: { version: expect.any(String) } } });
+  });
+
+  it('turns unready and fails fast with SERVICE_UNAVAILABLE while the store file is locked, then recovers by itself', async () => {
+    const intruder = new Database(join(dataDir, 'recograph.sqlite'));
+    intruder.exec('BEGIN IMMEDIATE'); // another process holding the write lock
+    try {
+      expect(await readyz()).toEqual({ status: 503, body: { ready: false, store: 'down', model: { version: expect.any(String) } } });
+      const callsBefore = storeCalls;
+      for (const query of [RECORD, RECOMMEND]) {
+        const { status, data, errors } = await server.graphql(query);
+        expect(status).toBe(503);
+        expect(data).toBeUndefined();
+        expect(errors).toEqual([{ message: expect.stringMatching(/unavailable/), extensions: { code: 'SERVICE_UNAVAILABLE' } }]);
+      }
+      // Failing fast: the requests never reached the locked store (and its 5 s busy timeout).
+      expect(storeCalls).toBe(callsBefore);
+      expect((await fetch(`${server.origin}/healthz`)).status).toBe(200);
+    } finally {
+      intruder.exec('ROLLBACK');
+      intruder.close();
+    }
+    await waitFor(async () => (await readyz()).status === 200, 'the store is ready again');
+    const recorded = await server.graphql(RECORD);
+    expect(recorded.errors).toBeUndefined();
+    expect(recorded.data.recordInteractions.recordedCount).toBe(1);
+    expect((await server.graphql(RECOMMEND)).data.recommendations).toHaveLength(3);
+  });
+});
+
+describe('start-up with a missing or corrupt model', () => {
+  const start = (modelDir: string) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'recograph-nomodel-')),
+        SEED_DEMO_DATA: 'false',
+        MODEL_DIR: modelDir,
+        LOG_LEVEL: 'silent',
+      },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+  it('refuses to start, naming the missing file', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'recograph-empty-model-'));
+    const result = start(empty);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('recograph failed to start');
+    expect(result.stderr).toContain(join(empty, 'model.json'));
+  });
+});

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+const LIMITS = {
+  MAX_QUERY_DEPTH: '6',
+  MAX_QUERY_ALIASES: '3',
+  MAX_QUERY_DIRECTIVES: '3',
+  MAX_QUERY_TOKENS: '200',
+  MAX_QUERY_COST: '2000',
+};
+
+describe('query abuse limits', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({}, LIMITS);
+  });
+  afterAll(() => server?.close());
+
+  const rejected = async (query: string, variables?: Record<string, unknown>) => {
+    const response = await server.graphql(query, variables);
+    expect(response.status).toBe(400);
+    expect(response.data).toBeUndefined();
+    expect(response.errors).toHaveLength(1);
+    return response.errors![0]!;
+  };
+
+  it('refuses queries deeper than MAX_QUERY_DEPTH with QUERY_TOO_DEEP', async () => {
+    const error = await rejected(
+      '{ user(id: "user-0001") { recommendations(first: 1) { explanation { contributions(first: 1) { evidence(first: 1) { item { id } } } } } } }',
+    );
+    expect(error.extensions).toEqual({ code: 'QUERY_TOO_DEEP', limit: 6 });
+    expect(error.message).toMatch(/depth limit of 6 exceeded/);
+  });
+
+  it('refuses more aliases than MAX_QUERY_ALIASES with TOO_MANY_ALIASES', async () => {
+    const error = await rejected('{ a: model { version } b: model { version } c: model { version } d: model { version } }');
+    expect(error.extensions).toEqual({ code: 'TOO_MANY_ALIASES', limit: 3 });
+  });
+
+  it('refuses more directives than MAX_QUERY_DIRECTIVES with TOO_MANY_DIRECTIVES', async () => {
+    const error = await rejected('{ model { version @skip(if: false) format @skip(if: false) heads @include(if: true) fanouts @include(if: true) } }');
+    expect(error.extensions).toEqual({ code: 'TOO_MANY_DIRECTIVES', limit: 3 });
+  });
+
+  it('refuses documents of more than MAX_QUERY_TOKENS tokens with TOO_MANY_TOKENS', async () => {
+    const error = await rejected(`{ model { ${'version '.repeat(300)} } }`);
+    expect(error).toEqual({ message: 'Token limit of 200 exceeded.', extensions: { code: 'TOO_MANY_TOKENS', limit: 200 } });
+  });
+
+  it('multiplies `first` through nested lists and refuses costs over MAX_QUERY_COST with QUERY_TOO_COSTLY', async () => {
+    const query = /* GraphQL */ `
+      query ($n: Int) { users(first: $n) { nodes { interactions(first: $n) { item { id title } } } } }
+    `;
+    // 10 users × 10 interactions × (interaction + item + 2 fields): within 2000.
+    const small = await server.graphql(query, { n: 10 });
+    expect(small.errors).toBeUndefined();
+    expect(small.data.users.nodes).toHaveLength(10);
+    // 50 × 50 × 4 = 10,000: over.
+    const error = await rejected(query, { n: 50 });
+    expect(error.extensions).toMatchObject({ code: 'QUERY_TOO_COSTLY', limit: 2000 });
+    expect(error.message).toMatch(/cost limit of 2000 exceeded, found \d+/);
+  });
+});
