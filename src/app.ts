@@ -2,14 +2,19 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { seedDemoData, SqliteGraphStore, type GraphStore } from './graph/index.js';
-import { loadModel, type RecommendationModel } from './inference/index.js';
-import { RecommendationService } from './recommendations/index.js';
+import type { RecommendationModel } from './inference/index.js';
+import { Metrics } from './observability/index.js';
 import { startHttpServer } from './server.js';
+import { ServingModel, type ModelReloadOutcome } from './serving-model.js';
 
 export interface App {
   readonly url: string;
   readonly store: GraphStore;
+  /** The model serving now; a reload replaces it. */
   readonly model: RecommendationModel;
+  readonly metrics: Metrics;
+  /** Loads `MODEL_DIR` again and swaps it in; a model that fails validation is refused. */
+  reloadModel(): Promise<ModelReloadOutcome>;
   /** Graceful: stop accepting, finish in-flight requests, then close the model and the store. */
   close(): Promise<void>;
 }
@@ -23,18 +28,29 @@ export interface AppDecorators {
 /** Wires recograph together in dependency order: store, model, services, HTTP. */
 export async function startApp(config: Config, logger: Logger, decorate: AppDecorators = {}): Promise<App> {
   const rawStore = new SqliteGraphStore(join(config.dataDir, 'recograph.sqlite'));
-  let rawModel: RecommendationModel | undefined;
+  const metrics = new Metrics();
+  let serving: ServingModel | undefined;
   try {
     if (config.seedDemoData && (await seedDemoData(rawStore))) logger.info('seeded the empty store with demo data');
     const store = decorate.store?.(rawStore) ?? rawStore;
-    rawModel = await loadModel(config.modelDir, { executionProvider: config.executionProvider, logger });
-    const model = decorate.model?.(rawModel) ?? rawModel;
-    const recommendations = await RecommendationService.create(store, model);
-    const server = await startHttpServer({ host: config.host, port: config.port, services: { store, recommendations }, logger });
+    serving = await ServingModel.start({ config, store, logger, metrics, decorateModel: decorate.model });
+    const server = await startHttpServer({
+      host: config.host,
+      port: config.port,
+      services: { store, recommendations: serving.recommender },
+      logger,
+      metrics,
+      shutdownGraceMs: config.shutdownGraceMs,
+    });
+    const model = serving;
     return {
       url: server.url,
       store,
-      model,
+      get model() {
+        return model.model;
+      },
+      metrics,
+      reloadModel: () => model.reload(),
       async close() {
         await server.stop();
         await model.close();
@@ -42,7 +58,7 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
       },
     };
   } catch (error) {
-    await rawModel?.close();
+    await serving?.close();
     await rawStore.close();
     throw error;
   }

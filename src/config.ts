@@ -16,6 +16,11 @@ const envSchema = z.object({
   MODEL_DIR: z.string().min(1).default('models/demo'),
   EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  RECOMMENDATION_BATCHING: booleanFromEnv.default(true),
+  RECOMMENDATION_BATCH_MAX_SIZE: z.coerce.number().int().min(1).max(4096).default(256),
+  RECOMMENDATION_BATCH_MAX_WAIT_MS: z.coerce.number().min(0).max(1000).default(2),
+  INFERENCE_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 });
 
 export interface Config {
@@ -30,6 +35,20 @@ export interface Config {
   readonly modelDir: string;
   readonly executionProvider: 'cpu' | 'cuda';
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** Cross-request micro-batching of the neighbourhood fetch and the model run. */
+  readonly batching: BatchingConfig;
+  /** Worker threads running the model, each with its own session; 0 runs it on the event loop. */
+  readonly inferenceWorkers: number;
+  /** How long a graceful shutdown waits for in-flight requests before closing their connections. */
+  readonly shutdownGraceMs: number;
+}
+
+export interface BatchingConfig {
+  readonly enabled: boolean;
+  /** Most users (recommendation requests) one shared batch may hold. */
+  readonly maxSize: number;
+  /** Longest a request waits for others to join its batch; idle servers never wait. */
+  readonly maxWaitMs: number;
 }
 
 export class ConfigError extends Error {
@@ -57,5 +76,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     modelDir: resolve(e.MODEL_DIR),
     executionProvider: e.EXECUTION_PROVIDER,
     logLevel: e.LOG_LEVEL,
+    batching: {
+      enabled: e.RECOMMENDATION_BATCHING,
+      maxSize: e.RECOMMENDATION_BATCH_MAX_SIZE,
+      maxWaitMs: e.RECOMMENDATION_BATCH_MAX_WAIT_MS,
+    },
+    inferenceWorkers: e.INFERENCE_WORKERS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
 }

@@ -8,6 +8,7 @@ import express from 'express';
 import type { Logger } from 'pino';
 import { createRequestContext, type RequestContext, type Services } from './context.js';
 import { maskUnexpectedErrors } from './errors.js';
+import { metricsPlugin, requestLogging, timedStringify, type Metrics } from './observability/index.js';
 import { resolvers } from './resolvers/index.js';
 
 const SCHEMA_PATH = new URL('../schema.graphql', import.meta.url);
@@ -17,6 +18,9 @@ export interface HttpServerOptions {
   readonly port: number;
   readonly services: Services;
   readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** How long `stop()` waits for in-flight requests before closing their connections. */
+  readonly shutdownGraceMs: number;
 }
 
 export interface RunningServer {
@@ -34,11 +38,19 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     typeDefs: readFileSync(SCHEMA_PATH, 'utf8'),
     resolvers,
     formatError: maskUnexpectedErrors(options.logger),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs }),
+      metricsPlugin(options.metrics),
+    ],
+    stringifyResult: timedStringify(options.metrics),
   });
   await apollo.start();
+  app.get('/metrics', async (_req, res) => {
+    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+  });
   app.use(
     '/graphql',
+    requestLogging(options.logger),
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, { context: async () => createRequestContext(options.services) }),
   );

@@ -9,6 +9,24 @@ export interface RecommendationRequest {
   readonly filter?: RecommendationFilter | null;
 }
 
+/** The steps of a batch whose durations the service reports. */
+export type RecommendationStage = 'store' | 'tensors' | 'onnx' | 'explain';
+
+/** Receives each stage's duration in seconds, e.g. for metrics; the service does not care where. */
+export type StageTimer = (stage: RecommendationStage, seconds: number) => void;
+
+const noTiming: StageTimer = () => {};
+
+/** Runs `work`, reporting its duration to `timer` under `stage`. */
+async function timed<T>(timer: StageTimer, stage: RecommendationStage, work: () => T | Promise<T>): Promise<T> {
+  const start = process.hrtime.bigint();
+  try {
+    return await work();
+  } finally {
+    timer(stage, Number(process.hrtime.bigint() - start) / 1e9);
+  }
+}
+
 export interface RecommendationResult {
   readonly itemId: string;
   readonly score: number;
@@ -26,11 +44,12 @@ export class RecommendationService {
     private readonly store: GraphStore,
     private readonly model: RecommendationModel,
     private readonly candidates: CandidateMasks,
+    private readonly timer: StageTimer,
   ) {}
 
-  static async create(store: GraphStore, model: RecommendationModel): Promise<RecommendationService> {
+  static async create(store: GraphStore, model: RecommendationModel, timer: StageTimer = noTiming): Promise<RecommendationService> {
     const catalogue = await store.items(model.metadata.items);
-    return new RecommendationService(store, model, new CandidateMasks(model.vocabulary, catalogue));
+    return new RecommendationService(store, model, new CandidateMasks(model.vocabulary, catalogue), timer);
   }
 
   get modelInfo() {
@@ -40,7 +59,7 @@ export class RecommendationService {
   async recommend(requests: readonly RecommendationRequest[]): Promise<RecommendationResult[][]> {
     const [hop1, hop2] = this.model.metadata.fanouts;
     const userIds = [...new Set(requests.map((r) => r.userId))];
-    const fetched = await this.store.neighbourhoods(userIds, { hop1, hop2 });
+    const fetched = await timed(this.timer, 'store', () => this.store.neighbourhoods(userIds, { hop1, hop2 }));
     const byUser = new Map(fetched.map((n) => [n.userId, n]));
 
     const ranked: { request: RecommendationRequest; index: number }[] = [];
@@ -84,19 +103,23 @@ export class RecommendationService {
     neighbourhoods: readonly Neighbourhood[],
   ): Promise<RecommendationResult[][]> {
     if (requests.length === 0) return [];
-    const masks = requests.map((request, row) => this.candidates.build(request.filter, neighbourhoods[row]!.interactedItemIds));
-    const batch = assembleBatch(neighbourhoods, masks, this.model.vocabulary);
-    const outputs = await this.model.run(batch.inputs);
-    const { items } = this.model.metadata;
-    return requests.map((request, row) => {
-      const scores = readUserScores(outputs, row);
-      return scores.ranked.slice(0, request.first).map((r, k) => ({
-        itemId: items[r.itemIndex]!,
-        score: r.score,
-        rank: k + 1,
-        explanation: attentionExplanation(scores, k, batch.slots[row]!, this.model.info.version),
-      }));
+    const batch = await timed(this.timer, 'tensors', () => {
+      const masks = requests.map((request, row) => this.candidates.build(request.filter, neighbourhoods[row]!.interactedItemIds));
+      return assembleBatch(neighbourhoods, masks, this.model.vocabulary);
     });
+    const outputs = await timed(this.timer, 'onnx', () => this.model.run(batch.inputs));
+    const { items } = this.model.metadata;
+    return timed(this.timer, 'explain', () =>
+      requests.map((request, row) => {
+        const scores = readUserScores(outputs, row);
+        return scores.ranked.slice(0, request.first).map((r, k) => ({
+          itemId: items[r.itemIndex]!,
+          score: r.score,
+          rank: k + 1,
+          explanation: attentionExplanation(scores, k, batch.slots[row]!, this.model.info.version),
+        }));
+      }),
+    );
   }
 
   private async rankByPopularity(
