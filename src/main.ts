@@ -28,7 +28,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   // SIGHUP reloads the model from MODEL_DIR; a model that fails validation is refused (and logged).
   process.on('SIGHUP', () => {
-    if (!stopping) void app.reloadModel();
+    if (stopping) return;
+    app.reloadModel().catch((error: unknown) => logger.error({ err: error }, 'model reload failed; the current model keeps serving'));
   });
 }
 

@@ -20,15 +20,16 @@ export interface TestServer {
 
 /**
  * Starts the real server (embedded store seeded with the demo data, the bundled model) on a random
- * loopback port with its own data folder, for tests that speak HTTP to it.
+ * loopback port with its own data folder, for tests that speak HTTP to it; `env` overrides settings.
  */
-export async function startTestServer(decorate: AppDecorators = {}): Promise<TestServer> {
+export async function startTestServer(decorate: AppDecorators = {}, env: Record<string, string> = {}): Promise<TestServer> {
   const config = loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     PORT: '0',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'recograph-http-')),
     LOG_LEVEL: 'silent',
+    ...env,
   });
   const app = await startApp(config, pino({ level: 'silent' }), decorate);
   return {
