@@ -47,7 +47,7 @@ describe.each([
   afterAll(() => server?.close());
 
   it('gives each of many concurrent requests for different users exactly its own answer', async () => {
-    const alone = [];
+    const alone: unknown[] = [];
     for (const userId of users) alone.push((await server.graphql(QUERY, { userId })).data);
     calls.length = 0;
 

@@ -41,7 +41,7 @@ describe('structured request logs', () => {
   });
 
   it('makes up a request id when the client sends none or an unsafe one', async () => {
-    for (const headers of [{}, { 'x-request-id': 'bad id\twith spaces' }]) {
+    for (const headers of [{}, { 'x-request-id': 'bad id\twith spaces' }] as Record<string, string>[]) {
       const response = await post(headers);
       expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
       await response.text();
