@@ -43,6 +43,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       metricsPlugin(options.metrics),
     ],
     stringifyResult: timedStringify(options.metrics),
+    // main.ts owns the signals: Apollo's own SIGTERM handler would race ours into a second stop().
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   app.get('/metrics', async (_req, res) => {

@@ -12,6 +12,7 @@ describe('the server process', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: {
         ...process.env,
+        NODE_ENV: 'production',
         HOST: '127.0.0.1',
         PORT: '0',
         DATA_DIR: mkdtempSync(join(tmpdir(), 'recograph-process-')),
