@@ -9,7 +9,7 @@ import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.j
 
 const port = parentPort!;
 const { onnx, executionProvider } = workerData as WorkerInit;
-const session = await openSession(onnx, executionProvider);
+const session = await openSession(onnx, executionProvider, true);
 
 port.on('message', async ({ id, inputs }: WorkerRequest) => {
   let reply: WorkerReply;

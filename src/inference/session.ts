@@ -5,9 +5,19 @@ import type { TensorData } from './tensors.js';
 
 export type ModelInputs = Readonly<Record<ModelInputName, TensorData>>;
 
-/** One onnxruntime session with recograph's options; used on the main thread and in workers alike. */
-export function openSession(onnx: Uint8Array, executionProvider: 'cpu' | 'cuda'): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(onnx, { graphOptimizationLevel: 'all', executionProviders: [executionProvider] });
+/**
+ * One onnxruntime session with recograph's options; used on the main thread and in workers alike.
+ * Idle intra-op threads sleep instead of spinning, so they do not take CPU from the event loop; a
+ * worker's session runs on the worker's own thread only (`singleThreaded`), so parallelism comes
+ * from the number of workers.
+ */
+export function openSession(onnx: Uint8Array, executionProvider: 'cpu' | 'cuda', singleThreaded = false): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(onnx, {
+    graphOptimizationLevel: 'all',
+    executionProviders: [executionProvider],
+    ...(singleThreaded ? { intraOpNumThreads: 1, interOpNumThreads: 1 } : {}),
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
 }
 
 /** Runs `session` on plain tensors and returns plain output tensors, named as in the contract. */

@@ -1,4 +1,4 @@
-import type { GraphStore, Neighbourhood } from '../graph/index.js';
+import type { GraphStore, ItemRecord, Neighbourhood } from '../graph/index.js';
 import { attentionExplanation, popularityExplanation, type ExplanationModel, type FallbackReason } from '../explain/index.js';
 import { assembleBatch, readUserScores, type RecommendationModel } from '../inference/index.js';
 import { CandidateMasks, type RecommendationFilter } from './candidates.js';
@@ -28,7 +28,7 @@ async function timed<T>(timer: StageTimer, stage: RecommendationStage, work: () 
 }
 
 export interface RecommendationResult {
-  readonly itemId: string;
+  readonly item: ItemRecord;
   readonly score: number;
   readonly rank: number;
   readonly explanation: ExplanationModel;
@@ -109,16 +109,23 @@ export class RecommendationService {
     });
     const outputs = await timed(this.timer, 'onnx', () => this.model.run(batch.inputs));
     const { items } = this.model.metadata;
+    const rows = requests.map((request, row) => {
+      const scores = readUserScores(outputs, row);
+      return { scores, ranked: scores.ranked.slice(0, request.first) };
+    });
+    // The items' records go in the results, so resolving `item` is a property read, not a load.
+    const ids = [...new Set(rows.flatMap((r) => r.ranked.map((ranked) => items[ranked.itemIndex]!)))];
+    const records = await timed(this.timer, 'store', () => this.store.items(ids));
+    const byId = new Map(records.flatMap((record) => (record ? [[record.id, record] as const] : [])));
     return timed(this.timer, 'explain', () =>
-      requests.map((request, row) => {
-        const scores = readUserScores(outputs, row);
-        return scores.ranked.slice(0, request.first).map((r, k) => ({
-          itemId: items[r.itemIndex]!,
-          score: r.score,
-          rank: k + 1,
-          explanation: attentionExplanation(scores, k, batch.slots[row]!, this.model.info.version),
-        }));
-      }),
+      rows.map(({ scores, ranked }, row) =>
+        ranked.flatMap((r, k) => {
+          const item = byId.get(items[r.itemIndex]!);
+          if (!item) return [];
+          const explanation = attentionExplanation(scores, k, batch.slots[row]!, this.model.info.version);
+          return [{ item, score: r.score, rank: k + 1, explanation }];
+        }),
+      ),
     );
   }
 
@@ -134,6 +141,6 @@ export class RecommendationService {
       excludeCategories: request.filter?.excludeCategories,
       excludeItemIds: new Set([...(request.filter?.excludeItemIds ?? []), ...neighbourhood.interactedItemIds]),
     });
-    return popular.map((p, k) => ({ itemId: p.item.id, score: p.userCount, rank: k + 1, explanation }));
+    return popular.map((p, k) => ({ item: p.item, score: p.userCount, rank: k + 1, explanation }));
   }
 }

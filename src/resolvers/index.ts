@@ -2,7 +2,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import type { Resolvers } from './generated/types.js';
 import { Mutation } from './mutation.js';
 import { Query } from './query.js';
-import { Contribution, Explanation, Interaction, Recommendation, User } from './types.js';
+import { Contribution, Explanation, Interaction, User } from './types.js';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
@@ -10,7 +10,6 @@ export const resolvers: Resolvers = {
   Mutation,
   User,
   Interaction,
-  Recommendation,
   Explanation,
   Contribution,
 };

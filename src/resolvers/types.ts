@@ -2,7 +2,6 @@ import type {
   ContributionResolvers,
   ExplanationResolvers,
   InteractionResolvers,
-  RecommendationResolvers,
   UserResolvers,
 } from './generated/types.js';
 import { count, MAX_CONTRIBUTIONS, MAX_PAGE_SIZE } from './arguments.js';
@@ -19,10 +18,6 @@ export const User: UserResolvers = {
 export const Interaction: InteractionResolvers = {
   user: (interaction) => ({ id: interaction.userId }),
   item: async (interaction, _, { loaders }) => (await loaders.item.load(interaction.itemId))!,
-};
-
-export const Recommendation: RecommendationResolvers = {
-  item: async (recommendation, _, { loaders }) => (await loaders.item.load(recommendation.itemId))!,
 };
 
 export const Explanation: ExplanationResolvers = {

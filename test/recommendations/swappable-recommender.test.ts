@@ -10,7 +10,7 @@ function fakeGeneration(version: string) {
     modelInfo: { version } as ModelInfo,
     async recommend(requests) {
       await new Promise<void>((resolve) => releases.push(resolve));
-      return requests.map(() => [{ itemId: version } as RecommendationResult]);
+      return requests.map(() => [{ item: { id: version } } as RecommendationResult]);
     },
   };
   const model = { close: async () => void events.push(`${version} closed`) } as RecommendationModel;
@@ -34,8 +34,8 @@ describe('swapping the serving model', () => {
 
     v1.release();
     v2.release();
-    expect((await before)[0]![0]!.itemId).toBe('v1');
-    expect((await after)[0]![0]!.itemId).toBe('v2');
+    expect((await before)[0]![0]!.item.id).toBe('v1');
+    expect((await after)[0]![0]!.item.id).toBe('v2');
     await swapped;
     expect(v1.events).toEqual(['v1 closed']);
     expect(v2.events).toEqual([]);
