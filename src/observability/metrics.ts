@@ -1,16 +1,9 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ModelInfo } from '../inference/index.js';
+import type { RecommendationStage } from '../recommendations/index.js';
 
-/** The stages of a request whose durations `/metrics` reports. */
-export type Stage =
-  | 'parse'
-  | 'validate'
-  | 'execute'
-  | 'serialise'
-  | 'store'
-  | 'tensors'
-  | 'onnx'
-  | 'explain';
+/** The stages whose durations `/metrics` reports: GraphQL's per request, the service's per batch. */
+export type Stage = 'parse' | 'validate' | 'execute' | 'serialise' | RecommendationStage;
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
