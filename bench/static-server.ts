@@ -1,5 +1,5 @@
 /**
- * The ceiling of our API layer: recograph's schema and HTTP stack (Express, Apollo Server, request
+ * The ceiling of our API layer: recograph's (subgraph) schema and HTTP stack (Express, Apollo Server, request
  * logs, metrics plugin) with resolvers that return one fixed, precomputed recommendations answer.
  * What a recommendation would cost if the store, the model and the explanation were free.
  *
@@ -9,16 +9,21 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
+import { buildSubgraphSchema } from '@apollo/subgraph';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import { parse } from 'graphql';
 import { pino } from 'pino';
 import { Metrics, metricsPlugin, requestLogging, timedStringify } from '../src/observability/index.js';
 
 const answer = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as unknown[];
 const metrics = new Metrics();
 const apollo = new ApolloServer({
-  typeDefs: readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8'),
-  resolvers: { Query: { recommendations: () => answer } },
+  // The same subgraph schema the server builds, with one fixed resolver instead of ours.
+  schema: buildSubgraphSchema({
+    typeDefs: parse(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8')),
+    resolvers: { Query: { recommendations: () => answer } },
+  }),
   plugins: [metricsPlugin(metrics)],
   stringifyResult: timedStringify(metrics),
 });

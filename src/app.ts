@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { seedDemoData, SqliteGraphStore, type GraphStore } from './graph/index.js';
+import { openGraphStore, seedDemoData, type GraphStore } from './graph/index.js';
 import type { RecommendationModel } from './inference/index.js';
 import { Metrics } from './observability/index.js';
 import { startHttpServer } from './server.js';
@@ -27,7 +26,7 @@ export interface AppDecorators {
 
 /** Wires recograph together in dependency order: store, model, services, HTTP. */
 export async function startApp(config: Config, logger: Logger, decorate: AppDecorators = {}): Promise<App> {
-  const rawStore = new SqliteGraphStore(join(config.dataDir, 'recograph.sqlite'));
+  const rawStore = await openGraphStore(config);
   const metrics = new Metrics();
   let serving: ServingModel | undefined;
   try {
@@ -39,6 +38,7 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
       port: config.port,
       services: { store, recommendations: serving.recommender },
       logger,
+      graphql: config,
       metrics,
       shutdownGraceMs: config.shutdownGraceMs,
     });

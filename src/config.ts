@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { Neo4jOptions } from './graph/index.js';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0'])
@@ -10,7 +11,7 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  GRAPH_STORE: z.enum(['embedded']).default('embedded'),
+  GRAPH_STORE: z.enum(['embedded', 'neo4j']).default('embedded'),
   DATA_DIR: z.string().min(1).default('data'),
   SEED_DEMO_DATA: booleanFromEnv.default(true),
   MODEL_DIR: z.string().min(1).default('models/demo'),
@@ -21,13 +22,35 @@ const envSchema = z.object({
   RECOMMENDATION_BATCH_MAX_WAIT_MS: z.coerce.number().min(0).max(1000).default(2),
   INFERENCE_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
-});
+  FEDERATION: z.enum(['subgraph', 'off']).default('subgraph'),
+  // Unset means: on, except in production.
+  GRAPHQL_INTROSPECTION: booleanFromEnv.optional(),
+  APOLLO_KEY: z.string().regex(/^\S+$/, 'must be an Apollo graph API key').optional(),
+  APOLLO_GRAPH_REF: z.string().regex(/^[^@\s]+(@[^@\s]+)?$/, 'must look like graph-id@variant').optional(),
+  NEO4J_URI: z.string().regex(/^(neo4j|bolt)(\+s|\+ssc)?:\/\/.+/, 'must be a neo4j:// or bolt:// URI').default('neo4j://localhost:7687'),
+  NEO4J_USER: z.string().min(1).default('neo4j'),
+  NEO4J_PASSWORD: z.string().optional(),
+  NEO4J_DATABASE: z.string().min(1).default('neo4j'),
+  NEO4J_MAX_CONNECTION_POOL_SIZE: z.coerce.number().int().min(1).default(100),
+  NEO4J_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
+  NEO4J_CONNECTION_ACQUISITION_TIMEOUT_MS: z.coerce.number().int().min(1).default(60_000),
+  NEO4J_MAX_TRANSACTION_RETRY_TIME_MS: z.coerce.number().int().min(0).default(30_000),
+  NEO4J_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(0),
+})
+  .refine((e) => (e.APOLLO_KEY === undefined) === (e.APOLLO_GRAPH_REF === undefined), {
+    message: 'set both APOLLO_KEY and APOLLO_GRAPH_REF, or neither',
+    path: ['APOLLO_KEY'],
+  })
+  .refine((e) => e.GRAPH_STORE !== 'neo4j' || (e.NEO4J_PASSWORD ?? '') !== '', {
+    path: ['NEO4J_PASSWORD'],
+    message: 'is required when GRAPH_STORE=neo4j',
+  });
 
 export interface Config {
   readonly environment: 'development' | 'production' | 'test';
   readonly host: string;
   readonly port: number;
-  readonly graphStore: 'embedded';
+  readonly graphStore: 'embedded' | 'neo4j';
   /** Absolute; the embedded store lives in `<dataDir>/recograph.sqlite`. */
   readonly dataDir: string;
   readonly seedDemoData: boolean;
@@ -35,6 +58,13 @@ export interface Config {
   readonly modelDir: string;
   readonly executionProvider: 'cpu' | 'cuda';
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** `subgraph`: an Apollo Federation 2 subgraph; `off`: a plain graph that reports to Studio itself. */
+  readonly federation: 'subgraph' | 'off';
+  readonly introspection: boolean;
+  /** Apollo GraphOS credentials; null when not reporting to Apollo Studio. */
+  readonly apollo: { readonly key: string; readonly graphRef: string } | null;
+  /** Used when `graphStore` is `neo4j`. */
+  readonly neo4j: Neo4jOptions;
   /** Cross-request micro-batching of the neighbourhood fetch and the model run. */
   readonly batching: BatchingConfig;
   /** Worker threads running the model, each with its own session; 0 runs it on the event loop. */
@@ -76,6 +106,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     modelDir: resolve(e.MODEL_DIR),
     executionProvider: e.EXECUTION_PROVIDER,
     logLevel: e.LOG_LEVEL,
+    federation: e.FEDERATION,
+    introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    apollo: e.APOLLO_KEY && e.APOLLO_GRAPH_REF ? { key: e.APOLLO_KEY, graphRef: e.APOLLO_GRAPH_REF } : null,
+    neo4j: {
+      uri: e.NEO4J_URI,
+      user: e.NEO4J_USER,
+      password: e.NEO4J_PASSWORD ?? '',
+      database: e.NEO4J_DATABASE,
+      maxConnectionPoolSize: e.NEO4J_MAX_CONNECTION_POOL_SIZE,
+      connectionTimeoutMs: e.NEO4J_CONNECTION_TIMEOUT_MS,
+      connectionAcquisitionTimeoutMs: e.NEO4J_CONNECTION_ACQUISITION_TIMEOUT_MS,
+      maxTransactionRetryTimeMs: e.NEO4J_MAX_TRANSACTION_RETRY_TIME_MS,
+      transactionTimeoutMs: e.NEO4J_TRANSACTION_TIMEOUT_MS,
+    },
     batching: {
       enabled: e.RECOMMENDATION_BATCHING,
       maxSize: e.RECOMMENDATION_BATCH_MAX_SIZE,

@@ -38,7 +38,7 @@ export function createRequestContext(services: Services): RequestContext {
 function createLoaders({ store, recommendations }: Services): Loaders {
   return {
     recommendations: new DataLoader((requests) => recommendations.recommend(requests), {
-      cacheKeyFn: (r) => JSON.stringify([r.userId, r.first, r.filter ?? null]),
+      cacheKeyFn: (r) => JSON.stringify([r.userId, r.first, r.filter ?? null, r.ignoreItemIds ?? null]),
     }),
     item: new DataLoader((ids) => store.items(ids)),
     user: new DataLoader((ids) => store.users(ids)),

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
@@ -6,18 +5,20 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Logger } from 'pino';
+import { adminPanel } from './admin-panel.js';
+import type { Config } from './config.js';
 import { createRequestContext, type RequestContext, type Services } from './context.js';
 import { maskUnexpectedErrors } from './errors.js';
 import { metricsPlugin, requestLogging, timedStringify, type Metrics } from './observability/index.js';
-import { resolvers } from './resolvers/index.js';
-
-const SCHEMA_PATH = new URL('../schema.graphql', import.meta.url);
+import { buildRecographSchema } from './schema.js';
+import { studioPlugins } from './studio.js';
 
 export interface HttpServerOptions {
   readonly host: string;
   readonly port: number;
   readonly services: Services;
   readonly logger: Logger;
+  readonly graphql: Pick<Config, 'environment' | 'federation' | 'introspection' | 'apollo'>;
   readonly metrics: Metrics;
   /** How long `stop()` waits for in-flight requests before closing their connections. */
   readonly shutdownGraceMs: number;
@@ -30,17 +31,20 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Apollo Server on Express, serving GraphQL at `/graphql`. */
+/** Apollo Server on Express, serving GraphQL at `/graphql` and the explanation panel at `/admin/`. */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const app = express();
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<RequestContext>({
-    typeDefs: readFileSync(SCHEMA_PATH, 'utf8'),
-    resolvers,
+    schema: buildRecographSchema(options.graphql.federation),
+    introspection: options.graphql.introspection,
+    apollo: options.graphql.apollo ?? undefined,
+    logger: options.logger,
     formatError: maskUnexpectedErrors(options.logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs }),
       metricsPlugin(options.metrics),
+      ...studioPlugins(options.graphql, options.logger),
     ],
     stringifyResult: timedStringify(options.metrics),
     // main.ts owns the signals: Apollo's own SIGTERM handler would race ours into a second stop().
@@ -56,6 +60,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, { context: async () => createRequestContext(options.services) }),
   );
+  app.use('/admin', adminPanel());
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(options.port, options.host, resolve);

@@ -31,4 +31,24 @@ describe('configuration', () => {
       inferenceWorkers: 0,
     });
   });
+
+  it('turns introspection off in production unless enabled, and takes Apollo credentials only in pairs', () => {
+    expect(loadConfig({}).introspection).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).introspection).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' }).introspection).toBe(true);
+    expect(loadConfig({}).apollo).toBeNull();
+    expect(loadConfig({ APOLLO_KEY: 'service:g:k', APOLLO_GRAPH_REF: 'g@prod' }).apollo).toEqual({ key: 'service:g:k', graphRef: 'g@prod' });
+    expect(() => loadConfig({ APOLLO_KEY: 'service:g:k' })).toThrow(/APOLLO_KEY.*APOLLO_GRAPH_REF/);
+    expect(() => loadConfig({ APOLLO_KEY: 'service:g:k', APOLLO_GRAPH_REF: 'g@prod@x' })).toThrow(/APOLLO_GRAPH_REF/);
+    expect(() => loadConfig({ FEDERATION: 'v1' })).toThrow(/FEDERATION/);
+    expect(() => loadConfig({ GRAPHQL_INTROSPECTION: 'yes' })).toThrow(/GRAPHQL_INTROSPECTION/);
+  });
+
+  it('selects Neo4j with its connection settings, and requires a password for it', () => {
+    const config = loadConfig({ GRAPH_STORE: 'neo4j', NEO4J_URI: 'bolt://db:7687', NEO4J_PASSWORD: 'secret' });
+    expect(config.graphStore).toBe('neo4j');
+    expect(config.neo4j).toMatchObject({ uri: 'bolt://db:7687', user: 'neo4j', password: 'secret', database: 'neo4j' });
+    expect(() => loadConfig({ GRAPH_STORE: 'neo4j' })).toThrow(/NEO4J_PASSWORD/);
+    expect(() => loadConfig({ GRAPH_STORE: 'neo4j', NEO4J_PASSWORD: 'x', NEO4J_URI: 'http://db' })).toThrow(/NEO4J_URI/);
+  });
 });

@@ -1,6 +1,8 @@
 export type * from './store.js';
-export { UnknownItemsError } from './store.js';
-export { DEFAULT_INTERACTION_WEIGHTS, MAX_INTERACTION_WEIGHT, resolveInteractionWeight } from './interaction-weights.js';
+export { GraphStoreUnavailableError, UnknownItemsError } from './store.js';
+export { DEFAULT_INTERACTION_WEIGHTS, MAX_ID_LENGTH, MAX_INTERACTION_WEIGHT, resolveInteractionWeight } from './interaction-weights.js';
 export { SqliteGraphStore } from './embedded/sqlite-graph-store.js';
+export { Neo4jGraphStore, type Neo4jOptions } from './neo4j/neo4j-graph-store.js';
+export { openGraphStore, type GraphStoreSelection } from './open-graph-store.js';
 export { generateDemoDataset, type DemoDataset } from './demo/demo-dataset.js';
 export { seedDemoData } from './demo/seed.js';

@@ -12,6 +12,9 @@ export const DEFAULT_INTERACTION_WEIGHTS: Readonly<Record<InteractionType, numbe
 
 export const MAX_INTERACTION_WEIGHT = 100;
 
+/** The longest user, item or interaction id recograph accepts. */
+export const MAX_ID_LENGTH = 128;
+
 export function resolveInteractionWeight(type: InteractionType, weight?: number | null): number {
   return weight ?? DEFAULT_INTERACTION_WEIGHTS[type];
 }

@@ -1,6 +1,6 @@
 /**
  * The graph-store port: what the rest of recograph needs from wherever interactions live.
- * Adapters: `embedded/` (SQLite, the default). Every adapter passes `test/graph/store-contract.ts`.
+ * Adapters: `embedded/` (SQLite, the default) and `neo4j/`. Every adapter passes `test/graph/store-contract.ts`.
  */
 
 export type InteractionType = 'VIEW' | 'CLICK' | 'CHECK_IN' | 'LIKE' | 'ADD_TO_CART' | 'PURCHASE';
@@ -101,6 +101,14 @@ export interface PopularItem {
   readonly userCount: number;
 }
 
+/** What `deleteUser` erased. */
+export interface UserDeletion {
+  /** False when no such user existed (then nothing was changed). */
+  readonly deleted: boolean;
+  /** How many recorded interactions were erased with the user. */
+  readonly interactionCount: number;
+}
+
 export interface GraphStore {
   /** Sampled neighbourhoods for many users in one round trip, aligned with `userIds`. */
   neighbourhoods(userIds: readonly string[], fanouts: Fanouts): Promise<Neighbourhood[]>;
@@ -123,8 +131,15 @@ export interface GraphStore {
   recordInteractions(interactions: readonly NewInteraction[]): Promise<RecordInteractionsResult>;
   /** Adds or updates catalogue items. */
   upsertItems(items: readonly ItemRecord[]): Promise<void>;
+  /**
+   * Erases a user and everything recorded about them, atomically: their interactions, merged
+   * edges and their share of item popularity. Afterwards no read returns anything derived from them.
+   */
+  deleteUser(id: string): Promise<UserDeletion>;
   /** True when the store holds no interaction at all (a fresh store to seed). */
   isEmpty(): Promise<boolean>;
+  /** A cheap reachability check; rejects when the store cannot serve reads. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -133,5 +148,13 @@ export class UnknownItemsError extends Error {
   constructor(readonly itemIds: readonly string[]) {
     super(`Unknown item ids: ${itemIds.join(', ')}`);
     this.name = 'UnknownItemsError';
+  }
+}
+
+/** The store cannot be reached (a database down, a connection lost); the operation may be retried. */
+export class GraphStoreUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'GraphStoreUnavailableError';
   }
 }

@@ -1,4 +1,5 @@
 export { CandidateMasks, type RecommendationFilter } from './candidates.js';
+export { withoutInteractions } from './ignored-interactions.js';
 export {
   RecommendationService,
   type RecommendationRequest,

@@ -2,11 +2,14 @@ import type { GraphStore, ItemRecord, Neighbourhood } from '../graph/index.js';
 import { attentionExplanation, popularityExplanation, type ExplanationModel, type FallbackReason } from '../explain/index.js';
 import { assembleBatch, readUserScores, type RecommendationModel } from '../inference/index.js';
 import { CandidateMasks, type RecommendationFilter } from './candidates.js';
+import { withoutInteractions } from './ignored-interactions.js';
 
 export interface RecommendationRequest {
   readonly userId: string;
   readonly first: number;
   readonly filter?: RecommendationFilter | null;
+  /** Rank as if the user had never interacted with these items ("what if"); nothing is written. */
+  readonly ignoreItemIds?: readonly string[] | null;
 }
 
 /** The steps of a batch whose durations the service reports. */
@@ -59,19 +62,26 @@ export class RecommendationService {
   async recommend(requests: readonly RecommendationRequest[]): Promise<RecommendationResult[][]> {
     const [hop1, hop2] = this.model.metadata.fanouts;
     const userIds = [...new Set(requests.map((r) => r.userId))];
-    const fetched = await timed(this.timer, 'store', () => this.store.neighbourhoods(userIds, { hop1, hop2 }));
+    // Each ignored item frees at most one hop-1 slot: read that many more so later items fill it.
+    const margin = Math.max(0, ...requests.map((r) => r.ignoreItemIds?.length ?? 0));
+    const fetched = await timed(this.timer, 'store', () => this.store.neighbourhoods(userIds, { hop1: hop1 + margin, hop2 }));
     const byUser = new Map(fetched.map((n) => [n.userId, n]));
 
     const ranked: { request: RecommendationRequest; index: number }[] = [];
-    const fallbacks: { request: RecommendationRequest; index: number; reason: FallbackReason }[] = [];
+    const fallbacks: {
+      request: RecommendationRequest;
+      index: number;
+      reason: FallbackReason;
+      neighbourhood: Neighbourhood;
+    }[] = [];
     const modelled: Neighbourhood[] = [];
     const results: RecommendationResult[][] = requests.map(() => []);
 
     requests.forEach((request, index) => {
-      const neighbourhood = byUser.get(request.userId)!;
+      const neighbourhood = withoutInteractions(byUser.get(request.userId)!, request.ignoreItemIds, hop1);
       const reason = this.fallbackReason(neighbourhood);
       if (reason) {
-        fallbacks.push({ request, index, reason });
+        fallbacks.push({ request, index, reason, neighbourhood });
       } else {
         ranked.push({ request, index });
         modelled.push(neighbourhood);
@@ -83,8 +93,8 @@ export class RecommendationService {
         ranked.map((r) => r.request),
         modelled,
       ).then((lists) => lists.forEach((list, row) => (results[ranked[row]!.index] = list))),
-      ...fallbacks.map(async ({ request, index, reason }) => {
-        results[index] = await this.rankByPopularity(request, byUser.get(request.userId)!, reason);
+      ...fallbacks.map(async ({ request, index, reason, neighbourhood }) => {
+        results[index] = await this.rankByPopularity(request, neighbourhood, reason);
       }),
     ]);
     return results;

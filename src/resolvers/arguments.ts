@@ -1,9 +1,9 @@
+import { MAX_ID_LENGTH } from '../graph/index.js';
 import { BadUserInputError } from '../errors.js';
 
 export const MAX_PAGE_SIZE = 100;
 export const MAX_CONTRIBUTIONS = 50;
 export const MAX_INTERACTIONS_PER_CALL = 1000;
-const MAX_ID_LENGTH = 128;
 const MAX_FILTER_ENTRIES = 1000;
 
 /** An integer count argument in 1..max. */

@@ -20,6 +20,12 @@ export const Mutation: MutationResolvers = {
       throw error;
     }
   },
+
+  deleteUser: async (_, args, { services }) => {
+    const userId = id('id', args.id);
+    const { deleted, interactionCount } = await services.store.deleteUser(userId);
+    return { id: userId, deleted, deletedInteractionCount: interactionCount };
+  },
 };
 
 function toNewInteraction(entry: InteractionInput, index: number, now: Date): NewInteraction {

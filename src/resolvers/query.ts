@@ -4,8 +4,8 @@ import { connection } from './connections.js';
 import { recommendationRequest } from './recommendation-arguments.js';
 
 export const Query: QueryResolvers = {
-  recommendations: (_, { userId, first, filter }, { loaders }) =>
-    loaders.recommendations.load(recommendationRequest(userId, first, filter)),
+  recommendations: (_, { userId, first, filter, ignoreItemIds }, { loaders }) =>
+    loaders.recommendations.load(recommendationRequest(userId, first, filter, ignoreItemIds)),
   user: (_, args, { loaders }) => loaders.user.load(id('id', args.id)),
   item: (_, args, { loaders }) => loaders.item.load(id('id', args.id)),
   users: async (_, { first, after }, { services }) => {

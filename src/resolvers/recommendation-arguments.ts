@@ -2,11 +2,14 @@ import type { RecommendationRequest } from '../recommendations/index.js';
 import type { RecommendationFilter } from './generated/types.js';
 import { count, id, list, MAX_PAGE_SIZE } from './arguments.js';
 
+const MAX_IGNORED_ITEMS = 50;
+
 /** Validates the arguments shared by `Query.recommendations` and `User.recommendations`. */
 export function recommendationRequest(
   userId: string,
   first: number,
   filter: RecommendationFilter | null | undefined,
+  ignoreItemIds: readonly string[] | null | undefined,
 ): RecommendationRequest {
   return {
     userId: id('userId', userId),
@@ -18,5 +21,13 @@ export function recommendationRequest(
           excludeItemIds: list('filter.excludeItemIds', filter.excludeItemIds),
         }
       : null,
+    ignoreItemIds: ignoredItems(ignoreItemIds),
   };
+}
+
+/** Distinct and sorted, so that equal sets make equal DataLoader keys. */
+function ignoredItems(itemIds: readonly string[] | null | undefined): readonly string[] | null {
+  const ids = list('ignoreItemIds', itemIds, MAX_IGNORED_ITEMS);
+  if (ids === null || ids.length === 0) return null;
+  return [...new Set(ids.map((itemId, i) => id(`ignoreItemIds[${i}]`, itemId)))].sort();
 }

@@ -2,17 +2,26 @@ import type {
   ContributionResolvers,
   ExplanationResolvers,
   InteractionResolvers,
+  ItemResolvers,
   UserResolvers,
 } from './generated/types.js';
-import { count, MAX_CONTRIBUTIONS, MAX_PAGE_SIZE } from './arguments.js';
+import { count, id, MAX_CONTRIBUTIONS, MAX_PAGE_SIZE } from './arguments.js';
 import { recommendationRequest } from './recommendation-arguments.js';
 
 export const User: UserResolvers = {
+  // A user is an id to recograph: one another subgraph references but we never saw gets the
+  // popularity fallback, so references need no lookup; the selected fields batch as usual.
+  __resolveReference: (reference) => ({ id: id('representations', reference.id) }),
   interactionCount: (user, _, { loaders }) => loaders.interactionCount.load(user.id),
   interactions: (user, { first }, { loaders }) =>
     loaders.interactions.load({ userId: user.id, first: count('first', first, MAX_PAGE_SIZE) }),
-  recommendations: (user, { first, filter }, { loaders }) =>
-    loaders.recommendations.load(recommendationRequest(user.id, first, filter)),
+  recommendations: (user, { first, filter, ignoreItemIds }, { loaders }) =>
+    loaders.recommendations.load(recommendationRequest(user.id, first, filter, ignoreItemIds)),
+};
+
+export const Item: ItemResolvers = {
+  // Batched through the request's item loader: 100 references, one store call; null when unknown.
+  __resolveReference: (reference, { loaders }) => loaders.item.load(id('representations', reference.id)),
 };
 
 export const Interaction: InteractionResolvers = {

@@ -104,11 +104,111 @@ export function describeGraphStoreContract(adapter: string, openStore: () => Pro
       expect(await store.interactionCounts(['u1'])).toEqual([2]);
     });
 
+    it('records a key repeated within one batch once, its first version winning', async () => {
+      const result = await store.recordInteractions([view('u1', 'a', 1, 2, 'evt-1'), view('u1', 'b', 2, 1, 'evt-1')]);
+      expect(result.recordedCount).toBe(1);
+      expect(result.interactions.map((i) => [i.id, i.itemId, i.weight])).toEqual([
+        ['evt-1', 'a', 2],
+        ['evt-1', 'a', 2],
+      ]);
+      expect(await store.interactionCounts(['u1'])).toEqual([1]);
+    });
+
+    it('caps hop 2 per item, so a super-node costs no more than its fan-out', async () => {
+      const fans = Array.from({ length: 60 }, (_, k) => `fan-${String(k).padStart(2, '0')}`);
+      await store.recordInteractions([
+        view('root', 'a', 1),
+        view('root', 'b', 2),
+        ...fans.map((fan, k) => view(fan, 'a', 1 + (k % 7))),
+        ...fans.slice(0, 30).map((fan) => view(fan, 'b', 3)),
+      ]);
+      const [n] = await store.neighbourhoods(['root'], { hop1: 2, hop2: 4 });
+      expect(n!.items.map((i) => [i.item.id, i.coUsers.length])).toEqual([
+        ['b', 4],
+        ['a', 4],
+      ]);
+      // Most recent first (day 7 = k % 7 === 6), ties by user id.
+      expect(n!.items[1]!.coUsers.map((c) => [c.userId, c.lastAt.getUTCDate()])).toEqual([
+        ['fan-06', 7],
+        ['fan-13', 7],
+        ['fan-20', 7],
+        ['fan-27', 7],
+      ]);
+      expect(n!.items[0]!.coUsers.map((c) => c.userId)).toEqual(['fan-00', 'fan-01', 'fan-02', 'fan-03']);
+    });
+
+    it('caps hop 1 for a user with many items and still knows every item they touched', async () => {
+      await store.recordInteractions(['a', 'b', 'c', 'd', 'e'].map((item, k) => view('busy', item, 10 - k)));
+      const [n] = await store.neighbourhoods(['busy'], { hop1: 2, hop2: 1 });
+      expect(n!.items.map((i) => i.item.id)).toEqual(['a', 'b']);
+      expect(n!.interactedItemIds.size).toBe(5);
+    });
+
+    it('answers unknown ids with nulls, zeros and empty lists, and empty requests with nothing', async () => {
+      await store.recordInteractions([view('u1', 'a', 1)]);
+      expect(await store.users(['ghost', 'u1'])).toEqual([null, { id: 'u1' }]);
+      expect(await store.interactionCounts(['ghost'])).toEqual([0]);
+      expect(await store.recentInteractions(['ghost', 'u1'], 5)).toEqual([[], [expect.objectContaining({ itemId: 'a' })]]);
+      expect(await store.items(['ghost'])).toEqual([null]);
+      expect(await store.deleteUser('ghost')).toEqual({ deleted: false, interactionCount: 0 });
+      expect(await store.neighbourhoods([], { hop1: 5, hop2: 5 })).toEqual([]);
+      expect(await store.items([])).toEqual([]);
+      expect(await store.users([])).toEqual([]);
+    });
+
+    it('deletes a user with everything derived from them, leaving everyone else intact', async () => {
+      await store.recordInteractions([
+        view('root', 'a', 1),
+        view('gone', 'a', 5, 1, 'gone-1'),
+        view('gone', 'b', 6),
+        view('gone', 'a', 7),
+        view('kept', 'a', 2),
+      ]);
+      expect(await store.deleteUser('gone')).toEqual({ deleted: true, interactionCount: 3 });
+
+      const [root, gone] = await store.neighbourhoods(['root', 'gone'], { hop1: 5, hop2: 5 });
+      expect(root!.items[0]!.coUsers.map((c) => c.userId)).toEqual(['kept']);
+      expect(gone).toMatchObject({ userExists: false, items: [] });
+      expect(gone!.interactedItemIds.size).toBe(0);
+      expect(await store.users(['gone', 'kept'])).toEqual([null, { id: 'kept' }]);
+      expect(await store.interactionCounts(['gone'])).toEqual([0]);
+      expect(await store.recentInteractions(['gone'], 10)).toEqual([[]]);
+      expect((await store.listUsers({ first: 10 })).records).toEqual([{ id: 'kept' }, { id: 'root' }]);
+      const popular = await store.popularItems({ limit: 2 });
+      expect(popular.map((p) => [p.item.id, p.userCount])).toEqual([
+        ['a', 2],
+        ['b', 0],
+      ]);
+      expect(await store.deleteUser('gone')).toEqual({ deleted: false, interactionCount: 0 });
+
+      // Erased means erased: the same idempotency key now records anew.
+      const again = await store.recordInteractions([view('gone', 'b', 8, 1, 'gone-1')]);
+      expect(again.recordedCount).toBe(1);
+      expect(await store.interactionCounts(['gone'])).toEqual([1]);
+    });
+
+    it('is empty again once its only user is deleted', async () => {
+      await store.recordInteractions([view('u1', 'a', 1)]);
+      await store.deleteUser('u1');
+      expect(await store.isEmpty()).toBe(true);
+    });
+
+    it('answers a ping while reachable', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
     it('lists recent interactions newest first', async () => {
       await store.recordInteractions([view('u1', 'a', 1), view('u1', 'b', 3), view('u1', 'c', 2)]);
       const [recent] = await store.recentInteractions(['u1'], 2);
       expect(recent!.map((i) => i.itemId)).toEqual(['b', 'c']);
       expect(recent![0]!.occurredAt.toISOString()).toBe(day(3).toISOString());
+    });
+
+    it('lists interactions at the same instant in reverse recording order', async () => {
+      await store.recordInteractions([view('u1', 'a', 4), view('u1', 'b', 4)]);
+      await store.recordInteractions([view('u1', 'c', 4)]);
+      const [recent] = await store.recentInteractions(['u1'], 3);
+      expect(recent!.map((i) => i.itemId)).toEqual(['c', 'b', 'a']);
     });
 
     it('looks up items aligned with ids, null for unknown ones', async () => {

@@ -64,6 +64,19 @@ describe('batching: one store call and one model run per request', () => {
     batched.data.b.forEach((r: any, k: number) => expect(r.score).toBeCloseTo(single.data.recommendations[k].score, 4));
   });
 
+  it('batches plain and "what if" rankings of one user into one store call and one model run', async () => {
+    const { data, errors } = await server.graphql(`{
+      plain: recommendations(userId: "user-0009", first: 3) { item { id } }
+      whatIf: recommendations(userId: "user-0009", first: 3, ignoreItemIds: ["item-0001", "item-0002"]) { item { id } }
+      same: user(id: "user-0009") { recommendations(first: 3, ignoreItemIds: ["item-0002", "item-0001"]) { item { id } } }
+    }`);
+    expect(errors).toBeUndefined();
+    expect(data.same.recommendations).toEqual(data.whatIf);
+    expect(calls.neighbourhoods).toEqual([['user-0009']]);
+    // The same set of ignored ids in another order is the same DataLoader key: two rows, not three.
+    expect(calls.modelRuns).toEqual([2]);
+  });
+
   it('sends users the model cannot rank to the fallback without a model row', async () => {
     const { data } = await server.graphql(`{
       known: recommendations(userId: "user-0005", first: 3) { explanation { kind } }

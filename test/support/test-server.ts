@@ -20,7 +20,7 @@ export interface TestServer {
 
 /**
  * Starts the real server (embedded store seeded with the demo data, the bundled model) on a random
- * loopback port with its own data folder, for tests that speak HTTP to it; `env` overrides settings.
+ * loopback port with its own data folder, for tests that speak HTTP to it. `env` adds or overrides settings.
  */
 export async function startTestServer(decorate: AppDecorators = {}, env: Record<string, string> = {}): Promise<TestServer> {
   const config = loadConfig({
@@ -31,7 +31,7 @@ export async function startTestServer(decorate: AppDecorators = {}, env: Record<
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const app = await startApp(config, pino({ level: 'silent' }), decorate);
+  const app = await startApp(config, pino({ level: config.logLevel }), decorate);
   return {
     app,
     url: app.url,

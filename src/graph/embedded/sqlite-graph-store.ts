@@ -15,6 +15,7 @@ import type {
   PopularItem,
   PopularItemsQuery,
   RecordInteractionsResult,
+  UserDeletion,
   UserRef,
 } from '../store.js';
 import { UnknownItemsError } from '../store.js';
@@ -136,6 +137,12 @@ export class SqliteGraphStore implements GraphStore {
          ON CONFLICT (id) DO UPDATE SET title = excluded.title, category = excluded.category`,
       ),
       anyEdge: db.prepare<[], { one: number }>('SELECT 1 AS one FROM edges LIMIT 1'),
+      uncountItemUsers: db.prepare<[string]>(
+        'UPDATE items SET user_count = user_count - 1 WHERE id IN (SELECT item_id FROM edges WHERE user_id = ?)',
+      ),
+      deleteEdges: db.prepare<[string]>('DELETE FROM edges WHERE user_id = ?'),
+      deleteInteractions: db.prepare<[string]>('DELETE FROM interactions WHERE user_id = ?'),
+      deleteUser: db.prepare<[string]>('DELETE FROM users WHERE id = ?'),
     };
   }
 
@@ -252,8 +259,26 @@ export class SqliteGraphStore implements GraphStore {
     upsert(items);
   }
 
+  async deleteUser(id: string): Promise<UserDeletion> {
+    const s = this.statements;
+    const erase = this.db.transaction((userId: string): UserDeletion => {
+      const user = s.user.get(userId);
+      if (!user) return { deleted: false, interactionCount: 0 };
+      s.uncountItemUsers.run(userId);
+      s.deleteEdges.run(userId);
+      s.deleteInteractions.run(userId);
+      s.deleteUser.run(userId);
+      return { deleted: true, interactionCount: user.interaction_count };
+    });
+    return erase.immediate(id);
+  }
+
   async isEmpty(): Promise<boolean> {
     return this.statements.anyEdge.get() === undefined;
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
   }
 
   async close(): Promise<void> {

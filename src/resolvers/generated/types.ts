@@ -18,6 +18,7 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** An instant in time, as an ISO-8601 string in UTC (for example `2026-01-05T10:00:00.000Z`). */
   DateTime: { input: Date; output: Date | string; }
+  _FieldSet: { input: unknown; output: unknown; }
 };
 
 /**
@@ -64,6 +65,17 @@ export type Contribution = {
  */
 export type ContributionEvidenceArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** What `deleteUser` erased. */
+export type DeleteUserPayload = {
+  readonly __typename?: 'DeleteUserPayload';
+  /** True when the user existed and is now erased; false when there was no such user. */
+  readonly deleted: Scalars['Boolean']['output'];
+  /** How many recorded interactions were erased with the user. */
+  readonly deletedInteractionCount: Scalars['Int']['output'];
+  /** The user id that was asked for. */
+  readonly id: Scalars['ID']['output'];
 };
 
 /** Why an item was recommended. */
@@ -147,7 +159,7 @@ export type InteractionType =
   /** Looked at the item (default weight 1). */
   | 'VIEW';
 
-/** Something that can be recommended: a product, a place, a song. */
+/** Something that can be recommended: a product, a place, a song. A federated entity keyed by `id`. */
 export type Item = {
   readonly __typename?: 'Item';
   /** The item's category, if it has one. */
@@ -202,12 +214,24 @@ export type ModelInfo = {
 export type Mutation = {
   readonly __typename?: 'Mutation';
   /**
+   * Erases a user and everything recorded about them, at once and for good: their interactions, and
+   * with them every trace in what the API returns (they are no longer anyone's recommendation
+   * evidence, and no longer count towards item popularity). Erasing an unknown user changes nothing
+   * and reports `deleted: false`.
+   */
+  readonly deleteUser: DeleteUserPayload;
+  /**
    * Records interactions, all or nothing, and returns them. Unknown users are created; an unknown item
    * rejects the whole call with `BAD_USER_INPUT` and nothing is written. An interaction whose `id`
    * was already recorded is not recorded twice, so a client may safely retry. The next
    * `recommendations` query reflects the new interactions, without retraining.
    */
   readonly recordInteractions: RecordInteractionsPayload;
+};
+
+
+export type MutationDeleteUserArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -239,9 +263,9 @@ export type Query = {
   /**
    * Ranked, explained recommendations for a user, best first.
    *
-   * Items the user already interacted with are never recommended. A user who is unknown, or who has
-   * no interaction the model can use, gets the most popular items, flagged with the explanation kind
-   * `POPULARITY_FALLBACK`. `first` must be between 1 and 100.
+   * Items the user already interacted with are never recommended (those in `ignoreItemIds` aside).
+   * A user who is unknown, or who has no interaction the model can use, gets the most popular items,
+   * flagged with the explanation kind `POPULARITY_FALLBACK`. `first` must be between 1 and 100.
    */
   readonly recommendations: ReadonlyArray<Recommendation>;
   /** A user by id, or null when no such user exists. */
@@ -266,6 +290,7 @@ export type QueryItemsArgs = {
 export type QueryRecommendationsArgs = {
   filter?: InputMaybe<RecommendationFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  ignoreItemIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
   userId: Scalars['ID']['input'];
 };
 
@@ -314,7 +339,10 @@ export type RecordInteractionsPayload = {
   readonly users: ReadonlyArray<User>;
 };
 
-/** Someone recommendations are made for. */
+/**
+ * Someone recommendations are made for. A federated entity: any subgraph can reference a user by
+ * `id`, and a user recograph has never seen gets the popularity fallback.
+ */
 export type User = {
   readonly __typename?: 'User';
   /** The user's id. */
@@ -328,16 +356,23 @@ export type User = {
 };
 
 
-/** Someone recommendations are made for. */
+/**
+ * Someone recommendations are made for. A federated entity: any subgraph can reference a user by
+ * `id`, and a user recograph has never seen gets the popularity fallback.
+ */
 export type UserInteractionsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
-/** Someone recommendations are made for. */
+/**
+ * Someone recommendations are made for. A federated entity: any subgraph can reference a user by
+ * `id`, and a user recograph has never seen gets the popularity fallback.
+ */
 export type UserRecommendationsArgs = {
   filter?: InputMaybe<RecommendationFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  ignoreItemIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
 };
 
 /** A page of users. */
@@ -364,6 +399,17 @@ export type UserEdge = {
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
+export type ReferenceResolver<TResult, TReference, TContext> = (
+      reference: TReference,
+      context: TContext,
+      info: GraphQLResolveInfo
+    ) => Promise<TResult> | TResult;
+
+      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+    
 
 export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
   resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
@@ -427,20 +473,36 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
   info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
 
+/** Mapping of federation types */
+export type FederationTypes = {
+  Item: Item;
+  User: User;
+};
 
+/** Mapping of federation reference types */
+export type FederationReferenceTypes = {
+  Item:
+    ( { __typename: 'Item' }
+    & GraphQLRecursivePick<FederationTypes['Item'], {"id":true}> );
+  User:
+    ( { __typename: 'User' }
+    & GraphQLRecursivePick<FederationTypes['User'], {"id":true}> );
+};
 
 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Contribution: ResolverTypeWrapper<ContributionModel>;
-  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  Explanation: ResolverTypeWrapper<ExplanationModel>;
-  ExplanationKind: ExplanationKind;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteUserPayload: ResolverTypeWrapper<DeleteUserPayload>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Explanation: ResolverTypeWrapper<ExplanationModel>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  ExplanationKind: ExplanationKind;
   Interaction: ResolverTypeWrapper<InteractionRecord>;
   InteractionInput: InteractionInput;
   InteractionType: InteractionType;
@@ -454,7 +516,6 @@ export type ResolversTypes = {
   Recommendation: ResolverTypeWrapper<RecommendationResult>;
   RecommendationFilter: RecommendationFilter;
   RecordInteractionsPayload: ResolverTypeWrapper<RecordInteractionsResult>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   User: ResolverTypeWrapper<UserRef>;
   UserConnection: ResolverTypeWrapper<Omit<UserConnection, 'edges' | 'nodes'> & { edges: ReadonlyArray<ResolversTypes['UserEdge']>, nodes: ReadonlyArray<ResolversTypes['User']> }>;
   UserEdge: ResolverTypeWrapper<Omit<UserEdge, 'node'> & { node: ResolversTypes['User'] }>;
@@ -462,13 +523,15 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  Boolean: Scalars['Boolean']['output'];
   Contribution: ContributionModel;
-  DateTime: Scalars['DateTime']['output'];
-  Explanation: ExplanationModel;
-  Float: Scalars['Float']['output'];
-  ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  Float: Scalars['Float']['output'];
+  DateTime: Scalars['DateTime']['output'];
+  DeleteUserPayload: DeleteUserPayload;
+  Boolean: Scalars['Boolean']['output'];
+  ID: Scalars['ID']['output'];
+  Explanation: ExplanationModel;
+  String: Scalars['String']['output'];
   Interaction: InteractionRecord;
   InteractionInput: InteractionInput;
   Item: ItemRecord;
@@ -481,7 +544,6 @@ export type ResolversParentTypes = {
   Recommendation: RecommendationResult;
   RecommendationFilter: RecommendationFilter;
   RecordInteractionsPayload: RecordInteractionsResult;
-  String: Scalars['String']['output'];
   User: UserRef;
   UserConnection: Omit<UserConnection, 'edges' | 'nodes'> & { edges: ReadonlyArray<ResolversParentTypes['UserEdge']>, nodes: ReadonlyArray<ResolversParentTypes['User']> };
   UserEdge: Omit<UserEdge, 'node'> & { node: ResolversParentTypes['User'] };
@@ -502,6 +564,12 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DeleteUserPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DeleteUserPayload'] = ResolversParentTypes['DeleteUserPayload']> = {
+  deleted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  deletedInteractionCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type ExplanationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Explanation'] = ResolversParentTypes['Explanation']> = {
   contributions?: Resolver<ReadonlyArray<ResolversTypes['Contribution']>, ParentType, ContextType, RequireFields<ExplanationContributionsArgs, 'first'>>;
   kind?: Resolver<ResolversTypes['ExplanationKind'], ParentType, ContextType>;
@@ -518,7 +586,8 @@ export type InteractionResolvers<ContextType = RequestContext, ParentType extend
   weight?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
-export type ItemResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Item'] = ResolversParentTypes['Item']> = {
+export type ItemResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Item'] = ResolversParentTypes['Item'], FederationReferenceType extends FederationReferenceTypes['Item'] = FederationReferenceTypes['Item']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Item']> | FederationReferenceType, FederationReferenceType, ContextType>;
   category?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -547,6 +616,7 @@ export type ModelInfoResolvers<ContextType = RequestContext, ParentType extends 
 };
 
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  deleteUser?: Resolver<ResolversTypes['DeleteUserPayload'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'id'>>;
   recordInteractions?: Resolver<ResolversTypes['RecordInteractionsPayload'], ParentType, ContextType, RequireFields<MutationRecordInteractionsArgs, 'input'>>;
 };
 
@@ -579,7 +649,8 @@ export type RecordInteractionsPayloadResolvers<ContextType = RequestContext, Par
   users?: Resolver<ReadonlyArray<ResolversTypes['User']>, ParentType, ContextType>;
 };
 
-export type UserResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
+export type UserResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   interactionCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   interactions?: Resolver<ReadonlyArray<ResolversTypes['Interaction']>, ParentType, ContextType, RequireFields<UserInteractionsArgs, 'first'>>;
@@ -600,6 +671,7 @@ export type UserEdgeResolvers<ContextType = RequestContext, ParentType extends R
 export type Resolvers<ContextType = RequestContext> = {
   Contribution?: ContributionResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeleteUserPayload?: DeleteUserPayloadResolvers<ContextType>;
   Explanation?: ExplanationResolvers<ContextType>;
   Interaction?: InteractionResolvers<ContextType>;
   Item?: ItemResolvers<ContextType>;

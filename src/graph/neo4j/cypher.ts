@@ -1,0 +1,260 @@
+import neo4j from 'neo4j-driver';
+
+/**
+ * Every Cypher statement the Neo4j adapter sends, as pure builders returning `{ cypher, params }`.
+ * Values always travel as parameters; nothing from input is spliced into the text. Integers that
+ * Cypher must see as INTEGER (limits, epoch milliseconds) are wrapped with `neo4j.int`, because
+ * the driver sends plain JavaScript numbers as FLOAT. The graph model: docs/graph-model.md.
+ */
+export interface CypherQuery {
+  readonly cypher: string;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+const int = (value: number) => neo4j.int(value);
+
+/** Labels, relationship types and property keys the statements below may use (linted in tests). */
+export const GRAPH_MODEL = {
+  labels: ['User', 'Item', 'Interaction', 'Sequence'],
+  relationshipTypes: ['INTERACTED'],
+  propertyKeys: [
+    'id',
+    'title',
+    'category',
+    'userCount',
+    'createdAt',
+    'interactionCount',
+    'weight',
+    'lastAt',
+    'key',
+    'userId',
+    'itemId',
+    'type',
+    'occurredAt',
+    'seq',
+    'name',
+    'value',
+  ],
+} as const;
+
+/** Idempotent at start; each runs in its own transaction (schema and data writes never mix). */
+export const SCHEMA_STATEMENTS: readonly CypherQuery[] = [
+  'CREATE CONSTRAINT user_id IF NOT EXISTS FOR (u:User) REQUIRE u.id IS UNIQUE',
+  'CREATE CONSTRAINT item_id IF NOT EXISTS FOR (i:Item) REQUIRE i.id IS UNIQUE',
+  'CREATE CONSTRAINT interaction_key IF NOT EXISTS FOR (x:Interaction) REQUIRE x.key IS UNIQUE',
+  'CREATE CONSTRAINT sequence_name IF NOT EXISTS FOR (s:Sequence) REQUIRE s.name IS UNIQUE',
+  'CREATE INDEX item_category IF NOT EXISTS FOR (i:Item) ON (i.category)',
+  'CREATE INDEX item_popularity IF NOT EXISTS FOR (i:Item) ON (i.userCount)',
+  'CREATE INDEX interaction_user IF NOT EXISTS FOR (x:Interaction) ON (x.userId)',
+].map((cypher) => ({ cypher, params: {} }));
+
+/**
+ * Sampled 2-hop neighbourhoods under `most-recent-first/v1`, one row per requested id, in order.
+ * Each hop is a scoped `CALL` subquery with its own ORDER BY … LIMIT, so a super-node contributes
+ * at most `hop2` rows (a bounded top-k), never its whole adjacency.
+ */
+export function neighbourhoodsQuery(userIds: readonly string[], hop1: number, hop2: number): CypherQuery {
+  return {
+    cypher: `UNWIND $userIds AS userId
+OPTIONAL MATCH (u:User {id: userId})
+CALL (u) {
+  MATCH (u)-[e:INTERACTED]->(i:Item)
+  WITH u, i, e
+  ORDER BY e.lastAt DESC, i.id ASC
+  LIMIT $hop1
+  CALL (u, i) {
+    MATCH (v:User)-[f:INTERACTED]->(i)
+    WHERE v <> u
+    WITH v, f
+    ORDER BY f.lastAt DESC, v.id ASC
+    LIMIT $hop2
+    RETURN collect({userId: v.id, weight: f.weight, lastAt: f.lastAt}) AS coUsers
+  }
+  RETURN collect({id: i.id, title: i.title, category: i.category, weight: e.weight, lastAt: e.lastAt, coUsers: coUsers}) AS items
+}
+CALL (u) {
+  MATCH (u)-[:INTERACTED]->(i:Item)
+  RETURN collect(i.id) AS interactedItemIds
+}
+RETURN userId, u IS NOT NULL AS userExists, items, interactedItemIds`,
+    params: { userIds, hop1: int(hop1), hop2: int(hop2) },
+  };
+}
+
+export function itemsQuery(ids: readonly string[]): CypherQuery {
+  return {
+    cypher: `UNWIND $ids AS id
+OPTIONAL MATCH (i:Item {id: id})
+RETURN id, i.title AS title, i.category AS category, i IS NOT NULL AS found`,
+    params: { ids },
+  };
+}
+
+export function usersQuery(ids: readonly string[]): CypherQuery {
+  return {
+    cypher: `UNWIND $ids AS id
+OPTIONAL MATCH (u:User {id: id})
+RETURN id, u IS NOT NULL AS found, coalesce(u.interactionCount, 0) AS interactionCount`,
+    params: { ids },
+  };
+}
+
+export function recentInteractionsQuery(userIds: readonly string[], limit: number): CypherQuery {
+  return {
+    cypher: `UNWIND $userIds AS userId
+CALL (userId) {
+  MATCH (x:Interaction {userId: userId})
+  WITH x
+  ORDER BY x.occurredAt DESC, x.seq DESC
+  LIMIT $limit
+  RETURN collect({key: x.key, userId: x.userId, itemId: x.itemId, type: x.type, weight: x.weight, occurredAt: x.occurredAt}) AS interactions
+}
+RETURN userId, interactions`,
+    params: { userIds, limit: int(limit) },
+  };
+}
+
+export function listUsersQuery(afterId: string, limit: number): CypherQuery {
+  return {
+    cypher: `MATCH (u:User)
+WHERE u.id > $afterId
+RETURN u.id AS id
+ORDER BY id ASC
+LIMIT $limit`,
+    params: { afterId, limit: int(limit) },
+  };
+}
+
+export function listItemsQuery(afterId: string, limit: number, category: string | null): CypherQuery {
+  const inCategory = category === null ? '' : 'AND i.category = $category\n';
+  return {
+    cypher: `MATCH (i:Item)
+WHERE i.id > $afterId
+${inCategory}RETURN i.id AS id, i.title AS title, i.category AS category
+ORDER BY id ASC
+LIMIT $limit`,
+    params: { afterId, limit: int(limit), ...(category === null ? {} : { category }) },
+  };
+}
+
+export function popularItemsQuery(
+  limit: number,
+  includeCategories: readonly string[] | null,
+  excludeCategories: readonly string[],
+  excludeItemIds: readonly string[],
+): CypherQuery {
+  return {
+    cypher: `MATCH (i:Item)
+WHERE ($include IS NULL OR i.category IN $include)
+  AND (i.category IS NULL OR NOT i.category IN $exclude)
+  AND NOT i.id IN $excludeIds
+RETURN i.id AS id, i.title AS title, i.category AS category, i.userCount AS userCount
+ORDER BY userCount DESC, id ASC
+LIMIT $limit`,
+    params: { include: includeCategories, exclude: excludeCategories, excludeIds: excludeItemIds, limit: int(limit) },
+  };
+}
+
+/** Ids among `itemIds` that are not in the catalogue. */
+export function unknownItemsQuery(itemIds: readonly string[]): CypherQuery {
+  return {
+    cypher: `UNWIND $itemIds AS id
+OPTIONAL MATCH (i:Item {id: id})
+WITH id, i
+WHERE i IS NULL
+RETURN collect(id) AS unknown`,
+    params: { itemIds },
+  };
+}
+
+/** Interactions already recorded under any of `keys` (the idempotency check of a write). */
+export function interactionsByKeyQuery(keys: readonly string[]): CypherQuery {
+  return {
+    cypher: `UNWIND $keys AS key
+MATCH (x:Interaction {key: key})
+RETURN x.key AS key, x.userId AS userId, x.itemId AS itemId, x.type AS type, x.weight AS weight, x.occurredAt AS occurredAt`,
+    params: { keys },
+  };
+}
+
+export interface InteractionRow {
+  readonly key: string | null;
+  readonly userId: string;
+  readonly itemId: string;
+  readonly type: string;
+  readonly weight: number;
+  readonly occurredAt: number;
+}
+
+/**
+ * Appends `rows` (already known to be new) to the event log and folds them into the merged
+ * `INTERACTED` edges exactly as the embedded store does: weight summed in order, latest time kept,
+ * the item's distinct-user count raised when an edge is first created. `seq` comes from one
+ * counter node so that ties on `occurredAt` read back in recording order.
+ */
+export function recordInteractionsQuery(rows: readonly InteractionRow[], now: number): CypherQuery {
+  return {
+    cypher: `MERGE (s:Sequence {name: 'interaction'})
+ON CREATE SET s.value = 0
+WITH s, s.value AS base
+SET s.value = base + size($rows)
+WITH base
+UNWIND range(0, size($rows) - 1) AS ordinal
+WITH base, ordinal, $rows[ordinal] AS row
+MATCH (i:Item {id: row.itemId})
+MERGE (u:User {id: row.userId})
+ON CREATE SET u.createdAt = $now, u.interactionCount = 0
+SET u.interactionCount = u.interactionCount + 1
+CREATE (x:Interaction {key: row.key, userId: row.userId, itemId: row.itemId, type: row.type, weight: row.weight, occurredAt: row.occurredAt, seq: base + ordinal})
+MERGE (u)-[e:INTERACTED]->(i)
+ON CREATE SET e.weight = 0.0, e.lastAt = row.occurredAt, e.interactionCount = 0, i.userCount = i.userCount + 1
+SET e.weight = e.weight + row.weight,
+    e.lastAt = CASE WHEN row.occurredAt > e.lastAt THEN row.occurredAt ELSE e.lastAt END,
+    e.interactionCount = e.interactionCount + 1
+RETURN count(x) AS recorded`,
+    params: {
+      rows: rows.map((r) => ({ ...r, occurredAt: int(r.occurredAt) })),
+      now: int(now),
+    },
+  };
+}
+
+export function upsertItemsQuery(items: readonly { id: string; title: string; category: string | null }[]): CypherQuery {
+  return {
+    cypher: `UNWIND $items AS item
+MERGE (i:Item {id: item.id})
+ON CREATE SET i.userCount = 0
+SET i.title = item.title, i.category = item.category`,
+    params: { items },
+  };
+}
+
+/**
+ * Erases a user: their merged edges (lowering each item's distinct-user count), their event log and
+ * the user node. Returns one row when the user existed, none otherwise.
+ */
+export function deleteUserQuery(userId: string): CypherQuery {
+  return {
+    cypher: `MATCH (u:User {id: $userId})
+CALL (u) {
+  MATCH (u)-[e:INTERACTED]->(i:Item)
+  SET i.userCount = i.userCount - 1
+  DELETE e
+}
+CALL (u) {
+  MATCH (x:Interaction {userId: u.id})
+  DELETE x
+}
+WITH u, u.interactionCount AS interactionCount
+DELETE u
+RETURN interactionCount`,
+    params: { userId },
+  };
+}
+
+export const anyInteractionQuery: CypherQuery = {
+  cypher: 'RETURN EXISTS { MATCH (:User)-[:INTERACTED]->(:Item) } AS nonEmpty',
+  params: {},
+};
+
+export const pingQuery: CypherQuery = { cypher: 'RETURN 1 AS ok', params: {} };

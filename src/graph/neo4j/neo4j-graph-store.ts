@@ -1,0 +1,235 @@
+import neo4j, { type Driver } from 'neo4j-driver';
+import type {
+  CoUserNeighbour,
+  Fanouts,
+  GraphStore,
+  InteractionRecord,
+  InteractionType,
+  ItemNeighbour,
+  ItemRecord,
+  Neighbourhood,
+  NewInteraction,
+  Page,
+  PageRequest,
+  PopularItem,
+  PopularItemsQuery,
+  RecordInteractionsResult,
+  UserDeletion,
+  UserRef,
+} from '../store.js';
+import { UnknownItemsError } from '../store.js';
+import * as cypher from './cypher.js';
+import { Neo4jExecutor, type Row } from './executor.js';
+
+/** Connection settings, validated by `src/config.ts`. */
+export interface Neo4jOptions {
+  /** e.g. `neo4j://host:7687` (routing, for clusters) or `bolt://host:7687` (one server). */
+  readonly uri: string;
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+  readonly maxConnectionPoolSize: number;
+  readonly connectionTimeoutMs: number;
+  readonly connectionAcquisitionTimeoutMs: number;
+  /** How long the driver keeps retrying a transaction after transient failures. */
+  readonly maxTransactionRetryTimeMs: number;
+  /** Server-side timeout of one transaction; 0 keeps the server's setting. */
+  readonly transactionTimeoutMs: number;
+}
+
+interface EdgeRow {
+  readonly weight: number;
+  readonly lastAt: number;
+}
+
+interface ItemRow {
+  readonly id: string;
+  readonly title: string;
+  readonly category: string | null;
+}
+
+/** Rows keyed by `column`, re-aligned with `ids`: the answer never depends on the server's row order. */
+function alignRows(rows: readonly Row[], column: string, ids: readonly string[]): Row[] {
+  const byId = new Map(rows.map((row) => [row[column] as string, row]));
+  return ids.map((id) => byId.get(id)!);
+}
+
+const toItem = (row: ItemRow): ItemRecord => ({ id: row.id, title: row.title, category: row.category ?? null });
+
+const toInteraction = (row: cypher.InteractionRow): InteractionRecord => ({
+  id: row.key ?? null,
+  userId: row.userId,
+  itemId: row.itemId,
+  type: row.type as InteractionType,
+  weight: row.weight,
+  occurredAt: new Date(row.occurredAt),
+});
+
+/**
+ * The production store: interactions in Neo4j (docs/graph-model.md). All Cypher lives in
+ * `cypher.ts`; all driver use in `executor.ts`. Reads run in managed read transactions (routed to
+ * readers in a cluster), writes in managed write transactions, each batch one transaction.
+ */
+export class Neo4jGraphStore implements GraphStore {
+  private constructor(
+    private readonly driver: Driver,
+    private readonly db: Neo4jExecutor,
+  ) {}
+
+  /** Connects, verifies connectivity and creates the constraints and indexes if missing. */
+  static async connect(options: Neo4jOptions): Promise<Neo4jGraphStore> {
+    const driver = neo4j.driver(options.uri, neo4j.auth.basic(options.user, options.password), {
+      maxConnectionPoolSize: options.maxConnectionPoolSize,
+      connectionTimeout: options.connectionTimeoutMs,
+      connectionAcquisitionTimeout: options.connectionAcquisitionTimeoutMs,
+      maxTransactionRetryTime: options.maxTransactionRetryTimeMs,
+      userAgent: 'recograph',
+    });
+    try {
+      await driver.verifyConnectivity({ database: options.database });
+      const store = new Neo4jGraphStore(
+        driver,
+        new Neo4jExecutor(driver, options.database, { timeoutMs: options.transactionTimeoutMs }),
+      );
+      await store.ensureSchema();
+      return store;
+    } catch (error) {
+      await driver.close();
+      throw error;
+    }
+  }
+
+  private async ensureSchema(): Promise<void> {
+    for (const statement of cypher.SCHEMA_STATEMENTS) await this.db.executeWrite((tx) => tx.run(statement));
+  }
+
+  async neighbourhoods(userIds: readonly string[], fanouts: Fanouts): Promise<Neighbourhood[]> {
+    if (userIds.length === 0) return [];
+    const rows = await this.db.read(cypher.neighbourhoodsQuery(userIds, fanouts.hop1, fanouts.hop2));
+    return alignRows(rows, 'userId', userIds).map((row): Neighbourhood => {
+      const items = row.items as (ItemRow & EdgeRow & { coUsers: (EdgeRow & { userId: string })[] })[];
+      return {
+        userId: row.userId as string,
+        userExists: row.userExists as boolean,
+        items: items.map(
+          (n): ItemNeighbour => ({
+            item: toItem(n),
+            weight: n.weight,
+            lastAt: new Date(n.lastAt),
+            coUsers: n.coUsers.map((c): CoUserNeighbour => ({ userId: c.userId, weight: c.weight, lastAt: new Date(c.lastAt) })),
+          }),
+        ),
+        interactedItemIds: new Set(row.interactedItemIds as string[]),
+      };
+    });
+  }
+
+  async items(ids: readonly string[]): Promise<(ItemRecord | null)[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.read(cypher.itemsQuery(ids));
+    return alignRows(rows, 'id', ids).map((row) => (row.found ? toItem(row as unknown as ItemRow) : null));
+  }
+
+  async users(ids: readonly string[]): Promise<(UserRef | null)[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.read(cypher.usersQuery(ids));
+    return alignRows(rows, 'id', ids).map((row) => (row.found ? { id: row.id as string } : null));
+  }
+
+  async interactionCounts(userIds: readonly string[]): Promise<number[]> {
+    if (userIds.length === 0) return [];
+    const rows = await this.db.read(cypher.usersQuery(userIds));
+    return alignRows(rows, 'id', userIds).map((row) => row.interactionCount as number);
+  }
+
+  async recentInteractions(userIds: readonly string[], limit: number): Promise<InteractionRecord[][]> {
+    if (userIds.length === 0) return [];
+    const rows = await this.db.read(cypher.recentInteractionsQuery(userIds, limit));
+    return alignRows(rows, 'userId', userIds).map((row) => (row.interactions as cypher.InteractionRow[]).map(toInteraction));
+  }
+
+  async listUsers({ first, afterId }: PageRequest): Promise<Page<UserRef>> {
+    const rows = await this.db.read(cypher.listUsersQuery(afterId ?? '', first + 1));
+    return { records: rows.slice(0, first).map((r) => ({ id: r.id as string })), hasNextPage: rows.length > first };
+  }
+
+  async listItems({ first, afterId, category }: PageRequest & { readonly category?: string | null }): Promise<Page<ItemRecord>> {
+    const rows = await this.db.read(cypher.listItemsQuery(afterId ?? '', first + 1, category ?? null));
+    return { records: rows.slice(0, first).map((r) => toItem(r as unknown as ItemRow)), hasNextPage: rows.length > first };
+  }
+
+  async popularItems(query: PopularItemsQuery): Promise<PopularItem[]> {
+    const rows = await this.db.read(
+      cypher.popularItemsQuery(
+        query.limit,
+        query.includeCategories ?? null,
+        query.excludeCategories ?? [],
+        [...(query.excludeItemIds ?? [])],
+      ),
+    );
+    return rows.map((row) => ({ item: toItem(row as unknown as ItemRow), userCount: row.userCount as number }));
+  }
+
+  async recordInteractions(interactions: readonly NewInteraction[]): Promise<RecordInteractionsResult> {
+    const now = Date.now();
+    const rows = interactions.map(
+      (i): cypher.InteractionRow => ({
+        key: i.id ?? null,
+        userId: i.userId,
+        itemId: i.itemId,
+        type: i.type,
+        weight: i.weight,
+        occurredAt: i.occurredAt.getTime(),
+      }),
+    );
+    const stored = await this.db.executeWrite(async (tx) => {
+      const [check] = await tx.run(cypher.unknownItemsQuery([...new Set(rows.map((r) => r.itemId))]));
+      const unknown = (check?.unknown as string[] | undefined) ?? [];
+      if (unknown.length > 0) throw new UnknownItemsError(unknown);
+      const keys = [...new Set(rows.flatMap((r) => (r.key === null ? [] : [r.key])))];
+      const existing = keys.length === 0 ? [] : await tx.run(cypher.interactionsByKeyQuery(keys));
+      // A key already stored, or repeated within this batch, is recorded once: its first version wins.
+      const byKey = new Map(existing.map((r) => [r.key as string, r as unknown as cypher.InteractionRow]));
+      const fresh: cypher.InteractionRow[] = [];
+      const result = rows.map((row) => {
+        if (row.key !== null) {
+          const seen = byKey.get(row.key);
+          if (seen) return seen;
+          byKey.set(row.key, row);
+        }
+        fresh.push(row);
+        return row;
+      });
+      if (fresh.length > 0) await tx.run(cypher.recordInteractionsQuery(fresh, now));
+      return { result, recordedCount: fresh.length };
+    });
+    return {
+      recordedCount: stored.recordedCount,
+      interactions: stored.result.map(toInteraction),
+      users: [...new Set(interactions.map((i) => i.userId))].map((id) => ({ id })),
+    };
+  }
+
+  async upsertItems(items: readonly ItemRecord[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.db.executeWrite((tx) => tx.run(cypher.upsertItemsQuery(items)));
+  }
+
+  async deleteUser(id: string): Promise<UserDeletion> {
+    const [row] = await this.db.executeWrite((tx) => tx.run(cypher.deleteUserQuery(id)));
+    return row ? { deleted: true, interactionCount: row.interactionCount as number } : { deleted: false, interactionCount: 0 };
+  }
+
+  async isEmpty(): Promise<boolean> {
+    const [row] = await this.db.read(cypher.anyInteractionQuery);
+    return !(row as Row).nonEmpty;
+  }
+
+  async ping(): Promise<void> {
+    await this.db.read(cypher.pingQuery);
+  }
+
+  async close(): Promise<void> {
+    await this.driver.close();
+  }
+}

@@ -1,0 +1,18 @@
+import { join } from 'node:path';
+import { SqliteGraphStore } from './embedded/sqlite-graph-store.js';
+import { Neo4jGraphStore, type Neo4jOptions } from './neo4j/neo4j-graph-store.js';
+import type { GraphStore } from './store.js';
+
+export interface GraphStoreSelection {
+  readonly graphStore: 'embedded' | 'neo4j';
+  /** The embedded store lives in `<dataDir>/recograph.sqlite`. */
+  readonly dataDir: string;
+  readonly neo4j: Neo4jOptions;
+}
+
+/** Opens the configured adapter: the embedded store by default, Neo4j when selected. */
+export async function openGraphStore(selection: GraphStoreSelection): Promise<GraphStore> {
+  return selection.graphStore === 'neo4j'
+    ? Neo4jGraphStore.connect(selection.neo4j)
+    : new SqliteGraphStore(join(selection.dataDir, 'recograph.sqlite'));
+}

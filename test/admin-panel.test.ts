@@ -1,0 +1,59 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminPanel } from '../src/admin-panel.js';
+
+async function serve(dir: string): Promise<{ base: string; close: () => void }> {
+  const app = express().use('/admin', adminPanel(dir));
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+}
+
+describe('serving the explanation panel at /admin', () => {
+  let built: Awaited<ReturnType<typeof serve>>;
+  let missing: Awaited<ReturnType<typeof serve>>;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'recograph-admin-'));
+    mkdirSync(join(dir, 'assets'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>panel</title>');
+    writeFileSync(join(dir, 'assets', 'index-abc123.js'), 'console.log(1)');
+    built = await serve(dir);
+    missing = await serve(join(dir, 'no-build-here'));
+  });
+  afterAll(() => {
+    built?.close();
+    missing?.close();
+  });
+
+  it('serves index.html, revalidated, under a strict content security policy', async () => {
+    const response = await fetch(`${built.base}/admin/`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('<title>panel</title>');
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+  });
+
+  it('redirects /admin to /admin/ so the bundle’s paths resolve', async () => {
+    const response = await fetch(`${built.base}/admin`, { redirect: 'manual' });
+    expect(response.status).toBe(301);
+    expect(response.headers.get('location')).toBe('/admin/');
+  });
+
+  it('caches hashed assets for good', async () => {
+    const response = await fetch(`${built.base}/admin/assets/index-abc123.js`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  });
+
+  it('answers 404 for unknown files, and says how to build a missing panel', async () => {
+    expect((await fetch(`${built.base}/admin/nope.js`)).status).toBe(404);
+    const response = await fetch(`${missing.base}/admin/`);
+    expect(response.status).toBe(404);
+    expect(await response.text()).toMatch(/npm run build/);
+  });
+});

@@ -1,0 +1,63 @@
+import { lintCypherQuery, type DbSchema } from '@neo4j-cypher/language-support';
+import { describe, expect, it } from 'vitest';
+import * as cypher from '../../src/graph/neo4j/cypher.js';
+import type { CypherQuery } from '../../src/graph/neo4j/cypher.js';
+
+const row: cypher.InteractionRow = { key: 'evt-1', userId: 'u1', itemId: 'a', type: 'VIEW', weight: 1, occurredAt: 0 };
+
+/** Every statement the adapter can send, built with representative arguments. */
+const statements: Record<string, readonly CypherQuery[]> = {
+  SCHEMA_STATEMENTS: cypher.SCHEMA_STATEMENTS,
+  neighbourhoodsQuery: [cypher.neighbourhoodsQuery(['u1'], 20, 10)],
+  itemsQuery: [cypher.itemsQuery(['a'])],
+  usersQuery: [cypher.usersQuery(['u1'])],
+  recentInteractionsQuery: [cypher.recentInteractionsQuery(['u1'], 5)],
+  listUsersQuery: [cypher.listUsersQuery('', 21)],
+  listItemsQuery: [cypher.listItemsQuery('', 21, null), cypher.listItemsQuery('b', 21, 'Jazz')],
+  popularItemsQuery: [cypher.popularItemsQuery(10, ['Jazz'], ['Rock'], ['a']), cypher.popularItemsQuery(10, null, [], [])],
+  unknownItemsQuery: [cypher.unknownItemsQuery(['a'])],
+  interactionsByKeyQuery: [cypher.interactionsByKeyQuery(['evt-1'])],
+  recordInteractionsQuery: [cypher.recordInteractionsQuery([row], 0)],
+  upsertItemsQuery: [cypher.upsertItemsQuery([{ id: 'a', title: 'Alpha', category: null }])],
+  deleteUserQuery: [cypher.deleteUserQuery('u1')],
+  anyInteractionQuery: [cypher.anyInteractionQuery],
+  pingQuery: [cypher.pingQuery],
+};
+
+const declaredSchema = (params: CypherQuery['params']): DbSchema => ({
+  labels: [...cypher.GRAPH_MODEL.labels],
+  relationshipTypes: [...cypher.GRAPH_MODEL.relationshipTypes],
+  propertyKeys: [...cypher.GRAPH_MODEL.propertyKeys],
+  parameters: { ...params },
+});
+
+const lint = (query: CypherQuery) =>
+  lintCypherQuery(query.cypher, declaredSchema(query.params)).diagnostics.map((d) => `${d.severity}: ${d.message}`);
+
+describe('Cypher statements of the Neo4j adapter', () => {
+  it('covers every statement the adapter exports', () => {
+    const exported = Object.entries(cypher)
+      .filter(([, value]) => typeof value === 'function' || (typeof value === 'object' && value !== null && 'cypher' in value))
+      .map(([name]) => name);
+    expect(Object.keys(statements).sort()).toEqual([...exported, 'SCHEMA_STATEMENTS'].sort());
+  });
+
+  it.each(Object.entries(statements).flatMap(([name, queries]) => queries.map((q, i) => [`${name}#${i}`, q] as const)))(
+    '%s lints clean against the declared graph model: no errors, no warnings, no deprecations',
+    (_name, query) => {
+      expect(lint(query)).toEqual([]);
+    },
+  );
+
+  it('lints out a statement that strays from the declared model or its parameters', () => {
+    const stray = { cypher: 'MATCH (u:Customer)-[:BOUGHT]->(i:Item) RETURN u.nickname, id(i), $missing', params: {} };
+    const problems = lint(stray).join('\n');
+    for (const culprit of ['Customer', 'BOUGHT', 'nickname', "'id' has been replaced", '$missing']) expect(problems).toContain(culprit);
+  });
+
+  it('sends integers that Cypher must see as INTEGER as driver Integers', () => {
+    const { params } = cypher.neighbourhoodsQuery(['u1'], 20, 10);
+    expect(params.hop1).toMatchObject({ low: 20, high: 0 });
+    expect(params.hop2).toMatchObject({ low: 10, high: 0 });
+  });
+});

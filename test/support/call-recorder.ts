@@ -1,0 +1,45 @@
+import type { AppDecorators } from '../../src/app.js';
+import type { GraphStore } from '../../src/graph/index.js';
+
+/** What reached the store and the model while the server answered requests. */
+export interface RecordedCalls {
+  /** Per store method, the first argument of each call (for the batched methods: the ids). */
+  readonly store: Partial<Record<keyof GraphStore, unknown[]>>;
+  /** Per model run, how many users (rows) it ranked. */
+  readonly modelRuns: number[];
+  clear(): void;
+}
+
+/** App decorators that record every store call and model run, for tests that count batches. */
+export function recordCalls(): { readonly calls: RecordedCalls; readonly decorators: AppDecorators } {
+  const calls: RecordedCalls = {
+    store: {},
+    modelRuns: [],
+    clear() {
+      for (const method of Object.keys(this.store)) delete this.store[method as keyof GraphStore];
+      this.modelRuns.length = 0;
+    },
+  };
+  const store = (target: GraphStore): GraphStore =>
+    new Proxy(target, {
+      get(object, property) {
+        const value: unknown = Reflect.get(object, property, object);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          (calls.store[property as keyof GraphStore] ??= []).push(args[0]);
+          return value.apply(object, args);
+        };
+      },
+    });
+  const decorators: AppDecorators = {
+    store,
+    model: (model) => ({
+      ...model,
+      run: (inputs) => {
+        calls.modelRuns.push(inputs.hop1_items.dims[0]!);
+        return model.run(inputs);
+      },
+    }),
+  };
+  return { calls, decorators };
+}

@@ -1,0 +1,219 @@
+import './styles.css';
+import { fetchPanel, fetchStart, type InteractionView, type RecommendationView } from './api.js';
+import { h } from './dom.js';
+import { explanationGraph, formatWeight } from './explanation-graph.js';
+import { renderHeadBreakdown, renderWeightsTable } from './explanation-tables.js';
+import { GraphView } from './graph-view.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+const form = $<HTMLFormElement>('user-form');
+const userInput = $<HTMLInputElement>('user-id');
+const howMany = $<HTMLSelectElement>('how-many');
+const status = $<HTMLParagraphElement>('status');
+const workspace = $<HTMLDivElement>('workspace');
+const interactionList = $<HTMLUListElement>('interactions');
+const resetWhatIf = $<HTMLButtonElement>('reset-what-if');
+const recommendationRows = $<HTMLTableSectionElement>('recommendations');
+const whatIfSummary = $<HTMLParagraphElement>('what-if-summary');
+const dropped = $<HTMLDivElement>('dropped');
+const summary = $<HTMLParagraphElement>('summary');
+const weights = $<HTMLTableElement>('weights');
+const heads = $<HTMLDivElement>('heads');
+const graph = new GraphView($('graph'), $('tooltip'));
+
+interface PanelState {
+  userId: string;
+  first: number;
+  /** The ranking with nothing ignored, to compare "what if" rankings against. */
+  baseline: readonly RecommendationView[];
+  current: readonly RecommendationView[];
+  ignored: Set<string>;
+  selectedItemId: string | null;
+}
+
+let state: PanelState | null = null;
+let headCount = 2;
+/** Answers can arrive out of order; only the latest request may render. */
+let latestRequest = 0;
+
+function say(message: string, isError = false): void {
+  status.textContent = message;
+  status.classList.toggle('error', isError);
+}
+
+async function loadUser(userId: string, first: number): Promise<void> {
+  const request = ++latestRequest;
+  say(`Loading ${userId}…`);
+  try {
+    const { user, recommendations } = await fetchPanel(userId, first, []);
+    if (request !== latestRequest) return;
+    state = { userId, first, baseline: recommendations, current: recommendations, ignored: new Set(), selectedItemId: recommendations[0]?.item.id ?? null };
+    renderInteractions(user?.interactions ?? []);
+    render();
+    workspace.hidden = false;
+    const count = user ? `${user.interactionCount} interactions` : 'an unknown user';
+    say(`${userId}: ${count}, ${recommendations.length} recommendations.`);
+    const url = new URL(location.href);
+    url.searchParams.set('user', userId);
+    history.replaceState(null, '', url);
+  } catch (error) {
+    if (request === latestRequest) say(`Could not load ${userId}: ${(error as Error).message}`, true);
+  }
+}
+
+async function rerank(): Promise<void> {
+  if (!state) return;
+  const request = ++latestRequest;
+  const { userId, first, ignored } = state;
+  say(ignored.size ? `Re-ranking without ${ignored.size} interaction(s)…` : 'Restoring the real ranking…');
+  try {
+    const { recommendations } = await fetchPanel(userId, first, [...ignored]);
+    if (request !== latestRequest || state.userId !== userId) return;
+    state.current = recommendations;
+    if (!recommendations.some((r) => r.item.id === state!.selectedItemId)) state.selectedItemId = recommendations[0]?.item.id ?? null;
+    render();
+    say(ignored.size ? 'What-if ranking shown.' : 'Real ranking shown.');
+  } catch (error) {
+    if (request === latestRequest) say(`Could not re-rank: ${(error as Error).message}`, true);
+  }
+}
+
+function renderInteractions(interactions: readonly InteractionView[]): void {
+  resetWhatIf.disabled = true;
+  if (interactions.length === 0) {
+    interactionList.replaceChildren(h('li', { class: 'muted' }, 'No interactions.'));
+    return;
+  }
+  interactionList.replaceChildren(
+    ...interactions.map((interaction, i) => {
+      const id = `ignore-${i}`;
+      const checkbox = h('input', { type: 'checkbox', id, 'data-item': interaction.item.id });
+      checkbox.addEventListener('change', () => toggleIgnored(interaction.item.id, checkbox.checked));
+      const when = new Date(interaction.occurredAt).toISOString().slice(0, 10);
+      return h(
+        'li',
+        {},
+        checkbox,
+        h(
+          'label',
+          { for: id },
+          h('span', { class: 'title' }, `Hide “${interaction.item.title}”`),
+          h('span', { class: 'muted small' }, `${interaction.type.toLowerCase().replaceAll('_', ' ')} · ${interaction.item.category ?? 'no category'} · ${when}`),
+        ),
+      );
+    }),
+  );
+}
+
+function toggleIgnored(itemId: string, hidden: boolean): void {
+  if (!state) return;
+  if (hidden) state.ignored.add(itemId);
+  else state.ignored.delete(itemId);
+  // One item may appear in several interactions: keep their boxes in step.
+  for (const box of interactionList.querySelectorAll<HTMLInputElement>(`input[data-item="${CSS.escape(itemId)}"]`)) box.checked = hidden;
+  resetWhatIf.disabled = state.ignored.size === 0;
+  void rerank();
+}
+
+resetWhatIf.addEventListener('click', () => {
+  if (!state) return;
+  state.ignored.clear();
+  for (const box of interactionList.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')) box.checked = false;
+  resetWhatIf.disabled = true;
+  void rerank();
+});
+
+function render(): void {
+  if (!state) return;
+  const whatIf = state.ignored.size > 0;
+  const before = new Map(state.baseline.map((r) => [r.item.id, r.rank]));
+  recommendationRows.replaceChildren(
+    ...state.current.map((r) => {
+      const selected = r.item.id === state!.selectedItemId;
+      const button = h('button', { type: 'button', class: 'link', 'aria-pressed': selected ? 'true' : 'false' }, r.item.title);
+      button.addEventListener('click', () => select(r.item.id));
+      return h(
+        'tr',
+        { class: selected ? 'selected' : null, 'data-item': r.item.id },
+        h('td', { class: 'num' }, String(r.rank)),
+        h('td', {}, button, h('span', { class: 'muted small block' }, r.item.category ?? '')),
+        h('td', { class: 'num', 'data-score': r.score }, formatWeight(r.score)),
+        h('td', { class: 'change' }, whatIf ? change(before.get(r.item.id), r.rank) : '—'),
+      );
+    }),
+  );
+  const now = new Set(state.current.map((r) => r.item.id));
+  const gone = state.baseline.filter((r) => !now.has(r.item.id));
+  whatIfSummary.hidden = !whatIf;
+  whatIfSummary.textContent = whatIf
+    ? `What if: ranked as if the user had never had ${state.ignored.size} of their interactions. ${state.current.length - (state.baseline.length - gone.length)} new in the list, ${gone.length} dropped out.`
+    : '';
+  dropped.hidden = !whatIf || gone.length === 0;
+  dropped.replaceChildren(h('h3', {}, 'Dropped out'), h('ul', {}, ...gone.map((r) => h('li', {}, `${r.item.title} (was #${r.rank})`))));
+  renderExplanation();
+}
+
+function change(before: number | undefined, after: number): HTMLElement {
+  if (before === undefined) return h('span', { class: 'badge new' }, 'new');
+  if (before === after) return h('span', { class: 'badge same' }, 'same');
+  const up = before > after;
+  return h('span', { class: `badge ${up ? 'up' : 'down'}`, title: `was #${before}` }, `${up ? '▲' : '▼'} ${Math.abs(before - after)}`);
+}
+
+function select(itemId: string): void {
+  if (!state) return;
+  state.selectedItemId = itemId;
+  render();
+  $('explanation').focus();
+}
+
+function renderExplanation(): void {
+  const recommendation = state?.current.find((r) => r.item.id === state!.selectedItemId);
+  if (!state || !recommendation) {
+    summary.textContent = 'No recommendation to explain.';
+    return;
+  }
+  const { explanation } = recommendation;
+  summary.replaceChildren(
+    h('strong', {}, `#${recommendation.rank} ${recommendation.item.title}`),
+    ` — ${explanation.summary}`,
+    ...(explanation.kind === 'POPULARITY_FALLBACK'
+      ? [h('span', { class: 'muted block' }, 'Popularity fallback: the model could not use any interaction of this user, so there is no attention to show.')]
+      : []),
+  );
+  graph.show(explanationGraph(state.userId, recommendation));
+  $('graph').setAttribute('aria-label', `Explanation graph for ${recommendation.item.title}: ${explanation.contributions.length} of the user’s items and their co-users; the tables below list every edge.`);
+  renderWeightsTable(weights, state.userId, recommendation, (edgeId) => graph.highlight(edgeId));
+  renderHeadBreakdown(heads, state.userId, recommendation, headCount);
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const userId = userInput.value.trim();
+  if (userId) void loadUser(userId, Number(howMany.value));
+});
+
+declare global {
+  interface Window {
+    /** For end-to-end tests and debugging: what the graph currently draws. */
+    recographPanel: { graph: () => ReturnType<GraphView['describe']> };
+  }
+}
+window.recographPanel = { graph: () => graph.describe() };
+
+void (async () => {
+  try {
+    const { model, users } = await fetchStart();
+    headCount = model.heads;
+    $('model-info').textContent = `Model ${model.version} · ${model.heads} heads · fan-outs ${model.fanouts.join(' × ')}`;
+    $('known-users').replaceChildren(...users.nodes.map((u) => h('option', { value: u.id })));
+  } catch (error) {
+    say(`Could not reach the API: ${(error as Error).message}`, true);
+  }
+  const initial = new URL(location.href).searchParams.get('user');
+  if (initial) {
+    userInput.value = initial;
+    void loadUser(initial, Number(howMany.value));
+  }
+})();
