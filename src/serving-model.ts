@@ -45,7 +45,8 @@ export class ServingModel {
     try {
       const swappable = new SwappableRecommender(await createService(options, model), model);
       const { batching, inferenceWorkers } = options.config;
-      const recommender = batching.enabled ? batched(swappable, options, Math.max(1, inferenceWorkers)) : swappable;
+      // One batch more than there are workers: the next batch reads the store while the model runs.
+      const recommender = batching.enabled ? batched(swappable, options, Math.max(1, inferenceWorkers) + 1) : swappable;
       options.metrics.servingModel(model.info);
       return new ServingModel(options, model, swappable, recommender);
     } catch (error) {
