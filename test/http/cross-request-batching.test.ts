@@ -24,12 +24,16 @@ const approximately = (value: unknown): unknown =>
 
 const users = Array.from({ length: 24 }, (_, i) => `user-${String(i * 37 + 1).padStart(4, '0')}`);
 
-/** Counts the store's neighbourhood calls and the users each one asked for. */
+/**
+ * Counts the store's neighbourhood calls and the users each one asked for. Each call is slowed a
+ * little, as a remote store would be, so concurrent requests reliably find batches in flight.
+ */
 function countingStore(calls: string[][]) {
   return (store: GraphStore): GraphStore =>
     Object.assign(Object.create(store), {
-      neighbourhoods: (userIds: readonly string[], fanouts: { hop1: number; hop2: number }) => {
+      neighbourhoods: async (userIds: readonly string[], fanouts: { hop1: number; hop2: number }) => {
         calls.push([...userIds]);
+        await new Promise((resolve) => setTimeout(resolve, 50));
         return store.neighbourhoods(userIds, fanouts);
       },
     });
