@@ -1,15 +1,20 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { openGraphStore, seedDemoData, StoreAvailability, type GraphStore } from './graph/index.js';
-import { loadModel, type RecommendationModel } from './inference/index.js';
-import { RecommendationService } from './recommendations/index.js';
+import type { RecommendationModel } from './inference/index.js';
+import { Metrics } from './observability/index.js';
 import { AccessPolicy } from './security/index.js';
 import { startHttpServer } from './server.js';
+import { ServingModel, type ModelReloadOutcome } from './serving-model.js';
 
 export interface App {
   readonly url: string;
   readonly store: GraphStore;
+  /** The model serving now; a reload replaces it. */
   readonly model: RecommendationModel;
+  readonly metrics: Metrics;
+  /** Loads `MODEL_DIR` again and swaps it in; a model that fails validation is refused. */
+  reloadModel(): Promise<ModelReloadOutcome>;
   /** Graceful: stop accepting, finish in-flight requests, then close the model and the store. */
   close(): Promise<void>;
 }
@@ -23,7 +28,8 @@ export interface AppDecorators {
 /** Wires recograph together in dependency order: store, model, services, HTTP. */
 export async function startApp(config: Config, logger: Logger, decorate: AppDecorators = {}): Promise<App> {
   const rawStore = await openGraphStore(config);
-  let rawModel: RecommendationModel | undefined;
+  const metrics = new Metrics();
+  let serving: ServingModel | undefined;
   let availability: StoreAvailability | undefined;
   try {
     if (config.seedDemoData && (await seedDemoData(rawStore))) logger.info('seeded the empty store with demo data');
@@ -32,23 +38,28 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
       logger,
     });
     const { store } = availability;
-    rawModel = await loadModel(config.modelDir, { executionProvider: config.executionProvider, logger });
-    const model = decorate.model?.(rawModel) ?? rawModel;
-    const recommendations = await RecommendationService.create(store, model);
+    serving = await ServingModel.start({ config, store, logger, metrics, decorateModel: decorate.model });
     const server = await startHttpServer({
       host: config.host,
       port: config.port,
-      services: { store, recommendations, access: new AccessPolicy(config.access) },
+      services: { store, recommendations: serving.recommender, access: new AccessPolicy(config.access) },
       logger,
       queryLimits: config.queryLimits,
       maxRequestBytes: config.maxRequestBytes,
       storeAvailability: availability,
       graphql: config,
+      metrics,
+      shutdownGraceMs: config.shutdownGraceMs,
     });
+    const model = serving;
     return {
       url: server.url,
       store,
-      model,
+      get model() {
+        return model.model;
+      },
+      metrics,
+      reloadModel: () => model.reload(),
       async close() {
         await server.stop();
         availability?.stop();
@@ -58,7 +69,7 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
     };
   } catch (error) {
     availability?.stop();
-    await rawModel?.close();
+    await serving?.close();
     await rawStore.close();
     throw error;
   }

@@ -54,6 +54,11 @@ const envSchema = z.object({
   MAX_QUERY_COST: positiveInt.default(500_000),
   MAX_REQUEST_BYTES: positiveInt.default(1_048_576),
   STORE_PROBE_INTERVAL_MS: positiveInt.default(1000),
+  RECOMMENDATION_BATCHING: booleanFromEnv.default(true),
+  RECOMMENDATION_BATCH_MAX_SIZE: z.coerce.number().int().min(1).max(4096).default(256),
+  RECOMMENDATION_BATCH_MAX_WAIT_MS: z.coerce.number().min(0).max(1000).default(2),
+  INFERENCE_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   FEDERATION: z.enum(['subgraph', 'off']).default('subgraph'),
   // Unset means: on, except in production.
   GRAPHQL_INTROSPECTION: booleanFromEnv.optional(),
@@ -103,6 +108,12 @@ export interface Config {
   readonly maxRequestBytes: number;
   /** How often the store's reachability is probed (it also is after any failed store call). */
   readonly storeProbeIntervalMs: number;
+  /** Cross-request micro-batching of the neighbourhood fetch and the model run. */
+  readonly batching: BatchingConfig;
+  /** Worker threads running the model, each with its own session; 0 runs it on the event loop. */
+  readonly inferenceWorkers: number;
+  /** How long a graceful shutdown waits for in-flight requests before closing their connections. */
+  readonly shutdownGraceMs: number;
 }
 
 export interface AccessOptions {
@@ -120,6 +131,14 @@ export interface QueryLimits {
   readonly tokens: number;
   /** Estimated fields resolved, list sizes (`first`) multiplied through nesting. */
   readonly cost: number;
+}
+
+export interface BatchingConfig {
+  readonly enabled: boolean;
+  /** Most users (recommendation requests) one shared batch may hold. */
+  readonly maxSize: number;
+  /** Longest a request waits for others to join its batch; idle servers never wait. */
+  readonly maxWaitMs: number;
 }
 
 export class ConfigError extends Error {
@@ -176,5 +195,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTransactionRetryTimeMs: e.NEO4J_MAX_TRANSACTION_RETRY_TIME_MS,
       transactionTimeoutMs: e.NEO4J_TRANSACTION_TIMEOUT_MS,
     },
+    batching: {
+      enabled: e.RECOMMENDATION_BATCHING,
+      maxSize: e.RECOMMENDATION_BATCH_MAX_SIZE,
+      maxWaitMs: e.RECOMMENDATION_BATCH_MAX_WAIT_MS,
+    },
+    inferenceWorkers: e.INFERENCE_WORKERS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
 }

@@ -1,12 +1,13 @@
 import DataLoader from 'dataloader';
 import type { GraphStore, InteractionRecord, ItemRecord, UserRef } from './graph/index.js';
-import type { RecommendationRequest, RecommendationResult, RecommendationService } from './recommendations/index.js';
+import type { RecommendationRequest, RecommendationResult, Recommender } from './recommendations/index.js';
 import type { AccessPolicy, Caller } from './security/index.js';
 
 /** Long-lived services, created once at start. */
 export interface Services {
   readonly store: GraphStore;
-  readonly recommendations: RecommendationService;
+  /** Ranks batches of requests; batches across concurrent requests when that is on. */
+  readonly recommendations: Recommender;
   readonly access: AccessPolicy;
 }
 

@@ -12,12 +12,25 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await app.close();
-    process.exit(0);
+    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: no new connections, finishing in-flight requests');
+    try {
+      await app.close();
+      logger.info('stopped');
+      logger.flush();
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      logger.flush();
+      process.exit(1);
+    }
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // SIGHUP reloads the model from MODEL_DIR; a model that fails validation is refused (and logged).
+  process.on('SIGHUP', () => {
+    if (stopping) return;
+    app.reloadModel().catch((error: unknown) => logger.error({ err: error }, 'model reload failed; the current model keeps serving'));
+  });
 }
 
 main().catch((error: unknown) => {

@@ -11,6 +11,7 @@ import { createRequestContext, type RequestContext, type Services } from './cont
 import { maskUnexpectedErrors } from './errors.js';
 import type { StoreAvailability } from './graph/index.js';
 import { failFastPlugin, healthRoutes } from './health/readiness.js';
+import { metricsPlugin, requestLogging, timedStringify, type Metrics } from './observability/index.js';
 import { buildRecographSchema } from './schema.js';
 import {
   jsonBody,
@@ -31,6 +32,9 @@ export interface HttpServerOptions {
   readonly queryLimits: QueryLimits;
   readonly maxRequestBytes: number;
   readonly storeAvailability: StoreAvailability;
+  readonly metrics: Metrics;
+  /** How long `stop()` waits for in-flight requests before closing their connections. */
+  readonly shutdownGraceMs: number;
 }
 
 export interface RunningServer {
@@ -58,18 +62,26 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     parseOptions: { maxTokens: queryLimits.tokens },
     validationRules: queryLimitRules(queryLimits),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs }),
+      metricsPlugin(options.metrics),
       failFastPlugin(options.storeAvailability),
       operationAccessPlugin(services.access),
       queryCostPlugin(queryLimits, { 'Explanation.contributions': hop1!, 'Contribution.evidence': hop2! }),
       ...studioPlugins(options.graphql, options.logger),
     ],
+    stringifyResult: timedStringify(options.metrics),
+    // main.ts owns the signals: Apollo's own SIGTERM handler would race ours into a second stop().
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   app.use(healthRoutes({ store: options.storeAvailability, modelVersion: () => services.recommendations.modelInfo.version }));
+  app.get('/metrics', async (_req, res) => {
+    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+  });
   app.use('/admin', requireAdmin(services.access), adminPanel());
   app.use(
     '/graphql',
+    requestLogging(options.logger),
     ...jsonBody(options.maxRequestBytes),
     expressMiddleware(apollo, {
       context: async ({ req }) => createRequestContext(services, services.access.authenticate(req.get('authorization'))),

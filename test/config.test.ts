@@ -14,6 +14,22 @@ describe('configuration', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
     expect(() => loadConfig({ EXECUTION_PROVIDER: 'tpu' })).toThrow(/EXECUTION_PROVIDER/);
     expect(() => loadConfig({ SEED_DEMO_DATA: 'maybe' })).toThrow(/SEED_DEMO_DATA/);
+    expect(() => loadConfig({ RECOMMENDATION_BATCH_MAX_SIZE: '0' })).toThrow(/RECOMMENDATION_BATCH_MAX_SIZE/);
+    expect(() => loadConfig({ RECOMMENDATION_BATCH_MAX_WAIT_MS: '-1' })).toThrow(/RECOMMENDATION_BATCH_MAX_WAIT_MS/);
+    expect(() => loadConfig({ INFERENCE_WORKERS: 'two' })).toThrow(/INFERENCE_WORKERS/);
+    expect(() => loadConfig({ SHUTDOWN_GRACE_MS: '1.5' })).toThrow(/SHUTDOWN_GRACE_MS/);
+  });
+
+  it('batches across requests and runs the model on one worker thread by default', () => {
+    expect(loadConfig({})).toMatchObject({
+      batching: { enabled: true, maxSize: 256, maxWaitMs: 2 },
+      inferenceWorkers: 1,
+      shutdownGraceMs: 10_000,
+    });
+    expect(loadConfig({ RECOMMENDATION_BATCHING: 'false', INFERENCE_WORKERS: '0' })).toMatchObject({
+      batching: { enabled: false },
+      inferenceWorkers: 0,
+    });
   });
 
   it('turns introspection off in production unless enabled, and takes Apollo credentials only in pairs', () => {

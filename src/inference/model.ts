@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import type { Logger } from 'pino';
 import { readUserScores, type ModelOutputs } from './batch-scores.js';
 import {
   checkSessionSignature,
-  MODEL_OUTPUTS,
   ModelContractError,
   parseModelMetadata,
   type ModelInputName,
   type ModelMetadata,
 } from './model-contract.js';
+import { openSession, runSession } from './session.js';
 import type { ModelVocabulary, TensorData } from './tensors.js';
+import { InferenceWorkerPool } from './worker-pool.js';
 
 export type ExecutionProvider = 'cpu' | 'cuda';
 
@@ -32,6 +32,7 @@ export interface RecommendationModel {
   readonly metadata: ModelMetadata;
   readonly vocabulary: ModelVocabulary;
   readonly info: ModelInfo;
+  /** Takes ownership of the input buffers: with worker threads they are moved, not copied. */
   run(inputs: Readonly<Record<ModelInputName, TensorData>>): Promise<ModelOutputs>;
   close(): Promise<void>;
 }
@@ -39,6 +40,8 @@ export interface RecommendationModel {
 export interface LoadModelOptions {
   readonly executionProvider: ExecutionProvider;
   readonly logger: Logger;
+  /** Worker threads, each with its own session; 0 (the default) runs on the calling thread. */
+  readonly workers?: number;
 }
 
 export async function loadModel(directory: string, options: LoadModelOptions): Promise<RecommendationModel> {
@@ -55,6 +58,7 @@ export async function loadModel(directory: string, options: LoadModelOptions): P
 
   const { session, executionProvider } = await createSession(onnx, options);
   checkSessionSignature(session.inputNames, session.outputNames, onnxPath);
+  const runner = await startRunner(session, onnx, executionProvider, options.workers ?? 0);
 
   const vocabulary: ModelVocabulary = {
     itemIndex: new Map(metadata.items.map((id, index) => [id, index])),
@@ -75,22 +79,19 @@ export async function loadModel(directory: string, options: LoadModelOptions): P
       executionProvider,
       trainedAt,
     },
-    async run(inputs) {
-      const feeds = Object.fromEntries(
-        Object.entries(inputs).map(([name, t]) => [name, new ort.Tensor(t.type, t.data, [...t.dims])]),
-      );
-      const results = await session.run(feeds);
-      return Object.fromEntries(
-        MODEL_OUTPUTS.map((name) => {
-          const tensor = results[name]!;
-          return [name, { data: tensor.data as Float32Array | BigInt64Array, dims: tensor.dims }];
-        }),
-      ) as unknown as ModelOutputs;
-    },
-    close: () => session.release(),
+    run: runner.run,
+    close: runner.close,
   };
-  await warmUp(model, onnxPath);
-  options.logger.info({ model: metadata.version, executionProvider, items: metadata.items.length }, 'model loaded');
+  try {
+    await warmUp(model, onnxPath);
+  } catch (error) {
+    await model.close();
+    throw error;
+  }
+  options.logger.info(
+    { model: metadata.version, executionProvider, items: metadata.items.length, workers: options.workers ?? 0 },
+    'model loaded',
+  );
   return model;
 }
 
@@ -100,11 +101,25 @@ async function readRequired(path: string): Promise<string> {
   });
 }
 
+type Runner = Pick<RecommendationModel, 'run' | 'close'>;
+
+/** Runs on the validated session itself, or on a worker pool whose sessions replace it. */
+async function startRunner(
+  session: Awaited<ReturnType<typeof openSession>>,
+  onnx: Buffer,
+  executionProvider: ExecutionProvider,
+  workers: number,
+): Promise<Runner> {
+  if (workers === 0) return { run: (inputs) => runSession(session, inputs), close: () => session.release() };
+  await session.release();
+  const pool = await InferenceWorkerPool.start(workers, { onnx, executionProvider });
+  return { run: (inputs) => pool.run(inputs), close: () => pool.close() };
+}
+
 async function createSession(onnx: Buffer, options: LoadModelOptions) {
-  const sessionOptions = { graphOptimizationLevel: 'all' } as const;
   if (options.executionProvider === 'cuda') {
     try {
-      const session = await ort.InferenceSession.create(onnx, { ...sessionOptions, executionProviders: ['cuda'] });
+      const session = await openSession(onnx, 'cuda');
       return { session, executionProvider: 'cuda' as const };
     } catch (error) {
       options.logger.warn(
@@ -113,7 +128,7 @@ async function createSession(onnx: Buffer, options: LoadModelOptions) {
       );
     }
   }
-  const session = await ort.InferenceSession.create(onnx, { ...sessionOptions, executionProviders: ['cpu'] });
+  const session = await openSession(onnx, 'cpu');
   return { session, executionProvider: 'cpu' as const };
 }
 

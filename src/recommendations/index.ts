@@ -4,4 +4,8 @@ export {
   RecommendationService,
   type RecommendationRequest,
   type RecommendationResult,
+  type RecommendationStage,
+  type StageTimer,
 } from './recommendation-service.js';
+export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.js';
+export { SwappableRecommender, type Recommender } from './swappable-recommender.js';

@@ -1,4 +1,4 @@
-import type { GraphStore, Neighbourhood } from '../graph/index.js';
+import type { GraphStore, ItemRecord, Neighbourhood } from '../graph/index.js';
 import { attentionExplanation, popularityExplanation, type ExplanationModel, type FallbackReason } from '../explain/index.js';
 import { assembleBatch, readUserScores, type RecommendationModel } from '../inference/index.js';
 import { CandidateMasks, type RecommendationFilter } from './candidates.js';
@@ -12,8 +12,26 @@ export interface RecommendationRequest {
   readonly ignoreItemIds?: readonly string[] | null;
 }
 
+/** The steps of a batch whose durations the service reports. */
+export type RecommendationStage = 'store' | 'tensors' | 'onnx' | 'explain';
+
+/** Receives each stage's duration in seconds, e.g. for metrics; the service does not care where. */
+export type StageTimer = (stage: RecommendationStage, seconds: number) => void;
+
+const noTiming: StageTimer = () => {};
+
+/** Runs `work`, reporting its duration to `timer` under `stage`. */
+async function timed<T>(timer: StageTimer, stage: RecommendationStage, work: () => T | Promise<T>): Promise<T> {
+  const start = process.hrtime.bigint();
+  try {
+    return await work();
+  } finally {
+    timer(stage, Number(process.hrtime.bigint() - start) / 1e9);
+  }
+}
+
 export interface RecommendationResult {
-  readonly itemId: string;
+  readonly item: ItemRecord;
   readonly score: number;
   readonly rank: number;
   readonly explanation: ExplanationModel;
@@ -29,11 +47,12 @@ export class RecommendationService {
     private readonly store: GraphStore,
     private readonly model: RecommendationModel,
     private readonly candidates: CandidateMasks,
+    private readonly timer: StageTimer,
   ) {}
 
-  static async create(store: GraphStore, model: RecommendationModel): Promise<RecommendationService> {
+  static async create(store: GraphStore, model: RecommendationModel, timer: StageTimer = noTiming): Promise<RecommendationService> {
     const catalogue = await store.items(model.metadata.items);
-    return new RecommendationService(store, model, new CandidateMasks(model.vocabulary, catalogue));
+    return new RecommendationService(store, model, new CandidateMasks(model.vocabulary, catalogue), timer);
   }
 
   get modelInfo() {
@@ -45,7 +64,7 @@ export class RecommendationService {
     const userIds = [...new Set(requests.map((r) => r.userId))];
     // Each ignored item frees at most one hop-1 slot: read that many more so later items fill it.
     const margin = Math.max(0, ...requests.map((r) => r.ignoreItemIds?.length ?? 0));
-    const fetched = await this.store.neighbourhoods(userIds, { hop1: hop1 + margin, hop2 });
+    const fetched = await timed(this.timer, 'store', () => this.store.neighbourhoods(userIds, { hop1: hop1 + margin, hop2 }));
     const byUser = new Map(fetched.map((n) => [n.userId, n]));
 
     const ranked: { request: RecommendationRequest; index: number }[] = [];
@@ -94,19 +113,30 @@ export class RecommendationService {
     neighbourhoods: readonly Neighbourhood[],
   ): Promise<RecommendationResult[][]> {
     if (requests.length === 0) return [];
-    const masks = requests.map((request, row) => this.candidates.build(request.filter, neighbourhoods[row]!.interactedItemIds));
-    const batch = assembleBatch(neighbourhoods, masks, this.model.vocabulary);
-    const outputs = await this.model.run(batch.inputs);
-    const { items } = this.model.metadata;
-    return requests.map((request, row) => {
-      const scores = readUserScores(outputs, row);
-      return scores.ranked.slice(0, request.first).map((r, k) => ({
-        itemId: items[r.itemIndex]!,
-        score: r.score,
-        rank: k + 1,
-        explanation: attentionExplanation(scores, k, batch.slots[row]!, this.model.info.version),
-      }));
+    const batch = await timed(this.timer, 'tensors', () => {
+      const masks = requests.map((request, row) => this.candidates.build(request.filter, neighbourhoods[row]!.interactedItemIds));
+      return assembleBatch(neighbourhoods, masks, this.model.vocabulary);
     });
+    const outputs = await timed(this.timer, 'onnx', () => this.model.run(batch.inputs));
+    const { items } = this.model.metadata;
+    const rows = requests.map((request, row) => {
+      const scores = readUserScores(outputs, row);
+      return { scores, ranked: scores.ranked.slice(0, request.first) };
+    });
+    // The items' records go in the results, so resolving `item` is a property read, not a load.
+    const ids = [...new Set(rows.flatMap((r) => r.ranked.map((ranked) => items[ranked.itemIndex]!)))];
+    const records = await timed(this.timer, 'store', () => this.store.items(ids));
+    const byId = new Map(records.flatMap((record) => (record ? [[record.id, record] as const] : [])));
+    return timed(this.timer, 'explain', () =>
+      rows.map(({ scores, ranked }, row) =>
+        ranked.flatMap((r, k) => {
+          const item = byId.get(items[r.itemIndex]!);
+          if (!item) return [];
+          const explanation = attentionExplanation(scores, k, batch.slots[row]!, this.model.info.version);
+          return [{ item, score: r.score, rank: k + 1, explanation }];
+        }),
+      ),
+    );
   }
 
   private async rankByPopularity(
@@ -121,6 +151,6 @@ export class RecommendationService {
       excludeCategories: request.filter?.excludeCategories,
       excludeItemIds: new Set([...(request.filter?.excludeItemIds ?? []), ...neighbourhood.interactedItemIds]),
     });
-    return popular.map((p, k) => ({ itemId: p.item.id, score: p.userCount, rank: k + 1, explanation }));
+    return popular.map((p, k) => ({ item: p.item, score: p.userCount, rank: k + 1, explanation }));
   }
 }

@@ -2,7 +2,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import type { Resolvers } from './generated/types.js';
 import { Mutation } from './mutation.js';
 import { Query } from './query.js';
-import { Contribution, Explanation, Interaction, Item, Recommendation, User } from './types.js';
+import { Contribution, Explanation, Interaction, Item, User } from './types.js';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
@@ -11,7 +11,6 @@ export const resolvers: Resolvers = {
   User,
   Item,
   Interaction,
-  Recommendation,
   Explanation,
   Contribution,
 };

@@ -3,7 +3,6 @@ import type {
   ExplanationResolvers,
   InteractionResolvers,
   ItemResolvers,
-  RecommendationResolvers,
   UserResolvers,
 } from './generated/types.js';
 import { count, id, MAX_CONTRIBUTIONS, MAX_PAGE_SIZE } from './arguments.js';
@@ -28,10 +27,6 @@ export const Item: ItemResolvers = {
 export const Interaction: InteractionResolvers = {
   user: (interaction) => ({ id: interaction.userId }),
   item: async (interaction, _, { loaders }) => (await loaders.item.load(interaction.itemId))!,
-};
-
-export const Recommendation: RecommendationResolvers = {
-  item: async (recommendation, _, { loaders }) => (await loaders.item.load(recommendation.itemId))!,
 };
 
 export const Explanation: ExplanationResolvers = {

@@ -65,7 +65,7 @@ describe('recommendations that ignore interactions, on the demo data and the bun
 
   const summary = (results: RecommendationResult[]) =>
     results.map((r) => ({
-      itemId: r.itemId,
+      itemId: r.item.id,
       rank: r.rank,
       score: r.score.toFixed(4),
       kind: r.explanation.kind,
@@ -118,6 +118,6 @@ describe('recommendations that ignore interactions, on the demo data and the bun
     const [whatIf] = await service.recommend([{ userId, first: 5, ignoreItemIds }]);
     const popular = await store.popularItems({ limit: 5 });
     expect(whatIf!.map((r) => r.explanation.kind)).toEqual(Array(5).fill('POPULARITY_FALLBACK'));
-    expect(whatIf!.map((r) => r.itemId)).toEqual(popular.map((p) => p.item.id));
+    expect(whatIf!.map((r) => r.item.id)).toEqual(popular.map((p) => p.item.id));
   });
 });

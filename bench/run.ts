@@ -1,0 +1,240 @@
+/**
+ * `npm run bench`: starts the real server (compiled, embedded store, demo data, bundled model) and a
+ * static-answer ceiling server on loopback, drives them with autocannon, prints one table and
+ * writes the numbers to bench/results/. Bounded: about 12 s per scenario, 10 scenarios.
+ *
+ * Options: --duration S (measured seconds per scenario, default 8), --warmup S (default 2).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { parseMetrics, stageSeconds, type MetricsSnapshot } from './metrics-text.js';
+
+const { values: args } = parseArgs({
+  options: { duration: { type: 'string', default: '8' }, warmup: { type: 'string', default: '2' } },
+});
+const DURATION = Number(args.duration);
+const WARMUP = Number(args.warmup);
+const ROOT = new URL('..', import.meta.url).pathname;
+const USERS = Array.from({ length: 3000 }, (_, i) => `user-${String(i + 1).padStart(4, '0')}`);
+
+const FULL = `query Recommend($u: ID!) { recommendations(userId: $u, first: 10) {
+  rank score item { id title category }
+  explanation { kind summary modelVersion contributions(first: 5) { weight share item { id title } } } } }`;
+const SMALL = `query Recommend($u: ID!) { recommendations(userId: $u, first: 10) { score item { id } } }`;
+const aliased = (users: readonly string[]) =>
+  `{ ${users.map((u, i) => `u${i}: recommendations(userId: "${u}", first: 10) { score item { id } }`).join(' ')} }`;
+
+const perUser = (query: string) => USERS.map((u) => JSON.stringify({ query, variables: { u } }));
+const BODIES = {
+  typename: [JSON.stringify({ query: '{ __typename }' })],
+  full: perUser(FULL),
+  small: perUser(SMALL),
+  alias50: Array.from({ length: 60 }, (_, k) => JSON.stringify({ query: aliased(USERS.slice(k * 50, k * 50 + 50)) })),
+};
+
+interface Row {
+  scenario: string;
+  server: string;
+  connections: number;
+  requestsPerSecond: number;
+  latencyMeanMs: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  eventLoopP99Ms: number | null;
+  meanBatchUsers: number | null;
+  errors: number;
+  stagesMsPerRequest: Record<string, number> | null;
+}
+
+interface Server {
+  readonly name: string;
+  readonly url: string;
+  readonly metricsUrl: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+async function post(url: string, body: string): Promise<any> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  return response.json();
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return async () => {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+}
+
+/** recograph itself, compiled, with `env` on top of the bench defaults. */
+async function startRecograph(name: string, dataDir: string, env: Record<string, string> = {}): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}/graphql`;
+  for (let attempt = 0; ; attempt++) {
+    if (child.exitCode !== null) throw new Error(`${name} exited during start`);
+    try {
+      if ((await post(url, BODIES.typename[0]!)).data) break;
+    } catch {
+      if (attempt > 600) throw new Error(`${name} did not start`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  return { name, url, metricsUrl: new URL('/metrics', url).href, stop: stopper(child) };
+}
+
+async function startStatic(answerPath: string): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/static-server.ts', answerPath], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
+  const { url } = JSON.parse(line) as { url: string };
+  return { name: 'static answer', url, metricsUrl: new URL('/metrics', url).href, stop: stopper(child) };
+}
+
+async function scrape(server: Server): Promise<MetricsSnapshot | null> {
+  const response = await fetch(server.metricsUrl).catch(() => null);
+  return response?.ok ? parseMetrics(await response.text()) : null;
+}
+
+function cannon(url: string, bodies: readonly string[], connections: number, seconds: number) {
+  let next = 0;
+  return autocannon({
+    url,
+    connections,
+    duration: seconds,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [{ setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length]! }) }],
+  });
+}
+
+async function measure(scenario: string, server: Server, bodies: readonly string[], connections: number): Promise<Row> {
+  const check = await post(server.url, bodies[0]!);
+  if (check.errors) throw new Error(`${scenario}: ${JSON.stringify(check.errors)}`);
+  await cannon(server.url, bodies, connections, WARMUP);
+  const before = await scrape(server); // also resets the event-loop delay histogram
+  const result = await cannon(server.url, bodies, connections, DURATION);
+  const after = await scrape(server);
+  const requests = after && before ? after.requests - before.requests : 0;
+  const batches = after && before ? after.batchCount - before.batchCount : 0;
+  const row: Row = {
+    scenario,
+    server: server.name,
+    connections,
+    requestsPerSecond: result.requests.average,
+    latencyMeanMs: result.latency.average,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    eventLoopP99Ms: after ? after.eventLoopP99Seconds * 1000 : null,
+    meanBatchUsers: batches > 0 ? (after!.batchUsersSum - before!.batchUsersSum) / batches : null,
+    errors: result.errors + result.non2xx + result.timeouts,
+    stagesMsPerRequest: after && before && requests > 0 ? stageSeconds(before, after, requests, 1000) : null,
+  };
+  console.error(`  ${scenario}: ${row.requestsPerSecond.toFixed(0)} req/s, p99 ${row.latencyP99Ms} ms`);
+  return row;
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  console.error('building dist/ …');
+  execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+  const dataDir = mkdtempSync(join(tmpdir(), 'recograph-bench-'));
+  const rows: Row[] = [];
+
+  console.error('recograph (cross-request batching on, 1 inference worker) …');
+  const main = await startRecograph('recograph', dataDir);
+  const answer = (await post(main.url, BODIES.full[0]!)).data.recommendations;
+  const answerPath = join(dataDir, 'static-answer.json');
+  writeFileSync(answerPath, JSON.stringify(answer));
+  rows.push(await measure('{ __typename }', main, BODIES.typename, 64));
+  for (const connections of [1, 16, 64]) rows.push(await measure('recommendations(first: 10), explained', main, BODIES.full, connections));
+  rows.push(await measure('1 user: score item { id }', main, BODIES.small, 1));
+  rows.push(await measure('50 users (aliases): score item { id }', main, BODIES.alias50, 1));
+  await main.stop();
+
+  console.error('static-answer ceiling …');
+  const ceiling = await startStatic(answerPath);
+  rows.push(await measure('static answer, same shape', ceiling, BODIES.full, 64));
+  await ceiling.stop();
+
+  console.error('recograph with cross-request batching off …');
+  const unbatched = await startRecograph('recograph, batching off', dataDir, { RECOMMENDATION_BATCHING: 'false' });
+  rows.push(await measure('recommendations(first: 10), explained', unbatched, BODIES.full, 64));
+  await unbatched.stop();
+
+  console.error('recograph with inference on the event loop (INFERENCE_WORKERS=0) …');
+  const onLoop = await startRecograph('recograph, no worker', dataDir, { INFERENCE_WORKERS: '0' });
+  rows.push(await measure('recommendations(first: 10), explained', onLoop, BODIES.full, 64));
+  await onLoop.stop();
+
+  const find = (server: string, scenario: string, connections: number) =>
+    rows.find((r) => r.server === server && r.scenario === scenario && r.connections === connections)!;
+  const rec64 = find('recograph', 'recommendations(first: 10), explained', 64);
+  const typename = find('recograph', '{ __typename }', 64);
+  const staticAnswer = find('static answer', 'static answer, same shape', 64);
+  const ratios = {
+    recommendationsVsStaticCeiling: rec64.requestsPerSecond / staticAnswer.requestsPerSecond,
+    recommendationsVsTypename: rec64.requestsPerSecond / typename.requestsPerSecond,
+    batchingOnVsOff: rec64.requestsPerSecond / find('recograph, batching off', 'recommendations(first: 10), explained', 64).requestsPerSecond,
+    workerVsEventLoop: rec64.requestsPerSecond / find('recograph, no worker', 'recommendations(first: 10), explained', 64).requestsPerSecond,
+    fiftyUsersVsOneLatency:
+      find('recograph', '50 users (aliases): score item { id }', 1).latencyMeanMs / find('recograph', '1 user: score item { id }', 1).latencyMeanMs,
+  };
+
+  console.table(
+    rows.map((r) => ({
+      scenario: r.scenario,
+      server: r.server,
+      conns: r.connections,
+      'req/s': Math.round(r.requestsPerSecond),
+      'p50 ms': r.latencyP50Ms,
+      'p99 ms': r.latencyP99Ms,
+      'loop p99 ms': r.eventLoopP99Ms?.toFixed(1) ?? '',
+      'users/batch': r.meanBatchUsers?.toFixed(1) ?? '',
+      errors: r.errors,
+      'vs static': (r.requestsPerSecond / staticAnswer.requestsPerSecond).toFixed(2),
+      'vs typename': (r.requestsPerSecond / typename.requestsPerSecond).toFixed(3),
+    })),
+  );
+  console.log('ratios:', Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, Number(v.toFixed(3))])));
+  for (const connections of [1, 64]) {
+    const stages = find('recograph', 'recommendations(first: 10), explained', connections).stagesMsPerRequest;
+    console.log(`ms per request by stage at ${connections} connection(s):`, stages);
+  }
+
+  const result = {
+    startedAt: started.toISOString(),
+    durationSeconds: DURATION,
+    warmupSeconds: WARMUP,
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverageAtEnd: loadavg(), node: process.version },
+    rows,
+    ratios,
+  };
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  const file = join(ROOT, 'bench/results', `${started.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`written: ${file}`);
+}
+
+await main();

@@ -1,0 +1,47 @@
+import * as ort from 'onnxruntime-node';
+import type { ModelOutputs } from './batch-scores.js';
+import { MODEL_OUTPUTS, type ModelInputName } from './model-contract.js';
+import type { TensorData } from './tensors.js';
+
+export type ModelInputs = Readonly<Record<ModelInputName, TensorData>>;
+
+/**
+ * One onnxruntime session with recograph's options; used on the main thread and in workers alike.
+ * Idle intra-op threads sleep instead of spinning, so they do not take CPU from the event loop; a
+ * worker's session runs on the worker's own thread only (`singleThreaded`), so parallelism comes
+ * from the number of workers.
+ */
+export function openSession(onnx: Uint8Array, executionProvider: 'cpu' | 'cuda', singleThreaded = false): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(onnx, {
+    graphOptimizationLevel: 'all',
+    executionProviders: [executionProvider],
+    ...(singleThreaded ? { intraOpNumThreads: 1, interOpNumThreads: 1 } : {}),
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
+}
+
+/** Runs `session` on plain tensors and returns plain output tensors, named as in the contract. */
+export async function runSession(session: ort.InferenceSession, inputs: ModelInputs): Promise<ModelOutputs> {
+  const feeds = Object.fromEntries(
+    Object.entries(inputs).map(([name, t]) => [name, new ort.Tensor(t.type, t.data, [...t.dims])]),
+  );
+  const results = await session.run(feeds);
+  return Object.fromEntries(
+    MODEL_OUTPUTS.map((name) => {
+      const tensor = results[name]!;
+      return [name, { data: tensor.data as Float32Array | BigInt64Array, dims: tensor.dims }];
+    }),
+  ) as unknown as ModelOutputs;
+}
+
+/** The buffers of `tensors` that can be moved to another thread without a copy. */
+export function transferables(tensors: Iterable<{ readonly data: ArrayBufferView }>): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const { data } of tensors) {
+    // A view on part of a shared (pooled) buffer must be copied, not moved.
+    if (data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) {
+      buffers.add(data.buffer);
+    }
+  }
+  return [...buffers];
+}

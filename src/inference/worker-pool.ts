@@ -1,0 +1,108 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ModelOutputs } from './batch-scores.js';
+import { transferables, type ModelInputs } from './session.js';
+import type { WorkerInit, WorkerReply } from './worker-protocol.js';
+
+interface PendingRun {
+  resolve(outputs: ModelOutputs): void;
+  reject(error: Error): void;
+}
+
+interface PoolWorker {
+  readonly thread: Worker;
+  readonly pending: Map<number, PendingRun>;
+}
+
+/**
+ * A few worker threads, each with its own session of the same model. A run goes to the worker with
+ * the fewest runs waiting; its input buffers are transferred, so the caller must not reuse them.
+ * A worker that dies fails its own runs and is replaced.
+ */
+export class InferenceWorkerPool {
+  private readonly workers: PoolWorker[] = [];
+  private nextId = 0;
+  private closed = false;
+
+  private constructor(private readonly init: WorkerInit) {}
+
+  static async start(size: number, init: WorkerInit): Promise<InferenceWorkerPool> {
+    const pool = new InferenceWorkerPool(init);
+    try {
+      await Promise.all(Array.from({ length: size }, () => pool.spawn()));
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+    return pool;
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  run(inputs: ModelInputs): Promise<ModelOutputs> {
+    if (this.closed) return Promise.reject(new Error('the inference worker pool is closed'));
+    if (this.workers.length === 0) return Promise.reject(new Error('no inference worker is running'));
+    const worker = this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const id = this.nextId++;
+    return new Promise<ModelOutputs>((resolve, reject) => {
+      worker.pending.set(id, { resolve, reject });
+      worker.thread.postMessage({ id, inputs }, transferables(Object.values(inputs)));
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.thread.terminate()));
+  }
+
+  private spawn(): Promise<void> {
+    const thread = startWorker(this.init);
+    const worker: PoolWorker = { thread, pending: new Map() };
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      thread.on('message', (message: WorkerReply | { ready: true }) => {
+        if ('ready' in message) {
+          ready = true;
+          this.workers.push(worker);
+          resolve();
+          return;
+        }
+        const run = worker.pending.get(message.id);
+        worker.pending.delete(message.id);
+        if ('error' in message) run?.reject(new Error(`model run failed: ${message.error}`));
+        else run?.resolve(message.outputs);
+      });
+      thread.on('error', (error) => {
+        if (!ready) reject(error);
+        for (const run of worker.pending.values()) run.reject(error);
+        worker.pending.clear();
+      });
+      thread.on('exit', () => {
+        const index = this.workers.indexOf(worker);
+        if (index >= 0) this.workers.splice(index, 1);
+        for (const run of worker.pending.values()) run.reject(new Error('inference worker exited'));
+        if (!ready) reject(new Error('inference worker exited before it was ready'));
+        else if (!this.closed) void this.spawn().catch(() => {});
+      });
+    });
+  }
+}
+
+/** From compiled JavaScript the worker is a sibling file; from TypeScript sources (tests) tsx loads it. */
+function startWorker(workerData: WorkerInit): Worker {
+  const source = new URL(import.meta.url.endsWith('.ts') ? './inference-worker.ts' : './inference-worker.js', import.meta.url);
+  if (source.pathname.endsWith('.js')) return new Worker(source, { workerData });
+  const bootstrap = `import(${JSON.stringify(tsxEsmApi())}).then((tsx) => tsx.tsImport(${JSON.stringify(source.href)}, ${JSON.stringify(source.href)}))`;
+  return new Worker(bootstrap, { eval: true, workerData, execArgv: [] });
+}
+
+/** tsx's ESM API, resolved through its exports map (`require.resolve` would pick the CommonJS build). */
+function tsxEsmApi(): string {
+  const require = createRequire(import.meta.url);
+  const manifestPath = require.resolve('tsx/package.json');
+  const manifest = require(manifestPath) as { exports: Record<string, { import: { default: string } }> };
+  return new URL(manifest.exports['./esm/api']!.import.default, pathToFileURL(manifestPath)).href;
+}

@@ -1,0 +1,59 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Kind, type OperationDefinitionNode } from 'graphql';
+import { secondsSince, type Metrics } from './metrics.js';
+
+const MAX_FIELDS_LABEL = 120;
+
+/**
+ * Records each operation's latency, its parse/validate/execute times and its errors by code. The
+ * latency label is the operation type and its root fields: bounded by the schema, unlike
+ * client-chosen operation names.
+ */
+export function metricsPlugin(metrics: Metrics): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      const received = process.hrtime.bigint();
+      return {
+        async parsingDidStart() {
+          const start = process.hrtime.bigint();
+          return async () => metrics.observeStage('parse', secondsSince(start));
+        },
+        async validationDidStart() {
+          const start = process.hrtime.bigint();
+          return async () => metrics.observeStage('validate', secondsSince(start));
+        },
+        async executionDidStart() {
+          const start = process.hrtime.bigint();
+          return { async executionDidEnd() { metrics.observeStage('execute', secondsSince(start)); } };
+        },
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) metrics.errors.inc({ code: String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR') });
+        },
+        async willSendResponse({ operation }) {
+          metrics.requestDuration.observe(
+            { type: operation?.operation ?? 'none', fields: operation ? rootFields(operation) : '' },
+            secondsSince(received),
+          );
+        },
+      };
+    },
+  };
+}
+
+function rootFields(operation: OperationDefinitionNode): string {
+  const names = new Set<string>();
+  for (const selection of operation.selectionSet.selections) {
+    names.add(selection.kind === Kind.FIELD ? selection.name.value : '(fragment)');
+  }
+  return [...names].sort().join(',').slice(0, MAX_FIELDS_LABEL);
+}
+
+/** Apollo's `stringifyResult`, timed as the `serialise` stage. */
+export function timedStringify(metrics: Metrics) {
+  return (value: unknown): string => {
+    const start = process.hrtime.bigint();
+    const json = JSON.stringify(value);
+    metrics.observeStage('serialise', secondsSince(start));
+    return json;
+  };
+}

@@ -1,0 +1,130 @@
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { GraphStore } from './graph/index.js';
+import { loadModel, type RecommendationModel } from './inference/index.js';
+import type { Metrics } from './observability/index.js';
+import {
+  MicroBatcher,
+  RecommendationService,
+  SwappableRecommender,
+  type RecommendationRequest,
+  type RecommendationResult,
+  type Recommender,
+} from './recommendations/index.js';
+
+export type ModelReloadOutcome =
+  | { readonly outcome: 'reloaded'; readonly version: string; readonly previousVersion: string }
+  | { readonly outcome: 'refused'; readonly version: string; readonly reason: string };
+
+export interface ServingModelOptions {
+  readonly config: Pick<Config, 'modelDir' | 'executionProvider' | 'inferenceWorkers' | 'batching'>;
+  readonly store: GraphStore;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Wraps every model loaded, the first and each reload (tests observe runs with it). */
+  readonly decorateModel?: (model: RecommendationModel) => RecommendationModel;
+}
+
+/**
+ * The model being served and the recommender in front of it: cross-request batching (when on) over
+ * a swappable service, so `reload()` can put a new model version in place without dropping a
+ * request. A model that fails validation or warm-up is refused and the current one keeps serving.
+ */
+export class ServingModel {
+  private reloading: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly options: ServingModelOptions,
+    private current: RecommendationModel,
+    private readonly swappable: SwappableRecommender,
+    readonly recommender: Recommender,
+  ) {}
+
+  static async start(options: ServingModelOptions): Promise<ServingModel> {
+    const model = await load(options);
+    try {
+      const swappable = new SwappableRecommender(await createService(options, model), model);
+      const { batching, inferenceWorkers } = options.config;
+      // One batch more than there are workers: the next batch reads the store while the model runs.
+      const recommender = batching.enabled ? batched(swappable, options, Math.max(1, inferenceWorkers) + 1) : swappable;
+      options.metrics.servingModel(model.info);
+      return new ServingModel(options, model, swappable, recommender);
+    } catch (error) {
+      await model.close();
+      throw error;
+    }
+  }
+
+  get model(): RecommendationModel {
+    return this.current;
+  }
+
+  /** Loads `MODEL_DIR` again; one reload at a time, in the order asked. */
+  reload(): Promise<ModelReloadOutcome> {
+    const attempt = this.reloading.then(() => this.tryReload());
+    this.reloading = attempt.catch(() => {});
+    return attempt;
+  }
+
+  close(): Promise<void> {
+    return this.reloading.then(() => this.swappable.close());
+  }
+
+  private async tryReload(): Promise<ModelReloadOutcome> {
+    const { logger, metrics } = this.options;
+    const previousVersion = this.current.info.version;
+    let next: RecommendationModel;
+    let service: RecommendationService;
+    try {
+      next = await load(this.options);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      metrics.modelReloads.inc({ outcome: 'refused' });
+      logger.error({ reason, serving: previousVersion }, 'model reload refused; the current model keeps serving');
+      return { outcome: 'refused', version: previousVersion, reason };
+    }
+    try {
+      service = await createService(this.options, next);
+    } catch (error) {
+      await next.close();
+      throw error;
+    }
+    this.current = next;
+    metrics.servingModel(next.info);
+    metrics.modelReloads.inc({ outcome: 'reloaded' });
+    logger.info({ version: next.info.version, previousVersion }, 'model reloaded');
+    await this.swappable.swap(service, next);
+    return { outcome: 'reloaded', version: next.info.version, previousVersion };
+  }
+}
+
+async function load({ config, logger, decorateModel }: ServingModelOptions): Promise<RecommendationModel> {
+  const model = await loadModel(config.modelDir, {
+    executionProvider: config.executionProvider,
+    workers: config.inferenceWorkers,
+    logger,
+  });
+  return decorateModel?.(model) ?? model;
+}
+
+function createService({ store, metrics }: ServingModelOptions, model: RecommendationModel): Promise<RecommendationService> {
+  return RecommendationService.create(store, model, (stage, seconds) => metrics.observeStage(stage, seconds));
+}
+
+function batched(inner: Recommender, { config, metrics }: ServingModelOptions, maxInFlight: number): Recommender {
+  const batcher = new MicroBatcher<RecommendationRequest, RecommendationResult[]>((requests) => inner.recommend(requests), {
+    maxBatchSize: config.batching.maxSize,
+    maxWaitMs: config.batching.maxWaitMs,
+    maxInFlight,
+    onBatch(users, requests) {
+      metrics.batchUsers.observe(users);
+      metrics.batchRequests.observe(requests);
+    },
+  });
+  return {
+    recommend: (requests) => batcher.load(requests),
+    get modelInfo() {
+      return inner.modelInfo;
+    },
+  };
+}
