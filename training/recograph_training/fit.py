@@ -29,6 +29,9 @@ class FitConfig:
         loss: ``"bpr"`` (one uniform negative per positive) or ``"softmax"`` (sampled softmax over
             the positive and ``negatives`` uniform items shared by the batch).
         schedule: ``"constant"`` or ``"cosine"`` (learning rate decays to 0 over ``epochs``).
+        optimizer: ``"adam"``, or ``"sparse-adam"``: embedding tables get sparse gradients and
+            lazy Adam (only the rows a batch touched are updated), other parameters plain Adam. On
+            CPU a dense Adam step over every table costs more than the batch itself.
     """
 
     epochs: int = 20
@@ -38,6 +41,7 @@ class FitConfig:
     loss: str = "bpr"
     negatives: int = 1
     schedule: str = "constant"
+    optimizer: str = "adam"
     seed: int = 0
 
 
@@ -100,6 +104,21 @@ def learning_rate(config: FitConfig, progress: float) -> float:
     return config.lr
 
 
+def make_optimizers(model: nn.Module, config: FitConfig) -> list[torch.optim.Optimizer]:
+    """Adam, or SparseAdam for the embedding tables plus Adam for the rest (``sparse-adam``)."""
+    if config.optimizer == "adam":
+        return [torch.optim.Adam(model.parameters(), lr=config.lr)]
+    tables = [m for m in model.modules() if isinstance(m, nn.Embedding)]
+    for table in tables:
+        table.sparse = True
+    sparse = {id(t.weight) for t in tables}
+    rest = [p for p in model.parameters() if id(p) not in sparse]
+    optimizers: list[torch.optim.Optimizer] = [torch.optim.SparseAdam([t.weight for t in tables], lr=config.lr)]
+    if rest:
+        optimizers.append(torch.optim.Adam(rest, lr=config.lr))
+    return optimizers
+
+
 def _save_checkpoint(path: Path, state: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
@@ -110,7 +129,7 @@ def _save_checkpoint(path: Path, state: dict) -> None:
 def fit(recommender: Recommender, pos_users: np.ndarray, pos_items: np.ndarray, edge_keys: np.ndarray,
         num_items: int, config: FitConfig, validate: Callable[[Scorer], dict[str, float]] | None = None,
         checkpoint_dir: str | Path | None = None, resume: bool = False, identity: dict | None = None,
-        fingerprint: str = "", log: Callable[[str], None] = print) -> FitResult:
+        fingerprint: str = "", log: Callable[[str], None] = print, progress_seconds: float = 60.0) -> FitResult:
     """Train ``recommender`` on the positive pairs; keep the epoch with the best validation NDCG
     (the last epoch without ``validate``).
 
@@ -119,10 +138,11 @@ def fit(recommender: Recommender, pos_users: np.ndarray, pos_items: np.ndarray, 
         validate: scorer → ``{"recall", "ndcg"}``, run after every epoch.
         identity: everything that defines the run (hyper-parameters); a checkpoint made with other
             settings (``epochs`` aside) or on other data (``fingerprint``) is refused.
+        progress_seconds: within a long epoch, report progress this often.
     """
     model = recommender.module
     rng = np.random.default_rng(config.seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    optimizers = make_optimizers(model, config)
     identity = {**(identity or {}), **asdict(config)}
     history: list[dict] = []
     best_state = {k: v.clone() for k, v in model.state_dict().items()}
@@ -140,7 +160,8 @@ def fit(recommender: Recommender, pos_users: np.ndarray, pos_items: np.ndarray, 
         if state["dataset"] != fingerprint:
             raise ValueError(f"{checkpoint} was trained on other data ({state['dataset']}, not {fingerprint})")
         model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
+        for optimizer, saved_state in zip(optimizers, state["optimizers"]):
+            optimizer.load_state_dict(saved_state)
         rng.bit_generator.state = state["rng"]
         history, best_state, seconds = state["history"], state["best_state"], state["seconds"]
         log(f"resumed from {checkpoint} after epoch {len(history)}")
@@ -151,9 +172,12 @@ def fit(recommender: Recommender, pos_users: np.ndarray, pos_items: np.ndarray, 
         model.train()
         order = rng.permutation(len(pos_users))
         total = 0.0
+        last_report = started
         for step, lo in enumerate(range(0, len(order), config.batch_size)):
-            for group in optimizer.param_groups:
-                group["lr"] = learning_rate(config, ((epoch - 1) * steps + step) / (config.epochs * steps))
+            rate = learning_rate(config, ((epoch - 1) * steps + step) / (config.epochs * steps))
+            for optimizer in optimizers:
+                for group in optimizer.param_groups:
+                    group["lr"] = rate
             batch = order[lo: lo + config.batch_size]
             users, positives = pos_users[batch], pos_items[batch]
             if config.loss == "bpr":
@@ -162,10 +186,16 @@ def fit(recommender: Recommender, pos_users: np.ndarray, pos_items: np.ndarray, 
                 negatives = rng.integers(0, num_items, config.negatives)
             positive, negative, penalty = recommender.batch_scores(users, positives, negatives)
             loss = batch_loss(positive, negative, config.loss, positives, negatives)
-            optimizer.zero_grad()
+            for optimizer in optimizers:
+                optimizer.zero_grad()
             (loss + config.l2 * 0.5 * penalty / len(batch)).backward()
-            optimizer.step()
+            for optimizer in optimizers:
+                optimizer.step()
             total += float(loss) * len(batch)
+            if time.perf_counter() - last_report > progress_seconds:
+                last_report = time.perf_counter()
+                log(f"  epoch {epoch}: {step + 1}/{steps} batches, loss {total / (lo + len(batch)):.4f}, "
+                    f"{last_report - started:.0f}s")
         train_seconds = time.perf_counter() - started
         record: dict = {"epoch": epoch, "loss": total / max(len(order), 1), "trainSeconds": train_seconds}
         if validate:
@@ -183,7 +213,8 @@ def fit(recommender: Recommender, pos_users: np.ndarray, pos_items: np.ndarray, 
             f"{'  *best' if is_best and validate else ''}")
         if checkpoint:
             _save_checkpoint(checkpoint, {
-                "config": identity, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "config": identity, "model": model.state_dict(),
+                "optimizers": [optimizer.state_dict() for optimizer in optimizers],
                 "rng": rng.bit_generator.state, "history": history, "best_state": best_state,
                 "seconds": seconds, "dataset": fingerprint,
             })

@@ -45,11 +45,12 @@ class TrainConfig:
     loss: str = "bpr"
     negatives: int = 1
     schedule: str = "constant"
+    optimizer: str = "adam"
     seed: int = 0
 
     def fit_config(self) -> FitConfig:
         return FitConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, l2=self.l2, loss=self.loss,
-                         negatives=self.negatives, schedule=self.schedule, seed=self.seed)
+                         negatives=self.negatives, schedule=self.schedule, optimizer=self.optimizer, seed=self.seed)
 
     def model_settings(self) -> dict:
         """What defines the model beyond :meth:`fit_config` (a checkpoint must match it)."""
@@ -148,7 +149,7 @@ def training_metadata(dataset: Dataset, config: TrainConfig, result: TrainResult
             "epochs": config.epochs, "batchSize": config.batch_size, "learningRate": config.lr,
             "embeddingDim": config.dim, "heads": config.heads, "fanouts": list(config.fanouts),
             "l2": config.l2, "initStd": config.init_std, "seed": config.seed, "loss": loss_description(config),
-            "schedule": config.schedule, "optimizer": "Adam",
+            "schedule": config.schedule, "optimizer": config.optimizer,
         },
         "weights": "best validation epoch, trained on all edges except each held-out edge",
         "validation": {
@@ -182,6 +183,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--negatives", type=int, default=defaults.negatives,
                         help="shared negatives per batch for --loss softmax")
     parser.add_argument("--schedule", choices=("constant", "cosine"), default=defaults.schedule)
+    parser.add_argument("--optimizer", choices=("adam", "sparse-adam"), default=defaults.optimizer)
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--checkpoint-dir", help="save the training state here after every epoch")
     parser.add_argument("--resume", action="store_true", help="continue from --checkpoint-dir's state")
@@ -208,7 +210,8 @@ def main(argv: list[str] | None = None) -> None:
         dataset = read_csv_dataset(args.interactions, args.items, name=args.dataset_name)
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, dim=args.dim,
                          heads=args.heads, fanouts=args.fanouts, l2=args.l2, loss=args.loss,
-                         negatives=args.negatives, schedule=args.schedule, seed=args.seed)
+                         negatives=args.negatives, schedule=args.schedule, optimizer=args.optimizer,
+                         seed=args.seed)
     result, holdout = train(dataset, config, args.checkpoint_dir, args.resume)
     metadata = save_model(result.model, config.fanouts, dataset.item_ids, dataset.user_ids,
                           training_metadata(dataset, config, result, holdout), args.out)
