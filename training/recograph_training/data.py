@@ -176,17 +176,8 @@ def read_csv_dataset(interactions_path: str | Path, items_path: str | Path,
     return Dataset(name or interactions_path.parent.name, user_ids, item_ids, edges, len(users))
 
 
-def read_lightgcn_file(path: str | Path, num_items: int | None = None, name: str | None = None) -> Dataset:
-    """Read a LightGCN-format split (``<user> <item> <item> ...`` per line, dense 0-based indices).
-
-    Every interaction has weight 1; its time is its position in the line, so later is more recent.
-    Ids are the decimal indices as strings and index order is kept (item ``k`` is index ``k``);
-    the sampling tie-break still compares the id strings, as the server would.
-
-    Args:
-        num_items: catalogue size; default one past the largest item index in the file.
-    """
-    path = Path(path)
+def _read_lightgcn_lines(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(user, item) of every interaction of one LightGCN-format file, in file order."""
     users: list[int] = []
     items: list[np.ndarray] = []
     for line in path.read_text().splitlines():
@@ -197,13 +188,36 @@ def read_lightgcn_file(path: str | Path, num_items: int | None = None, name: str
         items.append(np.asarray(fields[1:], dtype=np.int64))
     counts = np.asarray([len(row) for row in items], dtype=np.int64)
     user = np.repeat(np.asarray(users, dtype=np.int64), counts)
-    item = np.concatenate(items) if items else np.zeros(0, dtype=np.int64)
+    return user, np.concatenate(items) if items else np.zeros(0, dtype=np.int64)
+
+
+def read_lightgcn_file(path: str | Path | list[str | Path], num_items: int | None = None,
+                       num_users: int | None = None, name: str | None = None) -> Dataset:
+    """Read LightGCN-format split(s) (``<user> <item> <item> ...`` per line, dense 0-based indices).
+
+    Every interaction has weight 1; its time is its position among the user's interactions, so later
+    in the line is more recent, and with several files (train, then valid) later files are more
+    recent. Ids are the decimal indices as strings and index order is kept (item ``k`` is index
+    ``k``); the sampling tie-break still compares the id strings, as the server would.
+
+    Args:
+        num_items: catalogue size; default one past the largest item index read.
+        num_users: user count; default one past the largest user index read.
+    """
+    paths = [Path(p) for p in (path if isinstance(path, list) else [path])]
+    parts = [_read_lightgcn_lines(p) for p in paths]
+    user = np.concatenate([u for u, _ in parts])
+    item = np.concatenate([i for _, i in parts])
+    order = np.argsort(user, kind="stable")
+    user, item = user[order], item[order]
+    counts = np.bincount(user, minlength=1)
     position = np.arange(len(item), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    num_users = max(users, default=-1) + 1
+    if num_users is None:
+        num_users = int(user.max(initial=-1)) + 1
     if num_items is None:
         num_items = int(item.max(initial=-1)) + 1
     elif len(item) and item.max() >= num_items:
-        raise ValueError(f"{path}: item index {int(item.max())} is outside a catalogue of {num_items}")
+        raise ValueError(f"{paths[0]}: item index {int(item.max())} is outside a catalogue of {num_items}")
     edges = merge_edges(user, item, np.ones(len(item)), position, num_items)
-    return Dataset(name or path.parent.name, [str(u) for u in range(num_users)],
+    return Dataset(name or paths[0].parent.name, [str(u) for u in range(num_users)],
                    [str(i) for i in range(num_items)], edges, len(item))

@@ -6,7 +6,7 @@ import torch
 
 from recograph_training.model import NeighbourhoodGAT, ServingGraph, masked_softmax
 from recograph_training.sampling import sample_compact, sample_neighbourhood
-from recograph_training.train import compact_tensors
+from recograph_training.recommenders import compact_tensors
 
 from conftest import graph_of, make_dataset
 

@@ -6,7 +6,8 @@ import torch
 
 from recograph_training.data import id_ranks
 from recograph_training.evaluate import leave_latest_out, popularity_scorer, rank_metrics
-from recograph_training.train import TrainConfig, sample_negatives, train
+from recograph_training.fit import sample_negatives
+from recograph_training.train import TrainConfig, train
 
 from conftest import graph_of, make_dataset, planted_dataset
 

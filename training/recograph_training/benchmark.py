@@ -1,0 +1,199 @@
+"""Trains (or loads from checkpoints) every model of the accuracy benchmark on one LightGCN-format
+dataset and evaluates it on the test split; exports the GAT for the served-path evaluation.
+
+    PYTHONPATH=training python3 -m recograph_training.benchmark --dataset lastfm \
+        --data-dir ../shared/datasets --work .cache/eval
+
+Writes ``<work>/<dataset>/results.json`` (protocol, one row per model with its per-epoch history)
+and ``<work>/<dataset>/gat/`` (model.onnx, model.json, model.pt). ``npm run eval`` runs this, then
+evaluates the exported GAT through onnxruntime-node and writes ``bench/results/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .data import Dataset, Edges, id_ranks, read_lightgcn_file
+from .evaluate import metric_definition, popularity_scorer, rank_metrics
+from .export import save_model
+from .fit import FitConfig, Scorer, fit
+from .recommenders import LightGCN, MatrixFactorisation, gat_scorer
+from .sampling import InteractionGraph
+from .train import EVAL_K, TrainConfig, dataset_fingerprint, loss_description, train_gat
+
+MODELS = ("popularity", "bpr-mf", "lightgcn", "gat")
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """How a dataset is split between fitting, model selection and the reported test.
+
+    ``fit`` files are trained on; ``select`` (if any) is the per-epoch validation that picks the
+    kept epoch; ``known`` files are the interactions the served store holds at test time, which
+    are also each user's excluded items; ``test`` is evaluated once, at the end.
+    """
+
+    fit: tuple[str, ...]
+    select: str | None
+    known: tuple[str, ...]
+    test: str
+    description: str
+    recipes: dict[str, dict] = field(default_factory=dict)
+
+
+# The demo recipe (train.TrainConfig's defaults); a constant rate lets a run be cut short and resumed.
+_GAT_RECIPE = {"batch_size": 1024, "lr": 0.005, "loss": "bpr", "schedule": "constant", "optimizer": "sparse-adam",
+               "l2": 1e-4, "dim": 64, "heads": 2, "fanouts": (48, 8), "init_std": 0.1}
+
+PROTOCOLS = {
+    "lastfm": Protocol(
+        fit=("train.txt",), select="valid.txt", known=("train.txt", "valid.txt"), test="test.txt",
+        description=("train on train.txt; after every epoch rank valid.txt (train items excluded) and keep the "
+                     "epoch with the best NDCG@20; report test.txt with train.txt and valid.txt items excluded "
+                     "(the served store holds train.txt + valid.txt)"),
+        recipes={
+            "bpr-mf": {"epochs": 40, "batch_size": 2048, "lr": 0.005, "l2": 1e-4, "optimizer": "sparse-adam"},
+            "lightgcn": {"epochs": 40, "batch_size": 2048, "lr": 0.005, "l2": 1e-4},
+            "gat": {**_GAT_RECIPE, "epochs": 12},
+        },
+    ),
+    "gowalla": Protocol(
+        fit=("train.txt", "valid.txt"), select=None, known=("train.txt", "valid.txt"), test="test.txt",
+        description=("LightGCN paper protocol: train on train.txt + valid.txt (the paper's 810,128 training "
+                     "interactions) for a fixed epoch budget, set by the CPU time available and never by a test "
+                     "figure (no early stopping, the last epoch is kept); rank all items for every user with test items, "
+                     "training items excluded; report test.txt"),
+        recipes={
+            "bpr-mf": {"epochs": 10, "batch_size": 2048, "lr": 0.005, "l2": 1e-4, "optimizer": "sparse-adam"},
+            "lightgcn": {"epochs": 3, "batch_size": 8192, "lr": 0.005, "l2": 1e-4},
+            "gat": {**_GAT_RECIPE, "epochs": 1},
+        },
+    ),
+}
+
+
+def _fit_config(recipe: dict, seed: int) -> FitConfig:
+    keys = FitConfig.__dataclass_fields__.keys()
+    return FitConfig(**{k: v for k, v in recipe.items() if k in keys}, seed=seed)
+
+
+def _graph(dataset: Dataset, edges: Edges) -> InteractionGraph:
+    return InteractionGraph.build(edges, dataset.num_users, dataset.num_items,
+                                  id_ranks(dataset.user_ids), id_ranks(dataset.item_ids))
+
+
+def run(dataset_name: str, data_dir: Path, work: Path, models: list[str], epochs: dict[str, int],
+        seed: int = 0, log: Callable[[str], None] = print) -> dict:
+    protocol = PROTOCOLS[dataset_name]
+    root = data_dir / dataset_name
+    out = work / dataset_name
+    files = {name: root / name for name in {*protocol.fit, *protocol.known, protocol.test, protocol.select} if name}
+    parsed = {name: read_lightgcn_file(path) for name, path in files.items()}
+    num_users = max(d.num_users for d in parsed.values())
+    num_items = max(d.num_items for d in parsed.values())
+    read = lambda names: read_lightgcn_file([files[n] for n in names], num_items, num_users, dataset_name)  # noqa: E731
+    fit_data, known = read(protocol.fit), read(protocol.known)
+    test = read((protocol.test,)).edges
+    fit_graph, known_graph = _graph(fit_data, fit_data.edges), _graph(known, known.edges)
+    validate = None
+    if protocol.select:
+        select = read((protocol.select,)).edges
+        validate = lambda scorer: rank_metrics(scorer, fit_graph, select, EVAL_K)  # noqa: E731
+    fit_keys = np.sort(fit_data.edges.user * num_items + fit_data.edges.item)
+    fingerprint = dataset_fingerprint(fit_data)
+    log(f"{dataset_name}: {num_users} users, {num_items} items; fit on {'+'.join(protocol.fit)} "
+        f"({len(fit_data.edges)} edges), test {len(test)} edges of {len(np.unique(test.user))} users")
+    torch.set_num_threads(2)
+
+    def evaluate(scorer: Scorer) -> dict[str, float]:
+        started = time.perf_counter()
+        metrics = rank_metrics(scorer, known_graph, test, EVAL_K)
+        return {**metrics, "evaluationSeconds": round(time.perf_counter() - started, 1)}
+
+    rows = []
+    for name in models:
+        recipe = {**protocol.recipes.get(name, {})}
+        if name in epochs:
+            recipe["epochs"] = epochs[name]
+        log(f"--- {name} {recipe}")
+        row: dict = {"model": name, "hyperParameters": {k: list(v) if isinstance(v, tuple) else v
+                                                       for k, v in recipe.items()}}
+        if name == "popularity":
+            row.update(evaluate(popularity_scorer(fit_graph)), epochs=0, trainingSeconds=0.0)
+        elif name == "gat":
+            config = replace(TrainConfig(seed=seed), **recipe)
+            row["hyperParameters"]["loss"] = loss_description(config)
+            model, result, _ = train_gat(fit_data, fit_data.edges, config, validate, out / "checkpoints" / name,
+                                         resume=True, log=log)
+            row.update(evaluate(gat_scorer(model, known_graph, config.fanouts)))
+            row.update(_run_summary(result))
+            save_model(model, config.fanouts, known.item_ids, known.user_ids, {
+                "dataset": dataset_name, "protocol": protocol.description,
+                "hyperParameters": row["hyperParameters"], "epochs": len(result.history),
+                "bestEpoch": result.best_epoch, "seconds": round(result.seconds, 1),
+            }, out / "gat")
+        else:
+            torch.manual_seed(seed)
+            config = _fit_config(recipe, seed)
+            module = (MatrixFactorisation(num_users, num_items) if name == "bpr-mf"
+                      else LightGCN(fit_graph, layers=3))
+            result = fit(module, fit_data.edges.user, fit_data.edges.item, fit_keys, num_items, config, validate,
+                         out / "checkpoints" / name, True, {"model": name}, fingerprint, log)
+            row.update(evaluate(module.scorer()))
+            row.update(_run_summary(result))
+        log(f"{name}: test recall@{EVAL_K} {row['recall']:.4f} ndcg@{EVAL_K} {row['ndcg']:.4f} "
+            f"({row['epochs']} epochs, {row['trainingSeconds']:.0f}s)")
+        rows.append(row)
+
+    results = {
+        "dataset": dataset_name,
+        "counts": {"users": num_users, "items": num_items, "fitEdges": len(fit_data.edges),
+                   "knownEdges": len(known.edges), "testEdges": len(test),
+                   "testUsers": int(len(np.unique(test.user)))},
+        "protocol": {"description": protocol.description, "fit": list(protocol.fit), "select": protocol.select,
+                     "known": list(protocol.known), "test": protocol.test, "k": EVAL_K,
+                     "metrics": metric_definition(EVAL_K), "seed": seed},
+        "rows": rows,
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    return results
+
+
+def _run_summary(result) -> dict:
+    history = [{k: round(v, 5) if isinstance(v, float) else v for k, v in r.items()} for r in result.history]
+    return {"epochs": len(history), "keptEpoch": result.best_epoch, "trainingSeconds": round(result.seconds, 1),
+            "secondsPerEpoch": round(result.seconds / max(len(history), 1), 1), "history": history}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", choices=sorted(PROTOCOLS), required=True)
+    parser.add_argument("--data-dir", default="../shared/datasets", help="folder holding <dataset>/train.txt etc.")
+    parser.add_argument("--work", default=".cache/eval", help="checkpoints, results.json and the exported GAT")
+    parser.add_argument("--models", default=",".join(MODELS), help=f"comma-separated subset of {', '.join(MODELS)}")
+    parser.add_argument("--epochs", action="append", default=[], metavar="MODEL=N",
+                        help="override a model's epoch budget (repeatable)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    models = [m for m in args.models.split(",") if m]
+    unknown = [m for m in models if m not in MODELS]
+    if unknown:
+        parser.error(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}")
+    try:
+        epochs = {k: int(v) for k, v in (e.split("=") for e in args.epochs)}
+    except ValueError:
+        parser.error("--epochs takes MODEL=N, e.g. --epochs gat=10")
+    run(args.dataset, Path(args.data_dir), Path(args.work), models, epochs, args.seed)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from recograph_training.fit import FitConfig, batch_loss, fit, learning_rate
+from recograph_training.recommenders import LightGCN, MatrixFactorisation, normalised_adjacency
+
+from conftest import graph_of, planted_dataset
+
+
+def quiet(_: str) -> None:
+    pass
+
+
+def edge_keys(dataset):
+    return np.sort(dataset.edges.user * dataset.num_items + dataset.edges.item)
+
+
+@pytest.mark.parametrize("make", [
+    lambda d, g: MatrixFactorisation(d.num_users, d.num_items, dim=16),
+    lambda d, g: LightGCN(g, dim=16, layers=3),
+])
+@pytest.mark.parametrize("loss", ["bpr", "softmax"])
+def test_baselines_learn_planted_groups_with_either_loss(make, loss):
+    dataset = planted_dataset()
+    graph = graph_of(dataset)
+    torch.manual_seed(0)
+    model = make(dataset, graph)
+    config = FitConfig(epochs=15, batch_size=128, lr=0.02, loss=loss, negatives=32, seed=1)
+    result = fit(model, dataset.edges.user, dataset.edges.item, edge_keys(dataset), dataset.num_items, config,
+                 log=quiet)
+    assert result.history[-1]["loss"] < 0.8 * result.history[0]["loss"]
+    # Rank each user's own training items: a model that learnt the groups puts them first.
+    scores = model.scorer()(np.arange(dataset.num_users))
+    own_group = (np.arange(dataset.num_items)[None, :] // 15) == (np.arange(dataset.num_users)[:, None] % 4)
+    top = scores.topk(10, dim=1).indices.numpy()
+    assert np.take_along_axis(own_group, top, axis=1).mean() > 0.8
+
+
+def test_lightgcn_adjacency_is_symmetrically_degree_normalised():
+    dataset = planted_dataset(num_users=6, num_items=5, groups=1, per_user=3)
+    graph = graph_of(dataset)
+    a = normalised_adjacency(graph).to_dense().numpy()
+    assert np.allclose(a, a.T)
+    degree = np.r_[graph.user_degree(), graph.item_degree()].astype(float)
+    rows, cols = np.nonzero(a)
+    assert np.allclose(a[rows, cols], 1.0 / np.sqrt(degree[rows] * degree[cols]))
+
+
+def test_sampled_softmax_ignores_a_shared_negative_that_is_the_rows_positive():
+    positive = torch.tensor([2.0, 2.0])
+    negative = torch.tensor([[5.0, 0.0], [5.0, 0.0]])
+    loss = batch_loss(positive, negative, "softmax", np.array([7, 3]), np.array([7, 9]))
+    expected = (torch.nn.functional.cross_entropy(torch.tensor([[2.0, 0.0]]), torch.tensor([0]))
+                + torch.nn.functional.cross_entropy(torch.tensor([[2.0, 5.0, 0.0]]), torch.tensor([0]))) / 2
+    assert torch.isclose(loss, expected)
+
+
+def test_cosine_schedule_decays_from_the_rate_to_zero():
+    config = FitConfig(lr=0.01, schedule="cosine")
+    assert learning_rate(config, 0.0) == 0.01
+    assert np.isclose(learning_rate(config, 0.5), 0.005)
+    assert learning_rate(config, 0.999) < 1e-6
+    assert learning_rate(FitConfig(lr=0.01), 0.9) == 0.01
+
+
+def test_a_finished_checkpoint_is_loaded_without_training(tmp_path):
+    dataset = planted_dataset()
+    config = FitConfig(epochs=2, batch_size=256, seed=1)
+    run = lambda: fit(MatrixFactorisation(dataset.num_users, dataset.num_items, dim=8), dataset.edges.user,  # noqa: E731
+                      dataset.edges.item, edge_keys(dataset), dataset.num_items, config, None, tmp_path, True,
+                      {"model": "bpr-mf"}, "data", quiet)
+    first = run()
+    messages = []
+    again = fit(MatrixFactorisation(dataset.num_users, dataset.num_items, dim=8), dataset.edges.user,
+                dataset.edges.item, edge_keys(dataset), dataset.num_items, config, None, tmp_path, True,
+                {"model": "bpr-mf"}, "data", messages.append)
+    assert messages == [f"resumed from {tmp_path}/last.pt after epoch 2"]
+    assert again.history == first.history
