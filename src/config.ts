@@ -48,7 +48,7 @@ const envSchema = z.object({
   PUBLIC_READS: booleanFromEnv.default(true),
   ALLOW_OPEN_MUTATIONS: booleanFromEnv.default(false),
   MAX_QUERY_DEPTH: positiveInt.default(12),
-  MAX_QUERY_ALIASES: positiveInt.default(15),
+  MAX_QUERY_ALIASES: positiveInt.default(100),
   MAX_QUERY_DIRECTIVES: positiveInt.default(20),
   MAX_QUERY_TOKENS: positiveInt.default(2000),
   MAX_QUERY_COST: positiveInt.default(500_000),
