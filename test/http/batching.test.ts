@@ -1,37 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { GraphStore } from '../../src/graph/index.js';
-import type { RecommendationModel } from '../../src/inference/index.js';
+import { recordCalls } from '../support/call-recorder.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
-/** Records each batched call: which users went to the store, how many rows went to the model. */
-const calls = { neighbourhoods: [] as string[][], modelRuns: [] as number[] };
-
-const countingStore = (store: GraphStore): GraphStore =>
-  Object.assign(Object.create(store), {
-    neighbourhoods: (userIds: readonly string[], fanouts: { hop1: number; hop2: number }) => {
-      calls.neighbourhoods.push([...userIds]);
-      return store.neighbourhoods(userIds, fanouts);
-    },
-  });
-
-const countingModel = (model: RecommendationModel): RecommendationModel => ({
-  ...model,
-  run: (inputs) => {
-    calls.modelRuns.push(inputs.hop1_items.dims[0]!);
-    return model.run(inputs);
-  },
-});
+const { calls, decorators } = recordCalls();
 
 describe('batching: one store call and one model run per request', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ store: countingStore, model: countingModel });
+    server = await startTestServer(decorators);
   });
   afterAll(() => server?.close());
-  beforeEach(() => {
-    calls.neighbourhoods.length = 0;
-    calls.modelRuns.length = 0;
-  });
+  beforeEach(() => calls.clear());
 
   it('batches aliased recommendation fields for many users', async () => {
     const users = Array.from({ length: 8 }, (_, i) => `user-${String(i + 1).padStart(4, '0')}`);
@@ -41,15 +20,15 @@ describe('batching: one store call and one model run per request', () => {
     const { data, errors } = await server.graphql(query);
     expect(errors).toBeUndefined();
     expect(Object.keys(data)).toHaveLength(8);
-    expect(calls.neighbourhoods).toEqual([users]);
+    expect(calls.store.neighbourhoods).toEqual([users]);
     expect(calls.modelRuns).toEqual([8]);
   });
 
   it('batches recommendations nested in a list of users', async () => {
     const { data } = await server.graphql(`{ users(first: 25) { nodes { id recommendations(first: 3) { item { id } } } } }`);
     expect(data.users.nodes).toHaveLength(25);
-    expect(calls.neighbourhoods).toHaveLength(1);
-    expect(calls.neighbourhoods[0]).toHaveLength(25);
+    expect(calls.store.neighbourhoods).toHaveLength(1);
+    expect(calls.store.neighbourhoods?.[0]).toHaveLength(25);
     expect(calls.modelRuns).toEqual([25]);
   });
 
@@ -72,7 +51,7 @@ describe('batching: one store call and one model run per request', () => {
     }`);
     expect(errors).toBeUndefined();
     expect(data.same.recommendations).toEqual(data.whatIf);
-    expect(calls.neighbourhoods).toEqual([['user-0009']]);
+    expect(calls.store.neighbourhoods).toEqual([['user-0009']]);
     // The same set of ignored ids in another order is the same DataLoader key: two rows, not three.
     expect(calls.modelRuns).toEqual([2]);
   });
@@ -84,7 +63,7 @@ describe('batching: one store call and one model run per request', () => {
     }`);
     expect(data.known[0].explanation.kind).toBe('ATTENTION');
     expect(data.unknown[0].explanation.kind).toBe('POPULARITY_FALLBACK');
-    expect(calls.neighbourhoods).toEqual([['user-0005', 'nobody-at-all']]);
+    expect(calls.store.neighbourhoods).toEqual([['user-0005', 'nobody-at-all']]);
     expect(calls.modelRuns).toEqual([1]);
   });
 });
