@@ -50,7 +50,8 @@ class Protocol:
 
 
 # The demo recipe (train.TrainConfig's defaults); a constant rate lets a run be cut short and resumed.
-_GAT_RECIPE = {"batch_size": 1024, "lr": 0.005, "loss": "bpr", "schedule": "constant", "optimizer": "sparse-adam",
+_GAT_RECIPE = {"batch_size": 128, "batching": "users", "lr": 0.01, "loss": "softmax", "negatives": 1024,
+               "temperature": 0.2, "similarity": "cosine", "schedule": "constant", "optimizer": "sparse-adam",
                "l2": 1e-4, "dim": 64, "heads": 2, "fanouts": (48, 8), "init_std": 0.1}
 
 PROTOCOLS = {
@@ -62,7 +63,7 @@ PROTOCOLS = {
         recipes={
             "bpr-mf": {"epochs": 40, "batch_size": 2048, "lr": 0.005, "l2": 1e-4, "optimizer": "sparse-adam"},
             "lightgcn": {"epochs": 40, "batch_size": 2048, "lr": 0.005, "l2": 1e-4},
-            "gat": {**_GAT_RECIPE, "epochs": 12},
+            "gat": {**_GAT_RECIPE, "batch_size": 64, "epochs": 15},
         },
     ),
     "gowalla": Protocol(
@@ -72,9 +73,9 @@ PROTOCOLS = {
                      "figure (no early stopping, the last epoch is kept); rank all items for every user with test items, "
                      "training items excluded; report test.txt"),
         recipes={
-            "bpr-mf": {"epochs": 10, "batch_size": 2048, "lr": 0.005, "l2": 1e-4, "optimizer": "sparse-adam"},
-            "lightgcn": {"epochs": 3, "batch_size": 8192, "lr": 0.005, "l2": 1e-4},
-            "gat": {**_GAT_RECIPE, "epochs": 1},
+            "bpr-mf": {"epochs": 40, "batch_size": 2048, "lr": 0.005, "l2": 1e-4, "optimizer": "sparse-adam"},
+            "lightgcn": {"epochs": 10, "batch_size": 8192, "lr": 0.005, "l2": 1e-4},
+            "gat": {**_GAT_RECIPE, "epochs": 15},
         },
     ),
 }

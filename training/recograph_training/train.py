@@ -35,20 +35,20 @@ class TrainConfig:
     """
 
     epochs: int = 20
-    batch_size: int = 1024
-    lr: float = 0.005
+    batch_size: int = 64
+    lr: float = 0.01
     dim: int = 64
     heads: int = 2
     fanouts: tuple[int, int] = (48, 8)
     l2: float = 1e-4
     init_std: float = 0.1
-    loss: str = "bpr"
-    negatives: int = 1
-    temperature: float = 1.0
-    batching: str = "edges"
-    similarity: str = "dot"
+    loss: str = "softmax"
+    negatives: int = 1024
+    temperature: float = 0.2
+    batching: str = "users"
+    similarity: str = "cosine"
     schedule: str = "constant"
-    optimizer: str = "adam"
+    optimizer: str = "sparse-adam"
     seed: int = 0
 
     def fit_config(self) -> FitConfig:

@@ -21,7 +21,7 @@ def quiet(_: str) -> None:
 def test_training_lowers_the_loss_and_beats_popularity_on_planted_groups(planted):
     result, _ = train(planted, SMALL, log=quiet)
     losses = [r["loss"] for r in result.history]
-    assert losses[-1] < 0.7 * losses[0]
+    assert losses[-1] < 0.8 * losses[0]
     best = result.history[result.best_epoch - 1]
     assert best["ndcg"] == max(r["ndcg"] for r in result.history)
     assert best["recall"] > result.popularity["recall"]
