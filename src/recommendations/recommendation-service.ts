@@ -20,14 +20,20 @@ export type StageTimer = (stage: RecommendationStage, seconds: number) => void;
 
 const noTiming: StageTimer = () => {};
 
-/** Runs `work`, reporting its duration to `timer` under `stage`. */
-async function timed<T>(timer: StageTimer, stage: RecommendationStage, work: () => T | Promise<T>): Promise<T> {
+/** Runs `work`, reporting its duration to `timer` under `stage`; a promise is timed until it settles. */
+function timed<T>(timer: StageTimer, stage: RecommendationStage, work: () => T): T {
   const start = process.hrtime.bigint();
+  const stop = () => timer(stage, Number(process.hrtime.bigint() - start) / 1e9);
+  let result: T;
   try {
-    return await work();
-  } finally {
-    timer(stage, Number(process.hrtime.bigint() - start) / 1e9);
+    result = work();
+  } catch (error) {
+    stop();
+    throw error;
   }
+  if (result instanceof Promise) return result.finally(stop) as T;
+  stop();
+  return result;
 }
 
 export interface RecommendationResult {
@@ -35,6 +41,20 @@ export interface RecommendationResult {
   readonly score: number;
   readonly rank: number;
   readonly explanation: ExplanationModel;
+}
+
+/**
+ * A result whose explanation is built on first read and kept: most queries that rank many users
+ * select no explanation, and building one sorts every neighbour of the user.
+ */
+function withLazyExplanation(ranked: Omit<RecommendationResult, 'explanation'>, explain: () => ExplanationModel): RecommendationResult {
+  let explanation: ExplanationModel | undefined;
+  return {
+    ...ranked,
+    get explanation() {
+      return (explanation ??= explain());
+    },
+  };
 }
 
 /**
@@ -127,15 +147,14 @@ export class RecommendationService {
     const ids = [...new Set(rows.flatMap((r) => r.ranked.map((ranked) => items[ranked.itemIndex]!)))];
     const records = await timed(this.timer, 'store', () => this.store.items(ids));
     const byId = new Map(records.flatMap((record) => (record ? [[record.id, record] as const] : [])));
-    return timed(this.timer, 'explain', () =>
-      rows.map(({ scores, ranked }, row) =>
-        ranked.flatMap((r, k) => {
-          const item = byId.get(items[r.itemIndex]!);
-          if (!item) return [];
-          const explanation = attentionExplanation(scores, k, batch.slots[row]!, this.model.info.version);
-          return [{ item, score: r.score, rank: k + 1, explanation }];
-        }),
-      ),
+    const version = this.model.info.version;
+    return rows.map(({ scores, ranked }, row) =>
+      ranked.flatMap((r, k) => {
+        const item = byId.get(items[r.itemIndex]!);
+        if (!item) return [];
+        const explain = () => timed(this.timer, 'explain', () => attentionExplanation(scores, k, batch.slots[row]!, version));
+        return [withLazyExplanation({ item, score: r.score, rank: k + 1 }, explain)];
+      }),
     );
   }
 
