@@ -65,6 +65,22 @@ describe('tensor assembly', () => {
     expect([...inputs.candidate_mask.data]).toEqual([0, 0, 1, 1, 1, 0]);
   });
 
+  it('writes embedding rows of any size into the int64 tensors exactly', () => {
+    const large: ModelVocabulary = {
+      itemIndex: new Map([['a', 2_000_000_001]]),
+      userIndex: new Map([
+        ['u1', 65_537],
+        ['u2', 1_999_999_999],
+      ]),
+      itemCount: 1,
+    };
+    const coUsers = [...alice.items[2]!.coUsers, { userId: 'u2', weight: 1, lastAt: at }];
+    const row: Neighbourhood = { ...alice, items: [{ item: item('a'), weight: 1, lastAt: at, coUsers }] };
+    const { inputs } = assembleBatch([row], [new Float32Array([1])], large);
+    expect([...inputs.hop1_items.data]).toEqual([2_000_000_001n]);
+    expect([...inputs.hop2_users.data]).toEqual([65_537n, 1_999_999_999n]);
+  });
+
   it('refuses a candidate mask of the wrong size', () => {
     expect(() => assembleBatch([bob], [new Float32Array(2)], vocabulary)).toThrow(/3 entries/);
   });
