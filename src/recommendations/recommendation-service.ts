@@ -10,6 +10,11 @@ export interface RecommendationRequest {
   readonly filter?: RecommendationFilter | null;
   /** Rank as if the user had never interacted with these items ("what if"); nothing is written. */
   readonly ignoreItemIds?: readonly string[] | null;
+  /**
+   * Whether the results' explanations will be read (true when left out). Without them the model
+   * computes no contributions for this request; reading an explanation then throws.
+   */
+  readonly explain?: boolean;
 }
 
 /** The steps of a batch whose durations the service reports. */
@@ -55,6 +60,10 @@ function withLazyExplanation(ranked: Omit<RecommendationResult, 'explanation'>, 
       return (explanation ??= explain());
     },
   };
+}
+
+function explanationNotRequested(): never {
+  throw new Error('this recommendation was ranked without its explanation (the request had explain: false)');
 }
 
 /**
@@ -152,7 +161,10 @@ export class RecommendationService {
       ranked.flatMap((r, k) => {
         const item = byId.get(items[r.itemIndex]!);
         if (!item) return [];
-        const explain = () => timed(this.timer, 'explain', () => attentionExplanation(scores, k, batch.slots[row]!, version));
+        const explain =
+          requests[row]!.explain === false
+            ? explanationNotRequested
+            : () => timed(this.timer, 'explain', () => attentionExplanation(scores, k, batch.slots[row]!, version));
         return [withLazyExplanation({ item, score: r.score, rank: k + 1 }, explain)];
       }),
     );

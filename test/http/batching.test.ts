@@ -56,6 +56,18 @@ describe('batching: one store call and one model run per request', () => {
     expect(calls.modelRuns).toEqual([2]);
   });
 
+  it('ranks a user with and without explanations as two keys of one batch, explanations selected through fragments too', async () => {
+    const { data, errors } = await server.graphql(`
+      query { bare: recommendations(userId: "user-0013", first: 4) { item { id } } ...Explained }
+      fragment Explained on Query { why: recommendations(userId: "user-0013", first: 4) { item { id } ... on Recommendation { explanation { summary } } } }
+    `);
+    expect(errors).toBeUndefined();
+    expect(data.why.map((r: any) => r.item.id)).toEqual(data.bare.map((r: any) => r.item.id));
+    for (const r of data.why) expect(r.explanation.summary).toMatch(/^Because you liked/);
+    expect(calls.store.neighbourhoods).toEqual([['user-0013']]);
+    expect(calls.modelRuns).toEqual([2]);
+  });
+
   it('sends users the model cannot rank to the fallback without a model row', async () => {
     const { data } = await server.graphql(`{
       known: recommendations(userId: "user-0005", first: 3) { explanation { kind } }

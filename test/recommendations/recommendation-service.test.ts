@@ -34,6 +34,17 @@ describe('the recommendation service, on the demo data and the bundled model', (
     expect(stages.filter((s) => s === 'explain')).toHaveLength(1);
   });
 
+  it('ranks a request that wants no explanation exactly as one that does, and refuses to explain it', async () => {
+    const [plain, explained] = await service.recommend([
+      { userId: 'user-0004', first: 10, explain: false },
+      { userId: 'user-0004', first: 10 },
+    ]);
+    const ranking = (list: typeof plain) => list!.map((r) => [r.rank, r.item.id, r.score]);
+    expect(ranking(plain)).toEqual(ranking(explained));
+    expect(() => plain![0]!.explanation).toThrow(/without its explanation/);
+    expect(explained![9]!.explanation.kind).toBe('ATTENTION');
+  });
+
   it('explains each result from its own rank and user', async () => {
     const [first, second] = await service.recommend([
       { userId: 'user-0001', first: 3 },
