@@ -3,7 +3,7 @@ import type { GraphStore } from '../../src/graph/index.js';
 
 /** What reached the store and the model while the server answered requests. */
 export interface RecordedCalls {
-  /** Per store method, the first argument of each call (for the batched methods: the ids). */
+  /** Per store method but `ping`, the first argument of each call (for the batched methods: the ids). */
   readonly store: Partial<Record<keyof GraphStore, unknown[]>>;
   /** Per model run, how many users (rows) it ranked. */
   readonly modelRuns: number[];
@@ -24,7 +24,8 @@ export function recordCalls(): { readonly calls: RecordedCalls; readonly decorat
     new Proxy(target, {
       get(object, property) {
         const value: unknown = Reflect.get(object, property, object);
-        if (typeof value !== 'function') return value;
+        // Readiness probes ping on a timer, not because of a request: not a call worth counting.
+        if (typeof value !== 'function' || property === 'ping') return value;
         return (...args: unknown[]) => {
           (calls.store[property as keyof GraphStore] ??= []).push(args[0]);
           return value.apply(object, args);
