@@ -35,6 +35,7 @@ export async function explanationFidelity(path: ServedPath, userIds: readonly st
       neighbourhoods,
       neighbourhoods.map((n) => path.candidates.build(null, n.interactedItemIds)),
       vocabulary,
+      0,
     );
     const outputs = await path.model.run(base.inputs);
     const ablations: { neighbourhood: Neighbourhood; item: number }[] = [];
@@ -65,6 +66,7 @@ export async function explanationFidelity(path: ServedPath, userIds: readonly st
         return mask;
       }),
       vocabulary,
+      0,
     );
     const rescored = await path.model.run(ablated.inputs);
     baseScores.forEach((score, c) => {

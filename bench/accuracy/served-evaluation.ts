@@ -69,6 +69,7 @@ export async function evaluateServed(path: ServedPath, test: UserItems, k: numbe
       neighbourhoods,
       neighbourhoods.map((n) => path.candidates.build(null, n.interactedItemIds)),
       path.model.vocabulary,
+      0,
     );
     const outputs = await path.model.run(batch.inputs);
     batchUsers.forEach((userId, row) => {

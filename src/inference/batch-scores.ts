@@ -24,15 +24,18 @@ export interface UserScores {
   readonly ranked: readonly RankedItem[];
   hop1Attention(head: number, slot: number): number;
   hop2Attention(head: number, slot: number, coSlot: number): number;
-  /** Share of hop-1 slot `slot` in the score of `ranked[k]`. */
+  /** How many of the first ranks carry contributions (the run's `explain_ranks` were 0..this-1). */
+  readonly explainedRanks: number;
+  /** Share of hop-1 slot `slot` in the score of `ranked[k]`, for `k < explainedRanks`. */
   hop1Contribution(k: number, slot: number): number;
-  /** Share of co-user `coSlot` of hop-1 slot `slot` in the score of `ranked[k]`. */
+  /** Share of co-user `coSlot` of hop-1 slot `slot` in the score of `ranked[k]`, for `k < explainedRanks`. */
   hop2Contribution(k: number, slot: number, coSlot: number): number;
 }
 
 export function readUserScores(outputs: ModelOutputs, row: number): UserScores {
   const [, heads = 1, hop1Width = 1, hop2Width = 1] = outputs.hop2_attention.dims;
   const topK = outputs.top_scores.dims[1] ?? 0;
+  const explained = outputs.hop1_contribution.dims[1] ?? 0;
   const scores = outputs.top_scores.data as Float32Array;
   const items = outputs.top_items.data as BigInt64Array;
   const a1 = outputs.hop1_attention.data as Float32Array;
@@ -49,9 +52,10 @@ export function readUserScores(outputs: ModelOutputs, row: number): UserScores {
   return {
     heads,
     ranked,
+    explainedRanks: explained,
     hop1Attention: (h, f) => a1[(row * heads + h) * hop1Width + f]!,
     hop2Attention: (h, f, g) => a2[((row * heads + h) * hop1Width + f) * hop2Width + g]!,
-    hop1Contribution: (k, f) => c1[(row * topK + k) * hop1Width + f]!,
-    hop2Contribution: (k, f, g) => c2[((row * topK + k) * hop1Width + f) * hop2Width + g]!,
+    hop1Contribution: (k, f) => c1[(row * explained + k) * hop1Width + f]!,
+    hop2Contribution: (k, f, g) => c2[((row * explained + k) * hop1Width + f) * hop2Width + g]!,
   };
 }

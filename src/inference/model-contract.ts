@@ -1,10 +1,18 @@
 import { z } from 'zod';
 
 /** The ONNX model contract of docs/model.md; a model that does not match is refused at load. */
-export const MODEL_FORMAT = 'recograph-gat/1';
+export const MODEL_FORMAT = 'recograph-gat/2';
 export const SAMPLING_POLICY = 'most-recent-first/v1';
 
-export const MODEL_INPUTS = ['hop1_items', 'hop1_weight', 'hop1_mask', 'hop2_users', 'hop2_mask', 'candidate_mask'] as const;
+export const MODEL_INPUTS = [
+  'hop1_items',
+  'hop1_weight',
+  'hop1_mask',
+  'hop2_users',
+  'hop2_mask',
+  'candidate_mask',
+  'explain_ranks',
+] as const;
 export const MODEL_OUTPUTS = [
   'top_scores',
   'top_items',

@@ -147,6 +147,7 @@ async function warmUp(model: RecommendationModel, source: string): Promise<void>
       hop2_users: one('int64', [1, 1, 1]),
       hop2_mask: one('float32', [1, 1, 1]),
       candidate_mask: one('float32', [1, n], 1),
+      explain_ranks: one('int64', [1]),
     })
     .catch((error: unknown) => {
       throw new ModelContractError(`${source} failed its warm-up run: ${error instanceof Error ? error.message : error}`);
@@ -162,7 +163,7 @@ async function warmUp(model: RecommendationModel, source: string): Promise<void>
   expect('top_items', [1, topK]);
   expect('hop1_attention', [1, heads, 1]);
   expect('hop2_attention', [1, heads, 1, 1]);
-  expect('hop1_contribution', [1, topK, 1]);
-  expect('hop2_contribution', [1, topK, 1, 1]);
+  expect('hop1_contribution', [1, 1, 1]);
+  expect('hop2_contribution', [1, 1, 1, 1]);
   if (readUserScores(outputs, 0).ranked.length === 0) throw new ModelContractError(`${source}: warm-up ranked no item`);
 }

@@ -34,7 +34,8 @@ interface IndexedRow {
 }
 
 /**
- * Packs sampled neighbourhoods into the model's padded, masked input tensors. Neighbours the model
+ * Packs sampled neighbourhoods into the model's padded, masked input tensors, asking for the
+ * contributions of the first `explainedRanks` ranks of every row (the model computes no others). Neighbours the model
  * has no embedding for (items or users added after training) are left out, and the rest are packed
  * to the front, so a slot's position says nothing but its sampling order. Padding is as small as
  * the batch allows: the widths are the largest real counts in the batch (at least 1).
@@ -43,6 +44,7 @@ export function assembleBatch(
   neighbourhoods: readonly Neighbourhood[],
   candidateMasks: readonly Float32Array[],
   vocabulary: ModelVocabulary,
+  explainedRanks: number,
 ): AssembledBatch {
   const rows = neighbourhoods.map((n) => indexRow(n, vocabulary));
   const batch = neighbourhoods.length;
@@ -88,6 +90,7 @@ export function assembleBatch(
       hop2_users: { type: 'int64', data: hop2Users, dims: [batch, hop1Width, hop2Width] },
       hop2_mask: { type: 'float32', data: hop2Mask, dims: [batch, hop1Width, hop2Width] },
       candidate_mask: { type: 'float32', data: candidateMask, dims: [batch, n] },
+      explain_ranks: { type: 'int64', data: BigInt64Array.from({ length: explainedRanks }, (_, r) => BigInt(r)), dims: [explainedRanks] },
     },
     slots: rows.map((row) => row.slots),
     hop1Width,

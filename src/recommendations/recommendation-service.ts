@@ -144,7 +144,8 @@ export class RecommendationService {
     if (requests.length === 0) return [];
     const batch = await timed(this.timer, 'tensors', () => {
       const masks = requests.map((request, row) => this.candidates.build(request.filter, neighbourhoods[row]!.interactedItemIds));
-      return assembleBatch(neighbourhoods, masks, this.model.vocabulary);
+      // Contributions are computed only for the ranks a request can return.
+      return assembleBatch(neighbourhoods, masks, this.model.vocabulary, Math.max(...requests.map((r) => r.first)));
     });
     const outputs = await timed(this.timer, 'onnx', () => this.model.run(batch.inputs));
     const { items } = this.model.metadata;

@@ -26,6 +26,7 @@ const coShares = [0.05, 0.1];
 const scores: UserScores = {
   heads: 2,
   ranked: [{ itemIndex: 4, score: 1.0 }],
+  explainedRanks: 1,
   hop1Attention: (h, f) => alpha[h]![f]!,
   hop2Attention: (h, f, g) => (f === 0 ? beta[h]![g]! : 0),
   hop1Contribution: (_k, f) => shares[f]!,

@@ -26,7 +26,7 @@ function editMetadata(dir: string, edit: (metadata: Record<string, unknown>) => 
 describe('model loading', () => {
   it('loads the bundled demo model and checks it against the contract', async () => {
     const model = await load('models/demo');
-    expect(model.info).toMatchObject({ format: 'recograph-gat/1', executionProvider: 'cpu', itemCount: 1920 });
+    expect(model.info).toMatchObject({ format: 'recograph-gat/2', executionProvider: 'cpu', itemCount: 1920 });
     expect(model.vocabulary.userIndex.size).toBe(3000);
     await model.close();
   });

@@ -35,6 +35,7 @@ describe.skipIf(!hasTorch)('PyTorch and onnxruntime-node agree on the bundled mo
       neighbourhoods,
       neighbourhoods.map((n) => candidates.build(null, n.interactedItemIds)),
       model.vocabulary,
+      3,
     );
     const onnx = await model.run(batch.inputs);
 

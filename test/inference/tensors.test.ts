@@ -44,7 +44,7 @@ const bob: Neighbourhood = {
 
 describe('tensor assembly', () => {
   const masks = [new Float32Array([0, 0, 1]), new Float32Array([1, 1, 0])];
-  const batch = assembleBatch([alice, bob], masks, vocabulary);
+  const batch = assembleBatch([alice, bob], masks, vocabulary, 2);
 
   it('pads to the widest real row of the batch, leaving out neighbours the model does not know', () => {
     expect(batch.hop1Width).toBe(2);
@@ -63,6 +63,8 @@ describe('tensor assembly', () => {
     expect([...inputs.hop2_users.data]).toEqual([1n, 0n, 0n, 0n]);
     expect([...inputs.hop2_mask.data]).toEqual([1, 1, 0, 0]);
     expect([...inputs.candidate_mask.data]).toEqual([0, 0, 1, 1, 1, 0]);
+    expect(inputs.explain_ranks.dims).toEqual([2]);
+    expect([...inputs.explain_ranks.data]).toEqual([0n, 1n]);
   });
 
   it('writes embedding rows of any size into the int64 tensors exactly', () => {
@@ -82,6 +84,6 @@ describe('tensor assembly', () => {
   });
 
   it('refuses a candidate mask of the wrong size', () => {
-    expect(() => assembleBatch([bob], [new Float32Array(2)], vocabulary)).toThrow(/3 entries/);
+    expect(() => assembleBatch([bob], [new Float32Array(2)], vocabulary, 0)).toThrow(/3 entries/);
   });
 });

@@ -25,6 +25,7 @@ function inputs(model: RecommendationModel, users: number) {
     hop2_users: int64([users, f1, f2], (i) => (i * 53) % model.vocabulary.userIndex.size),
     hop2_mask: float32([users, f1, f2], 1),
     candidate_mask: float32([users, n], 1),
+    explain_ranks: int64([3], (i) => i),
   };
 }
 

@@ -15,7 +15,7 @@ import torch
 from .model import NeighbourhoodGAT, ServingGraph
 from .sampling import SAMPLING_POLICY
 
-MODEL_FORMAT = "recograph-gat/1"
+MODEL_FORMAT = "recograph-gat/2"
 OPSET = 17
 MAX_TOP_K = 100
 DYNAMIC_AXES = {
@@ -25,12 +25,13 @@ DYNAMIC_AXES = {
     "hop2_users": {0: "B", 1: "F1", 2: "F2"},
     "hop2_mask": {0: "B", 1: "F1", 2: "F2"},
     "candidate_mask": {0: "B"},
+    "explain_ranks": {0: "E"},
     "top_scores": {0: "B"},
     "top_items": {0: "B"},
     "hop1_attention": {0: "B", 2: "F1"},
     "hop2_attention": {0: "B", 2: "F1", 3: "F2"},
-    "hop1_contribution": {0: "B", 2: "F1"},
-    "hop2_contribution": {0: "B", 2: "F1", 3: "F2"},
+    "hop1_contribution": {0: "B", 1: "E", 2: "F1"},
+    "hop2_contribution": {0: "B", 1: "E", 2: "F1", 3: "F2"},
 }
 
 
@@ -47,6 +48,7 @@ def example_inputs(num_items: int, batch: int = 2, f1: int = 3, f2: int = 2) -> 
         torch.zeros(batch, f1, f2, dtype=torch.int64),
         torch.ones(batch, f1, f2),
         torch.ones(batch, num_items),
+        torch.arange(2, dtype=torch.int64),
     )
 
 

@@ -27,7 +27,10 @@ class FitConfig:
 
     Args:
         loss: ``"bpr"`` (one uniform negative per positive) or ``"softmax"`` (sampled softmax over
-            the positive and ``negatives`` uniform items shared by the batch).
+            the positive and ``negatives`` uniform items shared by the batch, logits divided by
+            ``temperature``).
+        batching: ``"edges"`` (``batch_size`` positives drawn at random) or ``"users"``
+            (``batch_size`` users drawn at random, with all their positives).
         schedule: ``"constant"`` or ``"cosine"`` (learning rate decays to 0 over ``epochs``).
         optimizer: ``"adam"``, or ``"sparse-adam"``: embedding tables get sparse gradients and
             lazy Adam (only the rows a batch touched are updated), other parameters plain Adam. On
@@ -40,6 +43,8 @@ class FitConfig:
     l2: float = 1e-4
     loss: str = "bpr"
     negatives: int = 1
+    temperature: float = 1.0
+    batching: str = "edges"
     schedule: str = "constant"
     optimizer: str = "adam"
     seed: int = 0
@@ -87,13 +92,13 @@ def sample_negatives(rng: np.random.Generator, users: np.ndarray, edge_keys: np.
 
 
 def batch_loss(positive: Tensor, negative: Tensor, loss: str, positives: np.ndarray,
-               negatives: np.ndarray) -> Tensor:
+               negatives: np.ndarray, temperature: float = 1.0) -> Tensor:
     """BPR (``negative`` ``[B, 1]``) or sampled softmax (``[B, M]``, shared negatives that happen
     to be the row's positive are masked)."""
     if loss == "bpr":
         return F.softplus(negative - positive.unsqueeze(1)).mean()
     hit = torch.from_numpy(negatives[None, :] == positives[:, None])
-    logits = torch.cat([positive.unsqueeze(1), negative.masked_fill(hit, -torch.inf)], dim=1)
+    logits = torch.cat([positive.unsqueeze(1), negative.masked_fill(hit, -torch.inf)], dim=1) / temperature
     return F.cross_entropy(logits, torch.zeros(len(positives), dtype=torch.int64))
 
 
@@ -117,6 +122,42 @@ def make_optimizers(model: nn.Module, config: FitConfig) -> list[torch.optim.Opt
     if rest:
         optimizers.append(torch.optim.Adam(rest, lr=config.lr))
     return optimizers
+
+
+@dataclass(frozen=True)
+class EpochBatches:
+    """Row indices of each batch of an epoch, per ``FitConfig.batching``."""
+
+    rows_by_user: np.ndarray  # row indices grouped by user ("users"), or all rows ("edges")
+    user_ptr: np.ndarray | None  # group boundaries in ``rows_by_user`` ("users" only)
+    batch_size: int
+
+    @property
+    def steps(self) -> int:
+        units = len(self.rows_by_user) if self.user_ptr is None else len(self.user_ptr) - 1
+        return max(1, math.ceil(units / self.batch_size))
+
+    def epoch(self, rng: np.random.Generator):
+        if self.user_ptr is None:
+            order = rng.permutation(len(self.rows_by_user))
+            for lo in range(0, len(order), self.batch_size):
+                yield order[lo: lo + self.batch_size]
+            return
+        order = rng.permutation(len(self.user_ptr) - 1)
+        for lo in range(0, len(order), self.batch_size):
+            groups = order[lo: lo + self.batch_size]
+            starts, ends = self.user_ptr[groups], self.user_ptr[groups + 1]
+            yield self.rows_by_user[np.concatenate([np.arange(s, e) for s, e in zip(starts, ends)])]
+
+
+def epoch_batches(pos_users: np.ndarray, config: FitConfig) -> EpochBatches:
+    if config.batching == "edges":
+        return EpochBatches(np.arange(len(pos_users)), None, config.batch_size)
+    if config.batching != "users":
+        raise ValueError(f"batching must be 'edges' or 'users', got {config.batching!r}")
+    rows = np.argsort(pos_users, kind="stable")
+    _, counts = np.unique(pos_users[rows], return_counts=True)
+    return EpochBatches(rows, np.r_[0, np.cumsum(counts)], config.batch_size)
 
 
 def _save_checkpoint(path: Path, state: dict) -> None:
@@ -166,38 +207,39 @@ def fit(recommender: Recommender, pos_users: np.ndarray, pos_items: np.ndarray, 
         history, best_state, seconds = state["history"], state["best_state"], state["seconds"]
         log(f"resumed from {checkpoint} after epoch {len(history)}")
 
-    steps = max(1, math.ceil(len(pos_users) / config.batch_size))
+    batches = epoch_batches(pos_users, config)
+    steps = batches.steps
     for epoch in range(len(history) + 1, config.epochs + 1):
         started = time.perf_counter()
         model.train()
-        order = rng.permutation(len(pos_users))
         total = 0.0
+        seen = 0
         last_report = started
-        for step, lo in enumerate(range(0, len(order), config.batch_size)):
+        for step, batch in enumerate(batches.epoch(rng)):
             rate = learning_rate(config, ((epoch - 1) * steps + step) / (config.epochs * steps))
             for optimizer in optimizers:
                 for group in optimizer.param_groups:
                     group["lr"] = rate
-            batch = order[lo: lo + config.batch_size]
             users, positives = pos_users[batch], pos_items[batch]
             if config.loss == "bpr":
                 negatives = sample_negatives(rng, users, edge_keys, num_items)[:, None]
             else:
                 negatives = rng.integers(0, num_items, config.negatives)
             positive, negative, penalty = recommender.batch_scores(users, positives, negatives)
-            loss = batch_loss(positive, negative, config.loss, positives, negatives)
+            loss = batch_loss(positive, negative, config.loss, positives, negatives, config.temperature)
             for optimizer in optimizers:
                 optimizer.zero_grad()
             (loss + config.l2 * 0.5 * penalty / len(batch)).backward()
             for optimizer in optimizers:
                 optimizer.step()
             total += float(loss) * len(batch)
+            seen += len(batch)
             if time.perf_counter() - last_report > progress_seconds:
                 last_report = time.perf_counter()
-                log(f"  epoch {epoch}: {step + 1}/{steps} batches, loss {total / (lo + len(batch)):.4f}, "
+                log(f"  epoch {epoch}: {step + 1}/{steps} batches, loss {total / seen:.4f}, "
                     f"{last_report - started:.0f}s")
         train_seconds = time.perf_counter() - started
-        record: dict = {"epoch": epoch, "loss": total / max(len(order), 1), "trainSeconds": train_seconds}
+        record: dict = {"epoch": epoch, "loss": total / max(seen, 1), "trainSeconds": train_seconds}
         if validate:
             model.eval()
             record.update(validate(recommender.scorer()))

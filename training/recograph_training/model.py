@@ -11,6 +11,7 @@ from torch import Tensor, nn
 MASKED_SCORE_OFFSET = 1e9
 _MASKED_LOGIT = -1e9
 _EPS = 1e-12
+SIMILARITIES = ("dot", "cosine")
 
 
 def masked_softmax(logits: Tensor, mask: Tensor, dim: int = -1) -> Tensor:
@@ -36,6 +37,9 @@ class NeighbourhoodGAT(nn.Module):
     :math:`z_j`, :math:`\alpha_j = \mathrm{softmax}_j(\langle c_u, z_j\rangle/\sqrt{d_h} + b\log w_{uj})`,
     :math:`h_u = \sum_j \alpha_j z_j`. Score :math:`s(u,i) = \langle h_u, Q_i\rangle`. Every product is
     per head (a head owns ``head_dim`` consecutive dims); there are no transforms or non-linearities.
+    With ``similarity="cosine"`` the score is :math:`\langle h_u, \hat Q_i\rangle / \lVert h_u\rVert` with
+    unit-length candidate rows :math:`\hat Q_i`: still linear in the neighbours' values, so it splits
+    exactly into per-neighbour contributions.
 
     Args:
         num_items (int): catalogue size ``N`` (tables ``E`` and ``Q``).
@@ -44,6 +48,7 @@ class NeighbourhoodGAT(nn.Module):
         heads (int, optional): attention heads ``H``. (default: ``2``)
         init_std (float, optional): standard deviation of the normal initialisation.
             (default: ``0.1``)
+        similarity (str, optional): ``"dot"`` or ``"cosine"`` scoring. (default: ``"dot"``)
 
     Shapes:
         - **item_context**: items ``[R]``, users ``[R, F2]``, mask ``[R, F2]`` →
@@ -54,10 +59,13 @@ class NeighbourhoodGAT(nn.Module):
     """
 
     def __init__(self, num_items: int, num_users: int, dim: int = 64, heads: int = 2,
-                 init_std: float = 0.1) -> None:
+                 init_std: float = 0.1, similarity: str = "dot") -> None:
         super().__init__()
         if dim % heads:
             raise ValueError(f"dim ({dim}) must be a multiple of heads ({heads})")
+        if similarity not in SIMILARITIES:
+            raise ValueError(f"similarity must be one of {SIMILARITIES}, got {similarity!r}")
+        self.similarity = similarity
         self.num_items = num_items
         self.num_users = num_users
         self.dim = dim
@@ -78,7 +86,7 @@ class NeighbourhoodGAT(nn.Module):
     def config(self) -> dict:
         """Constructor arguments, enough to rebuild the module around a state dict."""
         return {"num_items": self.num_items, "num_users": self.num_users, "dim": self.dim,
-                "heads": self.heads, "init_std": self.init_std}
+                "heads": self.heads, "init_std": self.init_std, "similarity": self.similarity}
 
     def split_heads(self, x: Tensor) -> Tensor:
         """``[..., d]`` → ``[..., H, head_dim]``."""
@@ -113,6 +121,17 @@ class NeighbourhoodGAT(nn.Module):
         h, _ = self.aggregate(z, hop1_weight, hop1_mask)
         return h
 
+    def candidate_rows(self, items: Tensor) -> Tensor:
+        """``Q`` rows of ``items`` (unit length under cosine scoring), ``[..., d]``."""
+        rows = self.candidate_embedding(items)
+        return F.normalize(rows, dim=-1) if self.similarity == "cosine" else rows
+
+    def user_scale(self, h: Tensor) -> Tensor:
+        """The factor every score and contribution of a user is multiplied by, ``[B, 1]``."""
+        if self.similarity == "cosine":
+            return 1.0 / h.norm(dim=-1, keepdim=True).clamp(min=_EPS)
+        return torch.ones_like(h[:, :1])
+
     def forward(self, hop1_weight: Tensor, hop1_mask: Tensor, slot_row: Tensor, row_items: Tensor,
                 row_users: Tensor, row_mask: Tensor, candidates: Tensor) -> Tensor:
         """Scores of ``candidates`` (``[B, C]`` item indices) for each user, ``[B, C]``.
@@ -122,15 +141,18 @@ class NeighbourhoodGAT(nn.Module):
         ``[R, F2]``.
         """
         h = self.user_vectors(hop1_weight, hop1_mask, slot_row, row_items, row_users, row_mask)
-        return (self.candidate_embedding(candidates) * h.unsqueeze(1)).sum(-1)
+        return (self.candidate_rows(candidates) * h.unsqueeze(1)).sum(-1) * self.user_scale(h)
 
     def score_all(self, h: Tensor) -> Tensor:
         """Scores of the whole catalogue, ``[B, N]``."""
-        return (self.candidate_embedding.weight @ h.t()).t()
+        table = self.candidate_embedding.weight
+        if self.similarity == "cosine":
+            table = F.normalize(table, dim=-1)
+        return (table @ h.t()).t() * self.user_scale(h)
 
 
 class ServingGraph(nn.Module):
-    """The exported computation: the six ONNX inputs to the six outputs of docs/model.md.
+    """The exported computation: the seven ONNX inputs to the six outputs of docs/model.md.
 
     Args:
         model (NeighbourhoodGAT): the trained model.
@@ -138,16 +160,18 @@ class ServingGraph(nn.Module):
 
     Shapes:
         - **inputs**: hop1_items (int64), hop1_weight, hop1_mask ``[B, F1]``; hop2_users (int64),
-          hop2_mask ``[B, F1, F2]``; candidate_mask ``[B, N]``
+          hop2_mask ``[B, F1, F2]``; candidate_mask ``[B, N]``; explain_ranks (int64) ``[E]``
         - **outputs**: top_scores ``[B, K]``, top_items (int64) ``[B, K]``, hop1_attention
-          ``[B, H, F1]``, hop2_attention ``[B, H, F1, F2]``, hop1_contribution ``[B, K, F1]``,
-          hop2_contribution ``[B, K, F1, F2]``
+          ``[B, H, F1]``, hop2_attention ``[B, H, F1, F2]``, hop1_contribution ``[B, E, F1]``,
+          hop2_contribution ``[B, E, F1, F2]``: the contributions to the items at ``explain_ranks``
+          only, so a caller pays for the explanations it shows (none when ``E`` is 0)
 
     Ties in the top ``K`` go to the lower item index, as ONNX ``TopK`` specifies; eager runs use a
     stable sort for that because ``torch.topk`` leaves tie order unspecified.
     """
 
-    input_names = ("hop1_items", "hop1_weight", "hop1_mask", "hop2_users", "hop2_mask", "candidate_mask")
+    input_names = ("hop1_items", "hop1_weight", "hop1_mask", "hop2_users", "hop2_mask", "candidate_mask",
+                   "explain_ranks")
     output_names = ("top_scores", "top_items", "hop1_attention", "hop2_attention",
                     "hop1_contribution", "hop2_contribution")
 
@@ -157,7 +181,7 @@ class ServingGraph(nn.Module):
         self.top_k = top_k
 
     def forward(self, hop1_items: Tensor, hop1_weight: Tensor, hop1_mask: Tensor, hop2_users: Tensor,
-                hop2_mask: Tensor, candidate_mask: Tensor) -> tuple[Tensor, ...]:
+                hop2_mask: Tensor, candidate_mask: Tensor, explain_ranks: Tensor) -> tuple[Tensor, ...]:
         model = self.model
         batch, f1 = hop1_items.shape
         f2 = hop2_users.shape[2]
@@ -175,11 +199,13 @@ class ServingGraph(nn.Module):
             top_scores, top_items = torch.sort(scores, dim=1, descending=True, stable=True)
             top_scores, top_items = top_scores[:, : self.top_k], top_items[:, : self.top_k]
 
-        top_q = model.split_heads(model.candidate_embedding(top_items)).transpose(1, 2)  # [B, H, K, e]
+        explained = top_items.index_select(1, explain_ranks)  # [B, E]
+        q = model.split_heads(model.candidate_rows(explained)).transpose(1, 2)  # [B, H, E, e]
+        scale = model.user_scale(h).unsqueeze(-1)  # [B, 1, 1]
         z_heads = z.transpose(1, 2)  # [B, H, F1, e]
-        hop1_contribution = ((top_q @ z_heads.transpose(-1, -2)) * alpha.unsqueeze(2)).sum(1)
+        hop1_contribution = ((q @ z_heads.transpose(-1, -2)) * alpha.unsqueeze(2)).sum(1) * scale
         co_users = co_users.reshape(batch, f1 * f2, model.heads, model.head_dim).transpose(1, 2)
         flow = (alpha.unsqueeze(-1) * beta).reshape(batch, model.heads, 1, f1 * f2)
-        hop2_contribution = ((top_q @ co_users.transpose(-1, -2)) * flow).sum(1)
+        hop2_contribution = ((q @ co_users.transpose(-1, -2)) * flow).sum(1) * scale
         return (top_scores, top_items, alpha, beta, hop1_contribution,
-                hop2_contribution.reshape(batch, self.top_k, f1, f2))
+                hop2_contribution.reshape(batch, explained.shape[1], f1, f2))

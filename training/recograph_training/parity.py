@@ -4,7 +4,7 @@
         --inputs in.json --outputs out.json
 
 Both files map each tensor name to ``{"dims": [...], "data": [flat, row-major numbers]}``; the
-inputs are the six ONNX inputs, the outputs the six ONNX outputs (int64 as plain numbers).
+inputs are the seven ONNX inputs, the outputs the six ONNX outputs (int64 as plain numbers).
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ import torch
 from .export import load_model
 from .model import ServingGraph
 
-_INT_INPUTS = {"hop1_items", "hop2_users"}
+_INT_INPUTS = {"hop1_items", "hop2_users", "explain_ranks"}
 
 
 def run_serving_graph(model_dir: str | Path, inputs: dict[str, dict]) -> dict[str, dict]:
-    """The six outputs of ``model.pt``'s serving graph for the six inputs, in ``{dims, data}`` form."""
+    """The six outputs of ``model.pt``'s serving graph for the seven inputs, in ``{dims, data}`` form."""
     model, checkpoint = load_model(model_dir)
     missing = [name for name in ServingGraph.input_names if name not in inputs]
     if missing:
@@ -40,7 +40,7 @@ def run_serving_graph(model_dir: str | Path, inputs: dict[str, dict]) -> dict[st
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", required=True, help="model directory holding model.pt")
-    parser.add_argument("--inputs", required=True, help="JSON file with the six ONNX inputs")
+    parser.add_argument("--inputs", required=True, help="JSON file with the seven ONNX inputs")
     parser.add_argument("--outputs", required=True, help="JSON file to write the six outputs to")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)

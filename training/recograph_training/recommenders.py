@@ -44,7 +44,12 @@ def gat_scorer(model: NeighbourhoodGAT, graph: InteractionGraph, fanouts: tuple[
 
 class GATRecommender:
     """The served GAT, trained as it serves: each positive is left out of its user's sampled
-    neighbourhood, which is then encoded exactly as at request time."""
+    neighbourhood, which is then encoded exactly as at request time.
+
+    A batch's rows may repeat users (``FitConfig.batching="users"`` sends all of a user's positives
+    together): each user's neighbourhood is sampled and encoded once, and every row masks out its
+    own positive's hop-1 slot.
+    """
 
     def __init__(self, model: NeighbourhoodGAT, graph: InteractionGraph, fanouts: tuple[int, int]) -> None:
         self.module = model
@@ -53,14 +58,20 @@ class GATRecommender:
 
     def batch_scores(self, users, positives, negatives):
         model = self.module
-        nb = sample_compact(self.graph, users, self.fanouts, exclude_items=positives)
-        neighbourhood = compact_tensors(nb)
-        h = model.user_vectors(*neighbourhood)
-        positive, negative, penalty = _candidate_scores(h, model.candidate_embedding, positives, negatives)
+        roots, root_of_row = np.unique(users, return_inverse=True)
+        nb = sample_compact(self.graph, roots, self.fanouts)
+        hop1_items = nb.hop1_items[root_of_row]
+        left_out = nb.hop1_mask[root_of_row] * (hop1_items != positives[:, None])
+        row_items, row_users, row_mask = (torch.from_numpy(a) for a in (nb.row_items, nb.row_users, nb.row_mask))
+        h = model.user_vectors(torch.from_numpy(nb.hop1_weight[root_of_row]), torch.from_numpy(left_out),
+                               torch.from_numpy(nb.slot_row[root_of_row]), row_items, row_users, row_mask)
+        # Under cosine scoring the candidate rows are unit length: their L2 term is a constant.
+        positive, negative, penalty = _candidate_scores(h, model.candidate_rows, positives, negatives)
+        scale = model.user_scale(h)
         context_users = torch.from_numpy(np.unique(nb.row_users[nb.row_mask > 0]))
-        penalty = (penalty + model.item_embedding(neighbourhood[3]).pow(2).sum()
+        penalty = (penalty + model.item_embedding(row_items).pow(2).sum()
                    + model.context_embedding(context_users).pow(2).sum())
-        return positive, negative, penalty
+        return positive * scale.squeeze(1), negative * scale, penalty
 
     def scorer(self) -> Scorer:
         return gat_scorer(self.module, self.graph, self.fanouts)

@@ -44,18 +44,22 @@ class TrainConfig:
     init_std: float = 0.1
     loss: str = "bpr"
     negatives: int = 1
+    temperature: float = 1.0
+    batching: str = "edges"
+    similarity: str = "dot"
     schedule: str = "constant"
     optimizer: str = "adam"
     seed: int = 0
 
     def fit_config(self) -> FitConfig:
         return FitConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, l2=self.l2, loss=self.loss,
-                         negatives=self.negatives, schedule=self.schedule, optimizer=self.optimizer, seed=self.seed)
+                         negatives=self.negatives, temperature=self.temperature, batching=self.batching,
+                         schedule=self.schedule, optimizer=self.optimizer, seed=self.seed)
 
     def model_settings(self) -> dict:
         """What defines the model beyond :meth:`fit_config` (a checkpoint must match it)."""
         return {"model": "gat", "dim": self.dim, "heads": self.heads, "fanouts": list(self.fanouts),
-                "init_std": self.init_std}
+                "init_std": self.init_std, "similarity": self.similarity}
 
 
 @dataclass
@@ -98,7 +102,8 @@ def train_gat(dataset: Dataset, train_edges: Edges, config: TrainConfig,
     graph = InteractionGraph.build(train_edges, dataset.num_users, dataset.num_items,
                                    id_ranks(dataset.user_ids), id_ranks(dataset.item_ids))
     pos_users, pos_items = trainable_positives(graph, train_edges)
-    model = NeighbourhoodGAT(dataset.num_items, dataset.num_users, config.dim, config.heads, config.init_std)
+    model = NeighbourhoodGAT(dataset.num_items, dataset.num_users, config.dim, config.heads, config.init_std,
+                             config.similarity)
     run = fit(GATRecommender(model, graph, config.fanouts), pos_users, pos_items,
               np.sort(train_edges.user * dataset.num_items + train_edges.item), dataset.num_items,
               config.fit_config(), validate, checkpoint_dir, resume, config.model_settings(),
@@ -129,7 +134,8 @@ def train(dataset: Dataset, config: TrainConfig, checkpoint_dir: str | Path | No
 def loss_description(config: TrainConfig) -> str:
     if config.loss == "bpr":
         return "BPR, 1 uniform negative"
-    return f"sampled softmax, {config.negatives} uniform negatives shared by the batch"
+    return (f"sampled softmax, {config.negatives} uniform negatives shared by the batch, "
+            f"temperature {config.temperature}")
 
 
 def training_metadata(dataset: Dataset, config: TrainConfig, result: TrainResult, holdout: Holdout) -> dict:
@@ -149,7 +155,8 @@ def training_metadata(dataset: Dataset, config: TrainConfig, result: TrainResult
             "epochs": config.epochs, "batchSize": config.batch_size, "learningRate": config.lr,
             "embeddingDim": config.dim, "heads": config.heads, "fanouts": list(config.fanouts),
             "l2": config.l2, "initStd": config.init_std, "seed": config.seed, "loss": loss_description(config),
-            "schedule": config.schedule, "optimizer": config.optimizer,
+            "schedule": config.schedule, "optimizer": config.optimizer, "batching": config.batching,
+            "similarity": config.similarity,
         },
         "weights": "best validation epoch, trained on all edges except each held-out edge",
         "validation": {
@@ -182,6 +189,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--loss", choices=("bpr", "softmax"), default=defaults.loss)
     parser.add_argument("--negatives", type=int, default=defaults.negatives,
                         help="shared negatives per batch for --loss softmax")
+    parser.add_argument("--temperature", type=float, default=defaults.temperature,
+                        help="softmax logits are divided by this")
+    parser.add_argument("--batching", choices=("edges", "users"), default=defaults.batching,
+                        help="a batch is --batch-size random positives, or --batch-size users with all theirs")
+    parser.add_argument("--similarity", choices=("dot", "cosine"), default=defaults.similarity)
     parser.add_argument("--schedule", choices=("constant", "cosine"), default=defaults.schedule)
     parser.add_argument("--optimizer", choices=("adam", "sparse-adam"), default=defaults.optimizer)
     parser.add_argument("--seed", type=int, default=defaults.seed)
@@ -210,7 +222,8 @@ def main(argv: list[str] | None = None) -> None:
         dataset = read_csv_dataset(args.interactions, args.items, name=args.dataset_name)
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, dim=args.dim,
                          heads=args.heads, fanouts=args.fanouts, l2=args.l2, loss=args.loss,
-                         negatives=args.negatives, schedule=args.schedule, optimizer=args.optimizer,
+                         negatives=args.negatives, temperature=args.temperature, batching=args.batching,
+                         similarity=args.similarity, schedule=args.schedule, optimizer=args.optimizer,
                          seed=args.seed)
     result, holdout = train(dataset, config, args.checkpoint_dir, args.resume)
     metadata = save_model(result.model, config.fanouts, dataset.item_ids, dataset.user_ids,

@@ -29,14 +29,15 @@ CONTRACT_INPUTS = {
     "hop2_users": ("int64", ["B", "F1", "F2"]),
     "hop2_mask": ("float32", ["B", "F1", "F2"]),
     "candidate_mask": ("float32", ["B", "N"]),
+    "explain_ranks": ("int64", ["E"]),
 }
 CONTRACT_OUTPUTS = {
     "top_scores": ("float32", ["B", "K"]),
     "top_items": ("int64", ["B", "K"]),
     "hop1_attention": ("float32", ["B", "H", "F1"]),
     "hop2_attention": ("float32", ["B", "H", "F1", "F2"]),
-    "hop1_contribution": ("float32", ["B", "K", "F1"]),
-    "hop2_contribution": ("float32", ["B", "K", "F1", "F2"]),
+    "hop1_contribution": ("float32", ["B", "E", "F1"]),
+    "hop2_contribution": ("float32", ["B", "E", "F1", "F2"]),
 }
 
 
@@ -85,7 +86,7 @@ def test_onnx_model_passes_the_checker_with_the_contracts_names_types_and_axes(t
 
 def test_metadata_has_every_contract_field_and_the_sha_of_the_written_onnx(trained_dir):
     metadata = json.loads((trained_dir / "model.json").read_text())
-    assert metadata["format"] == "recograph-gat/1"
+    assert metadata["format"] == "recograph-gat/2"
     assert metadata["onnxSha256"] == sha256_of(trained_dir / "model.onnx")
     assert metadata["opset"] == 17
     assert (metadata["embeddingDim"], metadata["heads"], metadata["fanouts"]) == (8, 2, [6, 3])
@@ -118,7 +119,8 @@ def test_parity_cli_writes_the_six_outputs_of_the_serving_graph(trained_dir, tmp
     candidate_mask = np.ones((2, planted.num_items), dtype=np.float32)
     candidate_mask[1, :30] = 0
     arrays = {"hop1_items": nb.hop1_items, "hop1_weight": nb.hop1_weight, "hop1_mask": nb.hop1_mask,
-              "hop2_users": nb.hop2_users, "hop2_mask": nb.hop2_mask, "candidate_mask": candidate_mask}
+              "hop2_users": nb.hop2_users, "hop2_mask": nb.hop2_mask, "candidate_mask": candidate_mask,
+              "explain_ranks": np.array([0, 1, 2, 59])}
     (tmp_path / "in.json").write_text(json.dumps({k: {"dims": list(v.shape), "data": v.reshape(-1).tolist()}
                                                   for k, v in arrays.items()}))
     subprocess.run([sys.executable, "-m", "recograph_training.parity", "--model", str(trained_dir),
@@ -127,7 +129,7 @@ def test_parity_cli_writes_the_six_outputs_of_the_serving_graph(trained_dir, tmp
     outputs = json.loads((tmp_path / "out.json").read_text())
     assert list(outputs) == list(CONTRACT_OUTPUTS)
     f1, f2 = nb.hop2_users.shape[1:]
-    assert outputs["hop2_contribution"]["dims"] == [2, 60, f1, f2]
+    assert outputs["hop2_contribution"]["dims"] == [2, 4, f1, f2]
     assert all(isinstance(i, int) for i in outputs["top_items"]["data"])
     model, _ = load_model(trained_dir)
     with torch.no_grad():

@@ -11,15 +11,17 @@ from recograph_training.recommenders import compact_tensors
 from conftest import graph_of, make_dataset
 
 
-def serving_inputs(nb, num_items: int) -> tuple[torch.Tensor, ...]:
+def serving_inputs(nb, num_items: int, explain=range(10)) -> tuple[torch.Tensor, ...]:
     return tuple(torch.from_numpy(a) for a in (nb.hop1_items, nb.hop1_weight, nb.hop1_mask, nb.hop2_users,
-                                               nb.hop2_mask, np.ones((len(nb.hop1_items), num_items), np.float32)))
+                                               nb.hop2_mask, np.ones((len(nb.hop1_items), num_items), np.float32),
+                                               np.asarray(explain, dtype=np.int64)))
 
 
-@pytest.fixture
-def model(planted) -> NeighbourhoodGAT:
+@pytest.fixture(params=["dot", "cosine"])
+def model(planted, request) -> NeighbourhoodGAT:
     torch.manual_seed(0)
-    model = NeighbourhoodGAT(planted.num_items, planted.num_users, dim=16, heads=4, init_std=0.3).eval()
+    model = NeighbourhoodGAT(planted.num_items, planted.num_users, dim=16, heads=4, init_std=0.3,
+                             similarity=request.param).eval()
     with torch.no_grad():
         model.weight_bias.fill_(0.7)
     return model
@@ -50,18 +52,45 @@ def test_attention_sums_to_one_over_real_slots_and_is_zero_on_padding(planted, m
     assert (beta * (1 - hop2_mask[:, None])).abs().max() == 0
 
 
-def test_contributions_add_up_to_the_scores_and_hop2_parts_lie_within_hop1(planted, model):
-    graph = graph_of(planted)
-    nb = sample_neighbourhood(graph, np.arange(20), (6, 3))
+@pytest.mark.parametrize("explain", [range(10), [7, 0, 3], []])
+def test_contributions_of_the_explained_ranks_add_up_to_their_scores(planted, model, explain):
+    compact = sample_compact(graph_of(planted), np.arange(20), (6, 3))
+    nb = compact.expand()
+    ranks = torch.tensor(list(explain), dtype=torch.int64)
     with torch.no_grad():
-        top_scores, top_items, alpha, _, hop1, hop2 = ServingGraph(model, 10)(*serving_inputs(nb, planted.num_items))
+        top_scores, top_items, alpha, _, hop1, hop2 = ServingGraph(model, 10)(
+            *serving_inputs(nb, planted.num_items, explain))
+        scale = model.user_scale(model.user_vectors(*compact_tensors(compact)))
         own = torch.einsum("bhf,bkfh->bkf", alpha, torch.einsum(
             "bfhe,bkhe->bkfh", model.split_heads(model.item_embedding(torch.from_numpy(nb.hop1_items))),
-            model.split_heads(model.candidate_embedding(top_items))))
-    assert torch.allclose(hop1.sum(-1), top_scores, atol=1e-5)
+            model.split_heads(model.candidate_rows(top_items.index_select(1, ranks))))) * scale.unsqueeze(-1)
+    assert hop1.shape == (20, len(ranks), 6) and hop2.shape == (20, len(ranks), 6, 3)
+    assert torch.allclose(hop1.sum(-1), top_scores.index_select(1, ranks), atol=1e-5)
     assert torch.allclose(own + hop2.sum(-1), hop1, atol=1e-6)
-    assert (hop2 * (1 - torch.from_numpy(nb.hop2_mask)[:, None])).abs().max() == 0
-    assert (hop1 * (1 - torch.from_numpy(nb.hop1_mask)[:, None])).abs().max() == 0
+    assert (hop2 * (1 - torch.from_numpy(nb.hop2_mask)[:, None])).abs().sum() == 0
+    assert (hop1 * (1 - torch.from_numpy(nb.hop1_mask)[:, None])).abs().sum() == 0
+
+
+def test_explaining_fewer_ranks_changes_no_ranking_or_attention(planted, model):
+    nb = sample_neighbourhood(graph_of(planted), np.arange(20), (6, 3))
+    with torch.no_grad():
+        everything = ServingGraph(model, 10)(*serving_inputs(nb, planted.num_items))
+        nothing = ServingGraph(model, 10)(*serving_inputs(nb, planted.num_items, []))
+    for full, none in zip(everything[:4], nothing[:4]):
+        assert torch.equal(full, none)
+
+
+def test_cosine_scores_are_unit_scale_cosines(planted):
+    torch.manual_seed(0)
+    model = NeighbourhoodGAT(planted.num_items, planted.num_users, dim=16, heads=4, similarity="cosine").eval()
+    compact = sample_compact(graph_of(planted), np.arange(20), (6, 3))
+    with torch.no_grad():
+        h = model.user_vectors(*compact_tensors(compact))
+        expected = torch.nn.functional.cosine_similarity(
+            h.unsqueeze(1), model.candidate_embedding.weight.unsqueeze(0), dim=-1)
+        assert torch.allclose(model.score_all(h), expected, atol=1e-6)
+    with pytest.raises(ValueError, match="similarity"):
+        NeighbourhoodGAT(5, 4, dim=8, heads=2, similarity="euclid")
 
 
 def test_training_forward_on_compact_rows_equals_the_serving_graph(planted, model):
@@ -71,7 +100,7 @@ def test_training_forward_on_compact_rows_equals_the_serving_graph(planted, mode
     with torch.no_grad():
         everything = torch.arange(planted.num_items).expand(len(users), -1)
         trained = model(*compact_tensors(compact), everything)
-        served = ServingGraph(model, planted.num_items)(*serving_inputs(compact.expand(), planted.num_items))
+        served = ServingGraph(model, planted.num_items)(*serving_inputs(compact.expand(), planted.num_items, []))
     assert torch.allclose(trained.gather(1, served[1]), served[0], atol=1e-6)
     assert torch.allclose(model.score_all(model.user_vectors(*compact_tensors(compact))), trained, atol=1e-6)
 

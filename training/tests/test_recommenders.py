@@ -4,8 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from recograph_training.fit import FitConfig, batch_loss, fit, learning_rate
-from recograph_training.recommenders import LightGCN, MatrixFactorisation, normalised_adjacency
+from recograph_training.fit import FitConfig, epoch_batches, batch_loss, fit, learning_rate
+from recograph_training.model import NeighbourhoodGAT
+from recograph_training.sampling import sample_compact
+from recograph_training.recommenders import (GATRecommender, LightGCN, MatrixFactorisation, compact_tensors,
+                                             normalised_adjacency)
 
 from conftest import graph_of, planted_dataset
 
@@ -79,3 +82,36 @@ def test_a_finished_checkpoint_is_loaded_without_training(tmp_path):
                 {"model": "bpr-mf"}, "data", messages.append)
     assert messages == [f"resumed from {tmp_path}/last.pt after epoch 2"]
     assert again.history == first.history
+
+
+def test_user_batching_sends_each_users_rows_together_and_every_row_once_per_epoch():
+    users = np.array([3, 1, 3, 0, 1, 3, 2])
+    batcher = epoch_batches(users, FitConfig(batching="users", batch_size=2))
+    batches = list(batcher.epoch(np.random.default_rng(0)))
+    assert batcher.steps == len(batches) == 2
+    assert sorted(np.concatenate(batches).tolist()) == list(range(len(users)))
+    for batch in batches:
+        assert len(set(users[batch].tolist())) <= 2
+        for user in set(users[batch].tolist()):
+            assert set(np.flatnonzero(users == user)) <= set(batch.tolist())
+
+
+def test_gat_rows_of_one_user_batched_together_score_as_if_trained_alone(planted):
+    graph = graph_of(planted)
+    torch.manual_seed(0)
+    model = NeighbourhoodGAT(planted.num_items, planted.num_users, dim=16, heads=2, similarity="cosine").eval()
+    recommender = GATRecommender(model, graph, (48, 4))
+    user = 5
+    items = graph.user_item[graph.user_ptr[user]: graph.user_ptr[user + 1]][:4]
+    negatives = np.array([0, 1, 2])
+    with torch.no_grad():
+        together, together_negative, _ = recommender.batch_scores(np.full(len(items), user), items, negatives)
+        for row, item in enumerate(items):
+            alone, alone_negative, _ = recommender.batch_scores(np.array([user]), np.array([item]), negatives)
+            assert torch.allclose(together[row], alone[0], atol=1e-6)
+            assert torch.allclose(together_negative[row], alone_negative[0], atol=1e-6)
+            # The positive is left out: the same as sampling the neighbourhood without it.
+            nb = sample_compact(graph, np.array([user]), (48, 4), exclude_items=np.array([item]))
+            h = model.user_vectors(*compact_tensors(nb))
+            expected = (model.candidate_rows(torch.tensor([item])) * h).sum(-1) * model.user_scale(h).squeeze(1)
+            assert torch.allclose(alone, expected, atol=1e-6)
