@@ -35,10 +35,10 @@ interface IndexedRow {
 
 /**
  * Packs sampled neighbourhoods into the model's padded, masked input tensors, asking for the
- * contributions of the first `explainedRanks` ranks of every row (the model computes no others). Neighbours the model
- * has no embedding for (items or users added after training) are left out, and the rest are packed
- * to the front, so a slot's position says nothing but its sampling order. Padding is as small as
- * the batch allows: the widths are the largest real counts in the batch (at least 1).
+ * contributions of the first `explainedRanks` ranks of every row (the model computes no others).
+ * Neighbours the model has no embedding for (items or users added after training) are left out, and
+ * the rest are packed to the front, so a slot's position says nothing but its sampling order.
+ * Padding is as small as the batch allows: the widths are the largest real counts in the batch (at least 1).
  */
 export function assembleBatch(
   neighbourhoods: readonly Neighbourhood[],
@@ -62,8 +62,11 @@ export function assembleBatch(
   const hop2Users = new BigInt64Array(batch * hop1Width * hop2Width);
   const hop2Mask = new Float32Array(batch * hop1Width * hop2Width);
   const candidateMask = new Float32Array(batch * n);
+  const explainRanks = new BigInt64Array(explainedRanks);
   const setItem = int64Writer(hop1Items);
   const setUser = int64Writer(hop2Users);
+  const setRank = int64Writer(explainRanks);
+  for (let r = 0; r < explainedRanks; r++) setRank(r, r);
 
   rows.forEach(({ slots, itemIndices, userIndices }, b) => {
     itemIndices.forEach((itemIndex, f) => {
@@ -90,7 +93,7 @@ export function assembleBatch(
       hop2_users: { type: 'int64', data: hop2Users, dims: [batch, hop1Width, hop2Width] },
       hop2_mask: { type: 'float32', data: hop2Mask, dims: [batch, hop1Width, hop2Width] },
       candidate_mask: { type: 'float32', data: candidateMask, dims: [batch, n] },
-      explain_ranks: { type: 'int64', data: BigInt64Array.from({ length: explainedRanks }, (_, r) => BigInt(r)), dims: [explainedRanks] },
+      explain_ranks: { type: 'int64', data: explainRanks, dims: [explainedRanks] },
     },
     slots: rows.map((row) => row.slots),
     hop1Width,

@@ -63,7 +63,7 @@ function withLazyExplanation(ranked: Omit<RecommendationResult, 'explanation'>, 
 }
 
 function explanationNotRequested(): never {
-  throw new Error('this recommendation was ranked without its explanation (the request had explain: false)');
+  throw new Error('this recommendation was ranked without its explanation: its request had explain: false');
 }
 
 /**
@@ -144,8 +144,7 @@ export class RecommendationService {
     if (requests.length === 0) return [];
     const batch = await timed(this.timer, 'tensors', () => {
       const masks = requests.map((request, row) => this.candidates.build(request.filter, neighbourhoods[row]!.interactedItemIds));
-      // Contributions are computed only for the ranks a request can return.
-      return assembleBatch(neighbourhoods, masks, this.model.vocabulary, Math.max(...requests.map((r) => r.first)));
+      return assembleBatch(neighbourhoods, masks, this.model.vocabulary, this.explainedRanks(requests));
     });
     const outputs = await timed(this.timer, 'onnx', () => this.model.run(batch.inputs));
     const { items } = this.model.metadata;
@@ -163,12 +162,21 @@ export class RecommendationService {
         const item = byId.get(items[r.itemIndex]!);
         if (!item) return [];
         const explain =
-          requests[row]!.explain === false
+          requests[row]!.explain === false || k >= scores.explainedRanks
             ? explanationNotRequested
             : () => timed(this.timer, 'explain', () => attentionExplanation(scores, k, batch.slots[row]!, version));
         return [withLazyExplanation({ item, score: r.score, rank: k + 1 }, explain)];
       }),
     );
+  }
+
+  /**
+   * Contributions are computed only for the ranks that will be explained: the first `first` of
+   * every request that wants explanations, none at all when no request does.
+   */
+  private explainedRanks(requests: readonly RecommendationRequest[]): number {
+    const explained = requests.filter((r) => r.explain !== false).map((r) => r.first);
+    return Math.min(this.model.metadata.topK, Math.max(0, ...explained));
   }
 
   private async rankByPopularity(

@@ -78,8 +78,9 @@ describe('tensor assembly', () => {
     };
     const coUsers = [...alice.items[2]!.coUsers, { userId: 'u2', weight: 1, lastAt: at }];
     const row: Neighbourhood = { ...alice, items: [{ item: item('a'), weight: 1, lastAt: at, coUsers }] };
-    const { inputs } = assembleBatch([row], [new Float32Array([1])], large);
+    const { inputs } = assembleBatch([row], [new Float32Array([1])], large, 0);
     expect([...inputs.hop1_items.data]).toEqual([2_000_000_001n]);
+    expect(inputs.explain_ranks.dims).toEqual([0]);
     expect([...inputs.hop2_users.data]).toEqual([65_537n, 1_999_999_999n]);
   });
 

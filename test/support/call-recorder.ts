@@ -7,6 +7,8 @@ export interface RecordedCalls {
   readonly store: Partial<Record<keyof GraphStore, unknown[]>>;
   /** Per model run, how many users (rows) it ranked. */
   readonly modelRuns: number[];
+  /** Per model run, how many ranks it computed contributions for (`explain_ranks`). */
+  readonly explainedRanks: number[];
   clear(): void;
 }
 
@@ -15,9 +17,11 @@ export function recordCalls(): { readonly calls: RecordedCalls; readonly decorat
   const calls: RecordedCalls = {
     store: {},
     modelRuns: [],
+    explainedRanks: [],
     clear() {
       for (const method of Object.keys(this.store)) delete this.store[method as keyof GraphStore];
       this.modelRuns.length = 0;
+      this.explainedRanks.length = 0;
     },
   };
   const store = (target: GraphStore): GraphStore =>
@@ -38,6 +42,7 @@ export function recordCalls(): { readonly calls: RecordedCalls; readonly decorat
       ...model,
       run: (inputs) => {
         calls.modelRuns.push(inputs.hop1_items.dims[0]!);
+        calls.explainedRanks.push(inputs.explain_ranks.dims[0]!);
         return model.run(inputs);
       },
     }),
