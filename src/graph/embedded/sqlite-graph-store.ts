@@ -171,10 +171,12 @@ export class SqliteGraphStore implements GraphStore {
     const read = this.db.transaction((ids: readonly string[]) => {
       this.cache.sync(s.dataVersion.get()!);
       return ids.map((userId): Neighbourhood => {
-        const interactedItemIds = new Set(s.interactedItems.all(userId));
-        const userExists = interactedItemIds.size > 0 || s.user.get(userId) !== undefined;
+        const edges = s.hop1.all(userId, fanouts.hop1);
+        // Fewer edges than the fan-out: hop 1 holds all of them, no need to read them again.
+        const interactedItemIds = new Set(edges.length < fanouts.hop1 ? edges.map((e) => e.item_id) : s.interactedItems.all(userId));
+        const userExists = edges.length > 0 || s.user.get(userId) !== undefined;
         const items: ItemNeighbour[] = [];
-        for (const edge of s.hop1.all(userId, fanouts.hop1)) {
+        for (const edge of edges) {
           const item = this.item(edge.item_id);
           if (item === null) continue;
           const coUsers = this.coUsers(edge.item_id, userId, fanouts.hop2);
