@@ -102,4 +102,29 @@ describe('embedded store durability', () => {
     expect(await reopened.interactionCounts(['u1'])).toEqual([1]);
     await reopened.close();
   });
+
+  it('moves a store file from before the covering sampling indexes onto them when opened', async () => {
+    const path = freshPath();
+    const store = new SqliteGraphStore(path);
+    await store.upsertItems([{ id: 'a', title: 'Alpha', category: null }]);
+    await store.recordInteractions([
+      { userId: 'u1', itemId: 'a', type: 'LIKE', weight: 2, occurredAt: new Date(0) },
+      { userId: 'u2', itemId: 'a', type: 'LIKE', weight: 1, occurredAt: new Date(1) },
+    ]);
+    await store.close();
+    const db = new Database(path);
+    db.exec(`DROP INDEX edges_by_user_recent_covering; DROP INDEX edges_by_item_recent_covering;
+      CREATE INDEX edges_by_user_recent ON edges (user_id, last_at DESC, item_id);
+      CREATE INDEX edges_by_item_recent ON edges (item_id, last_at DESC, user_id);`);
+    db.close();
+
+    const reopened = new SqliteGraphStore(path);
+    const [n] = await reopened.neighbourhoods(['u1'], { hop1: 5, hop2: 5 });
+    expect(n!.items.map((i) => [i.item.id, i.weight, i.coUsers.map((c) => c.userId)])).toEqual([['a', 2, ['u2']]]);
+    await reopened.close();
+    const check = new Database(path, { readonly: true });
+    const indexes = check.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'edges' ORDER BY name").pluck().all();
+    check.close();
+    expect(indexes).toEqual(['edges_by_item_recent_covering', 'edges_by_user_recent_covering']);
+  });
 });
