@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import type { Neo4jOptions } from './graph/index.js';
+import { DEFAULT_CACHE_ITEMS, type EmbeddedStoreOptions, type Neo4jOptions } from './graph/index.js';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0'])
@@ -40,6 +40,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   GRAPH_STORE: z.enum(['embedded', 'neo4j']).default('embedded'),
   DATA_DIR: z.string().min(1).default('data'),
+  EMBEDDED_CACHE_ITEMS: z.coerce.number().int().min(0).max(10_000_000).default(DEFAULT_CACHE_ITEMS),
   SEED_DEMO_DATA: booleanFromEnv.default(true),
   MODEL_DIR: z.string().min(1).default('models/demo'),
   EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
@@ -90,6 +91,8 @@ export interface Config {
   readonly graphStore: 'embedded' | 'neo4j';
   /** Absolute; the embedded store lives in `<dataDir>/recograph.sqlite`. */
   readonly dataDir: string;
+  /** Used when `graphStore` is `embedded`. */
+  readonly embedded: EmbeddedStoreOptions;
   readonly seedDemoData: boolean;
   /** Absolute; holds model.onnx, model.json and model.pt. */
   readonly modelDir: string;
@@ -167,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     graphStore: e.GRAPH_STORE,
     dataDir: resolve(e.DATA_DIR),
+    embedded: { cacheItems: e.EMBEDDED_CACHE_ITEMS },
     seedDemoData: e.SEED_DEMO_DATA,
     modelDir: resolve(e.MODEL_DIR),
     executionProvider: e.EXECUTION_PROVIDER,

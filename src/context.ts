@@ -41,7 +41,8 @@ export function createRequestContext(services: Services, caller: Caller): Reques
 function createLoaders({ store, recommendations }: Services): Loaders {
   return {
     recommendations: new DataLoader((requests) => recommendations.recommend(requests), {
-      cacheKeyFn: (r) => JSON.stringify([r.userId, r.first, r.filter ?? null, r.ignoreItemIds ?? null]),
+      // Whether explanations are wanted is part of the key: a request for them never shares a result without them.
+      cacheKeyFn: (r) => JSON.stringify([r.userId, r.first, r.filter ?? null, r.ignoreItemIds ?? null, r.explain ?? true]),
     }),
     item: new DataLoader((ids) => store.items(ids)),
     user: new DataLoader((ids) => store.users(ids)),

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { SqliteGraphStore } from './embedded/sqlite-graph-store.js';
+import { SqliteGraphStore, type EmbeddedStoreOptions } from './embedded/sqlite-graph-store.js';
 import { Neo4jGraphStore, type Neo4jOptions } from './neo4j/neo4j-graph-store.js';
 import type { GraphStore } from './store.js';
 
@@ -7,6 +7,7 @@ export interface GraphStoreSelection {
   readonly graphStore: 'embedded' | 'neo4j';
   /** The embedded store lives in `<dataDir>/recograph.sqlite`. */
   readonly dataDir: string;
+  readonly embedded: EmbeddedStoreOptions;
   readonly neo4j: Neo4jOptions;
 }
 
@@ -14,5 +15,5 @@ export interface GraphStoreSelection {
 export async function openGraphStore(selection: GraphStoreSelection): Promise<GraphStore> {
   return selection.graphStore === 'neo4j'
     ? Neo4jGraphStore.connect(selection.neo4j)
-    : new SqliteGraphStore(join(selection.dataDir, 'recograph.sqlite'));
+    : new SqliteGraphStore(join(selection.dataDir, 'recograph.sqlite'), selection.embedded);
 }

@@ -49,13 +49,18 @@ export function readUserScores(outputs: ModelOutputs, row: number): UserScores {
     if (score <= EXCLUDED_SCORE_THRESHOLD) break;
     ranked.push({ itemIndex: Number(items[row * topK + k]), score });
   }
+  // Contributions are addressed by explained rank; a rank the run did not explain has none to read.
+  const explainedRow = (k: number) => {
+    if (k >= explained) throw new RangeError(`rank ${k} was not explained: the run asked for ${explained} explained ranks`);
+    return row * explained + k;
+  };
   return {
     heads,
     ranked,
     explainedRanks: explained,
     hop1Attention: (h, f) => a1[(row * heads + h) * hop1Width + f]!,
     hop2Attention: (h, f, g) => a2[((row * heads + h) * hop1Width + f) * hop2Width + g]!,
-    hop1Contribution: (k, f) => c1[(row * explained + k) * hop1Width + f]!,
-    hop2Contribution: (k, f, g) => c2[((row * explained + k) * hop1Width + f) * hop2Width + g]!,
+    hop1Contribution: (k, f) => c1[explainedRow(k) * hop1Width + f]!,
+    hop2Contribution: (k, f, g) => c2[(explainedRow(k) * hop1Width + f) * hop2Width + g]!,
   };
 }

@@ -132,8 +132,15 @@ async function createSession(onnx: Buffer, options: LoadModelOptions) {
   return { session, executionProvider: 'cpu' as const };
 }
 
-/** Runs one tiny batch: pays first-run costs before traffic and proves the output shapes. */
+/**
+ * Runs one tiny batch with one explained rank and one with none (what a query without explanations
+ * asks for): pays first-run costs before traffic and proves the output shapes.
+ */
 async function warmUp(model: RecommendationModel, source: string): Promise<void> {
+  for (const explained of [1, 0]) await warmUpRun(model, source, explained);
+}
+
+async function warmUpRun(model: RecommendationModel, source: string, explained: number): Promise<void> {
   const n = model.vocabulary.itemCount;
   const one = (type: 'int64' | 'float32', dims: number[], value = 0): TensorData =>
     type === 'int64'
@@ -147,10 +154,11 @@ async function warmUp(model: RecommendationModel, source: string): Promise<void>
       hop2_users: one('int64', [1, 1, 1]),
       hop2_mask: one('float32', [1, 1, 1]),
       candidate_mask: one('float32', [1, n], 1),
-      explain_ranks: one('int64', [1]),
+      explain_ranks: one('int64', [explained]),
     })
     .catch((error: unknown) => {
-      throw new ModelContractError(`${source} failed its warm-up run: ${error instanceof Error ? error.message : error}`);
+      const reason = error instanceof Error ? error.message : error;
+      throw new ModelContractError(`${source} failed its warm-up run with ${explained} explained ranks: ${reason}`);
     });
   const { topK, heads } = model.metadata;
   const expect = (name: keyof ModelOutputs, dims: number[]) => {
@@ -163,7 +171,7 @@ async function warmUp(model: RecommendationModel, source: string): Promise<void>
   expect('top_items', [1, topK]);
   expect('hop1_attention', [1, heads, 1]);
   expect('hop2_attention', [1, heads, 1, 1]);
-  expect('hop1_contribution', [1, 1, 1]);
-  expect('hop2_contribution', [1, 1, 1, 1]);
+  expect('hop1_contribution', [1, explained, 1]);
+  expect('hop2_contribution', [1, explained, 1, 1]);
   if (readUserScores(outputs, 0).ranked.length === 0) throw new ModelContractError(`${source}: warm-up ranked no item`);
 }

@@ -26,12 +26,19 @@ export interface AssembledBatch {
   readonly hop2Width: number;
 }
 
+/** One batch row's known neighbours and their embedding rows. */
+interface IndexedRow {
+  readonly slots: NeighbourSlots;
+  readonly itemIndices: readonly number[];
+  readonly userIndices: readonly (readonly number[])[];
+}
+
 /**
  * Packs sampled neighbourhoods into the model's padded, masked input tensors, asking for the
- * contributions of the first `explainedRanks` ranks of every row (the model computes no others). Neighbours the model
- * has no embedding for (items or users added after training) are left out, and the rest are packed
- * to the front, so a slot's position says nothing but its sampling order. Padding is as small as
- * the batch allows: the widths are the largest real counts in the batch (at least 1).
+ * contributions of the first `explainedRanks` ranks of every row (the model computes no others).
+ * Neighbours the model has no embedding for (items or users added after training) are left out, and
+ * the rest are packed to the front, so a slot's position says nothing but its sampling order.
+ * Padding is as small as the batch allows: the widths are the largest real counts in the batch (at least 1).
  */
 export function assembleBatch(
   neighbourhoods: readonly Neighbourhood[],
@@ -39,13 +46,14 @@ export function assembleBatch(
   vocabulary: ModelVocabulary,
   explainedRanks: number,
 ): AssembledBatch {
-  const slots = neighbourhoods.map((n): NeighbourSlots => {
-    const items = n.items.filter((neighbour) => vocabulary.itemIndex.has(neighbour.item.id));
-    return { items, coUsers: items.map((i) => i.coUsers.filter((co) => vocabulary.userIndex.has(co.userId))) };
-  });
+  const rows = neighbourhoods.map((n) => indexRow(n, vocabulary));
   const batch = neighbourhoods.length;
-  const hop1Width = Math.max(1, ...slots.map((s) => s.items.length));
-  const hop2Width = Math.max(1, ...slots.flatMap((s) => s.coUsers.map((c) => c.length)));
+  let hop1Width = 1;
+  let hop2Width = 1;
+  for (const { userIndices } of rows) {
+    hop1Width = Math.max(hop1Width, userIndices.length);
+    for (const users of userIndices) hop2Width = Math.max(hop2Width, users.length);
+  }
   const n = vocabulary.itemCount;
 
   const hop1Items = new BigInt64Array(batch * hop1Width);
@@ -54,16 +62,21 @@ export function assembleBatch(
   const hop2Users = new BigInt64Array(batch * hop1Width * hop2Width);
   const hop2Mask = new Float32Array(batch * hop1Width * hop2Width);
   const candidateMask = new Float32Array(batch * n);
+  const explainRanks = new BigInt64Array(explainedRanks);
+  const setItem = int64Writer(hop1Items);
+  const setUser = int64Writer(hop2Users);
+  const setRank = int64Writer(explainRanks);
+  for (let r = 0; r < explainedRanks; r++) setRank(r, r);
 
-  slots.forEach((row, b) => {
-    row.items.forEach((neighbour, f) => {
+  rows.forEach(({ slots, itemIndices, userIndices }, b) => {
+    itemIndices.forEach((itemIndex, f) => {
       const slot = b * hop1Width + f;
-      hop1Items[slot] = BigInt(vocabulary.itemIndex.get(neighbour.item.id)!);
-      hop1Weight[slot] = neighbour.weight;
+      setItem(slot, itemIndex);
+      hop1Weight[slot] = slots.items[f]!.weight;
       hop1Mask[slot] = 1;
-      row.coUsers[f]!.forEach((co, g) => {
+      userIndices[f]!.forEach((userIndex, g) => {
         const coSlot = slot * hop2Width + g;
-        hop2Users[coSlot] = BigInt(vocabulary.userIndex.get(co.userId)!);
+        setUser(coSlot, userIndex);
         hop2Mask[coSlot] = 1;
       });
     });
@@ -80,10 +93,47 @@ export function assembleBatch(
       hop2_users: { type: 'int64', data: hop2Users, dims: [batch, hop1Width, hop2Width] },
       hop2_mask: { type: 'float32', data: hop2Mask, dims: [batch, hop1Width, hop2Width] },
       candidate_mask: { type: 'float32', data: candidateMask, dims: [batch, n] },
-      explain_ranks: { type: 'int64', data: BigInt64Array.from({ length: explainedRanks }, (_, r) => BigInt(r)), dims: [explainedRanks] },
+      explain_ranks: { type: 'int64', data: explainRanks, dims: [explainedRanks] },
     },
-    slots,
+    slots: rows.map((row) => row.slots),
     hop1Width,
     hop2Width,
   };
+}
+
+/** The neighbours of `n` the model knows, looked up once; lists with nothing unknown are kept as they are. */
+function indexRow(n: Neighbourhood, vocabulary: ModelVocabulary): IndexedRow {
+  const items: ItemNeighbour[] = [];
+  const itemIndices: number[] = [];
+  const coUsers: (readonly CoUserNeighbour[])[] = [];
+  const userIndices: number[][] = [];
+  for (const neighbour of n.items) {
+    const itemIndex = vocabulary.itemIndex.get(neighbour.item.id);
+    if (itemIndex === undefined) continue;
+    const known: CoUserNeighbour[] = [];
+    const users: number[] = [];
+    for (const co of neighbour.coUsers) {
+      const userIndex = vocabulary.userIndex.get(co.userId);
+      if (userIndex === undefined) continue;
+      known.push(co);
+      users.push(userIndex);
+    }
+    items.push(neighbour);
+    itemIndices.push(itemIndex);
+    coUsers.push(known.length === neighbour.coUsers.length ? neighbour.coUsers : known);
+    userIndices.push(users);
+  }
+  return { slots: { items, coUsers }, itemIndices, userIndices };
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Writes embedding rows (small non-negative integers) into an int64 tensor. On little-endian hosts
+ * it sets the low 32-bit word of the zeroed slot, which spares a BigInt allocation per slot.
+ */
+function int64Writer(array: BigInt64Array): (slot: number, value: number) => void {
+  if (!LITTLE_ENDIAN) return (slot, value) => (array[slot] = BigInt(value));
+  const words = new Int32Array(array.buffer, array.byteOffset, array.length * 2);
+  return (slot, value) => (words[2 * slot] = value);
 }

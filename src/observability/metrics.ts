@@ -21,7 +21,7 @@ export class Metrics {
 
   readonly stageDuration = new Histogram({
     name: 'recograph_stage_duration_seconds',
-    help: 'Time spent in each stage: parse, validate, execute, serialise per request; store, tensors, onnx, explain per recommendation batch',
+    help: 'Time spent in each stage: parse, validate, execute, serialise per request; store, tensors, onnx per recommendation batch; explain per explanation built',
     labelNames: ['stage'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],

@@ -10,6 +10,11 @@ export interface RecommendationRequest {
   readonly filter?: RecommendationFilter | null;
   /** Rank as if the user had never interacted with these items ("what if"); nothing is written. */
   readonly ignoreItemIds?: readonly string[] | null;
+  /**
+   * Whether the results' explanations will be read (true when left out). Without them the model
+   * computes no contributions for this request; reading an explanation then throws.
+   */
+  readonly explain?: boolean;
 }
 
 /** The steps of a batch whose durations the service reports. */
@@ -20,14 +25,20 @@ export type StageTimer = (stage: RecommendationStage, seconds: number) => void;
 
 const noTiming: StageTimer = () => {};
 
-/** Runs `work`, reporting its duration to `timer` under `stage`. */
-async function timed<T>(timer: StageTimer, stage: RecommendationStage, work: () => T | Promise<T>): Promise<T> {
+/** Runs `work`, reporting its duration to `timer` under `stage`; a promise is timed until it settles. */
+function timed<T>(timer: StageTimer, stage: RecommendationStage, work: () => T): T {
   const start = process.hrtime.bigint();
+  const stop = () => timer(stage, Number(process.hrtime.bigint() - start) / 1e9);
+  let result: T;
   try {
-    return await work();
-  } finally {
-    timer(stage, Number(process.hrtime.bigint() - start) / 1e9);
+    result = work();
+  } catch (error) {
+    stop();
+    throw error;
   }
+  if (result instanceof Promise) return result.finally(stop) as T;
+  stop();
+  return result;
 }
 
 export interface RecommendationResult {
@@ -35,6 +46,24 @@ export interface RecommendationResult {
   readonly score: number;
   readonly rank: number;
   readonly explanation: ExplanationModel;
+}
+
+/**
+ * A result whose explanation is built on first read and kept: most queries that rank many users
+ * select no explanation, and building one sorts every neighbour of the user.
+ */
+function withLazyExplanation(ranked: Omit<RecommendationResult, 'explanation'>, explain: () => ExplanationModel): RecommendationResult {
+  let explanation: ExplanationModel | undefined;
+  return {
+    ...ranked,
+    get explanation() {
+      return (explanation ??= explain());
+    },
+  };
+}
+
+function explanationNotRequested(): never {
+  throw new Error('this recommendation was ranked without its explanation: its request had explain: false');
 }
 
 /**
@@ -115,8 +144,7 @@ export class RecommendationService {
     if (requests.length === 0) return [];
     const batch = await timed(this.timer, 'tensors', () => {
       const masks = requests.map((request, row) => this.candidates.build(request.filter, neighbourhoods[row]!.interactedItemIds));
-      // Contributions are computed only for the ranks a request can return.
-      return assembleBatch(neighbourhoods, masks, this.model.vocabulary, Math.max(...requests.map((r) => r.first)));
+      return assembleBatch(neighbourhoods, masks, this.model.vocabulary, this.explainedRanks(requests));
     });
     const outputs = await timed(this.timer, 'onnx', () => this.model.run(batch.inputs));
     const { items } = this.model.metadata;
@@ -128,16 +156,27 @@ export class RecommendationService {
     const ids = [...new Set(rows.flatMap((r) => r.ranked.map((ranked) => items[ranked.itemIndex]!)))];
     const records = await timed(this.timer, 'store', () => this.store.items(ids));
     const byId = new Map(records.flatMap((record) => (record ? [[record.id, record] as const] : [])));
-    return timed(this.timer, 'explain', () =>
-      rows.map(({ scores, ranked }, row) =>
-        ranked.flatMap((r, k) => {
-          const item = byId.get(items[r.itemIndex]!);
-          if (!item) return [];
-          const explanation = attentionExplanation(scores, k, batch.slots[row]!, this.model.info.version);
-          return [{ item, score: r.score, rank: k + 1, explanation }];
-        }),
-      ),
+    const version = this.model.info.version;
+    return rows.map(({ scores, ranked }, row) =>
+      ranked.flatMap((r, k) => {
+        const item = byId.get(items[r.itemIndex]!);
+        if (!item) return [];
+        const explain =
+          requests[row]!.explain === false || k >= scores.explainedRanks
+            ? explanationNotRequested
+            : () => timed(this.timer, 'explain', () => attentionExplanation(scores, k, batch.slots[row]!, version));
+        return [withLazyExplanation({ item, score: r.score, rank: k + 1 }, explain)];
+      }),
     );
+  }
+
+  /**
+   * Contributions are computed only for the ranks that will be explained: the first `first` of
+   * every request that wants explanations, none at all when no request does.
+   */
+  private explainedRanks(requests: readonly RecommendationRequest[]): number {
+    const explained = requests.filter((r) => r.explain !== false).map((r) => r.first);
+    return Math.min(this.model.metadata.topK, Math.max(0, ...explained));
   }
 
   private async rankByPopularity(

@@ -2,10 +2,11 @@ import type { QueryResolvers } from './generated/types.js';
 import { category as categoryName, count, decodeCursor, id, MAX_PAGE_SIZE } from './arguments.js';
 import { connection } from './connections.js';
 import { recommendationRequest } from './recommendation-arguments.js';
+import { selectsField } from './selection.js';
 
 export const Query: QueryResolvers = {
-  recommendations: (_, { userId, first, filter, ignoreItemIds }, { loaders }) =>
-    loaders.recommendations.load(recommendationRequest(userId, first, filter, ignoreItemIds)),
+  recommendations: (_, { userId, first, filter, ignoreItemIds }, { loaders }, info) =>
+    loaders.recommendations.load(recommendationRequest(userId, first, filter, ignoreItemIds, selectsField(info, 'explanation'))),
   user: (_, args, { loaders }) => loaders.user.load(id('id', args.id)),
   item: (_, args, { loaders }) => loaders.item.load(id('id', args.id)),
   users: async (_, { first, after }, { services }) => {

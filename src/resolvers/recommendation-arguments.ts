@@ -10,6 +10,7 @@ export function recommendationRequest(
   first: number,
   filter: RecommendationFilter | null | undefined,
   ignoreItemIds: readonly string[] | null | undefined,
+  explain: boolean,
 ): RecommendationRequest {
   return {
     userId: id('userId', userId),
@@ -22,6 +23,7 @@ export function recommendationRequest(
         }
       : null,
     ignoreItemIds: ignoredItems(ignoreItemIds),
+    explain,
   };
 }
 

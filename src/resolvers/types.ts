@@ -7,6 +7,7 @@ import type {
 } from './generated/types.js';
 import { count, id, MAX_CONTRIBUTIONS, MAX_PAGE_SIZE } from './arguments.js';
 import { recommendationRequest } from './recommendation-arguments.js';
+import { selectsField } from './selection.js';
 
 export const User: UserResolvers = {
   // A user is an id to recograph: one another subgraph references but we never saw gets the
@@ -15,8 +16,8 @@ export const User: UserResolvers = {
   interactionCount: (user, _, { loaders }) => loaders.interactionCount.load(user.id),
   interactions: (user, { first }, { loaders }) =>
     loaders.interactions.load({ userId: user.id, first: count('first', first, MAX_PAGE_SIZE) }),
-  recommendations: (user, { first, filter, ignoreItemIds }, { loaders }) =>
-    loaders.recommendations.load(recommendationRequest(user.id, first, filter, ignoreItemIds)),
+  recommendations: (user, { first, filter, ignoreItemIds }, { loaders }, info) =>
+    loaders.recommendations.load(recommendationRequest(user.id, first, filter, ignoreItemIds, selectsField(info, 'explanation'))),
 };
 
 export const Item: ItemResolvers = {

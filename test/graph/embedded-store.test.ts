@@ -1,13 +1,95 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { SqliteGraphStore } from '../../src/graph/index.js';
+import { SqliteGraphStore, type GraphStore, type NewInteraction } from '../../src/graph/index.js';
 import { describeGraphStoreContract } from './store-contract.js';
 
 const freshPath = () => join(mkdtempSync(join(tmpdir(), 'recograph-store-')), 'store.sqlite');
 
 describeGraphStoreContract('embedded (SQLite)', async () => new SqliteGraphStore(freshPath()));
+describeGraphStoreContract('embedded (SQLite), cache of one item', async () => new SqliteGraphStore(freshPath(), { cacheItems: 1 }));
+describeGraphStoreContract('embedded (SQLite), no cache', async () => new SqliteGraphStore(freshPath(), { cacheItems: 0 }));
+
+describe('embedded store cache', () => {
+  const like = (userId: string, itemId: string, day: number): NewInteraction => ({
+    userId,
+    itemId,
+    type: 'LIKE',
+    weight: 1,
+    occurredAt: new Date(Date.UTC(2026, 0, day)),
+  });
+  const coUsersOfRoot = async (store: GraphStore) =>
+    (await store.neighbourhoods(['root'], { hop1: 5, hop2: 3 }))[0]!.items.map((i) => [i.item.id, i.item.title, i.coUsers.map((c) => c.userId)]);
+
+  async function seeded(path: string): Promise<SqliteGraphStore> {
+    const store = new SqliteGraphStore(path);
+    await store.upsertItems([
+      { id: 'a', title: 'Alpha', category: null },
+      { id: 'b', title: 'Bravo', category: null },
+    ]);
+    await store.recordInteractions([like('root', 'a', 1), like('u1', 'a', 2), like('u2', 'a', 3), like('u1', 'b', 4)]);
+    return store;
+  }
+
+  it('sees what another store on the same file wrote, in the very next read', async () => {
+    const path = freshPath();
+    const store = await seeded(path);
+    expect(await coUsersOfRoot(store)).toEqual([['a', 'Alpha', ['u2', 'u1']]]);
+
+    const other = new SqliteGraphStore(path);
+    await other.recordInteractions([like('u3', 'a', 5), like('root', 'b', 6)]);
+    expect(await coUsersOfRoot(store)).toEqual([
+      ['b', 'Bravo', ['u1']],
+      ['a', 'Alpha', ['u3', 'u2', 'u1']],
+    ]);
+    await other.deleteUser('u1');
+    await other.upsertItems([{ id: 'b', title: 'Bravo II', category: null }]);
+    expect(await coUsersOfRoot(store)).toEqual([
+      ['b', 'Bravo II', []],
+      ['a', 'Alpha', ['u3', 'u2']],
+    ]);
+    expect(await store.items(['b'])).toEqual([{ id: 'b', title: 'Bravo II', category: null }]);
+    await other.close();
+    await store.close();
+  });
+
+  it('sees rows another process changed in the file directly', async () => {
+    const path = freshPath();
+    const store = await seeded(path);
+    expect(await coUsersOfRoot(store)).toEqual([['a', 'Alpha', ['u2', 'u1']]]);
+    expect(await store.items(['a'])).toEqual([{ id: 'a', title: 'Alpha', category: null }]);
+
+    const db = new Database(path);
+    db.prepare("DELETE FROM edges WHERE user_id = 'u2'").run();
+    db.prepare("UPDATE items SET title = 'Alpha I' WHERE id = 'a'").run();
+    db.close();
+    expect(await store.items(['a'])).toEqual([{ id: 'a', title: 'Alpha I', category: null }]);
+    expect(await coUsersOfRoot(store)).toEqual([['a', 'Alpha I', ['u1']]]);
+    await store.close();
+  });
+
+  it('answers exactly as an uncached store over many interleaved writes and reads', async () => {
+    const path = freshPath();
+    const cached = new SqliteGraphStore(path, { cacheItems: 3 });
+    const uncached = new SqliteGraphStore(path, { cacheItems: 0 });
+    const items = Array.from({ length: 6 }, (_, i) => ({ id: `i${i}`, title: `Item ${i}`, category: null }));
+    await cached.upsertItems(items);
+    const users = Array.from({ length: 8 }, (_, u) => `u${u}`);
+    let state = 7;
+    const next = (n: number) => (state = (state * 1103515245 + 12345) % 2147483648) % n;
+    for (let step = 0; step < 200; step++) {
+      const writer = next(2) === 0 ? cached : uncached;
+      if (next(10) === 0) await writer.deleteUser(users[next(users.length)]!);
+      else await writer.recordInteractions([like(users[next(users.length)]!, items[next(items.length)]!.id, next(30))]);
+      const fanouts = { hop1: 1 + next(4), hop2: 1 + next(4) };
+      expect(await cached.neighbourhoods(users, fanouts)).toEqual(await uncached.neighbourhoods(users, fanouts));
+    }
+    await cached.close();
+    await uncached.close();
+  });
+});
 
 describe('embedded store durability', () => {
   it('keeps what it acknowledged across a close and reopen', async () => {
@@ -19,5 +101,30 @@ describe('embedded store durability', () => {
     const reopened = new SqliteGraphStore(path);
     expect(await reopened.interactionCounts(['u1'])).toEqual([1]);
     await reopened.close();
+  });
+
+  it('moves a store file from before the covering sampling indexes onto them when opened', async () => {
+    const path = freshPath();
+    const store = new SqliteGraphStore(path);
+    await store.upsertItems([{ id: 'a', title: 'Alpha', category: null }]);
+    await store.recordInteractions([
+      { userId: 'u1', itemId: 'a', type: 'LIKE', weight: 2, occurredAt: new Date(0) },
+      { userId: 'u2', itemId: 'a', type: 'LIKE', weight: 1, occurredAt: new Date(1) },
+    ]);
+    await store.close();
+    const db = new Database(path);
+    db.exec(`DROP INDEX edges_by_user_recent_covering; DROP INDEX edges_by_item_recent_covering;
+      CREATE INDEX edges_by_user_recent ON edges (user_id, last_at DESC, item_id);
+      CREATE INDEX edges_by_item_recent ON edges (item_id, last_at DESC, user_id);`);
+    db.close();
+
+    const reopened = new SqliteGraphStore(path);
+    const [n] = await reopened.neighbourhoods(['u1'], { hop1: 5, hop2: 5 });
+    expect(n!.items.map((i) => [i.item.id, i.weight, i.coUsers.map((c) => c.userId)])).toEqual([['a', 2, ['u2']]]);
+    await reopened.close();
+    const check = new Database(path, { readonly: true });
+    const indexes = check.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'edges' ORDER BY name").pluck().all();
+    check.close();
+    expect(indexes).toEqual(['edges_by_item_recent_covering', 'edges_by_user_recent_covering']);
   });
 });

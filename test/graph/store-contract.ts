@@ -75,6 +75,42 @@ export function describeGraphStoreContract(adapter: string, openStore: () => Pro
       expect(n!.items[0]!.coUsers.map((c) => c.userId)).toEqual(['u4', 'u2', 'u3']);
     });
 
+    it('shows a new interaction in the very next neighbourhood read, at both hops', async () => {
+      await store.recordInteractions([view('root', 'a', 1), view('u1', 'a', 2), view('u2', 'a', 3)]);
+      const coUsers = async (fanouts = { hop1: 5, hop2: 2 }) =>
+        (await store.neighbourhoods(['root'], fanouts))[0]!.items.map((i) => [i.item.id, i.coUsers.map((c) => [c.userId, c.weight])]);
+      expect(await coUsers()).toEqual([['a', [['u2', 1], ['u1', 1]]]]);
+
+      await store.recordInteractions([view('u3', 'a', 4)]);
+      expect(await coUsers()).toEqual([['a', [['u3', 1], ['u2', 1]]]]);
+      await store.recordInteractions([view('u1', 'a', 5, 2)]);
+      expect(await coUsers()).toEqual([['a', [['u1', 3], ['u3', 1]]]]);
+      await store.recordInteractions([view('root', 'b', 6), view('u2', 'b', 7)]);
+      expect(await coUsers()).toEqual([['b', [['u2', 1]]], ['a', [['u1', 3], ['u3', 1]]]]);
+      // A wider fan-out than asked before still gets every co-user.
+      expect(await coUsers({ hop1: 5, hop2: 10 })).toEqual([['b', [['u2', 1]]], ['a', [['u1', 3], ['u3', 1], ['u2', 1]]]]);
+    });
+
+    it('drops a deleted user from the very next neighbourhood read', async () => {
+      await store.recordInteractions([view('root', 'a', 1), view('gone', 'a', 5), view('kept', 'a', 2)]);
+      const before = await store.neighbourhoods(['root'], { hop1: 5, hop2: 5 });
+      expect(before[0]!.items[0]!.coUsers.map((c) => c.userId)).toEqual(['gone', 'kept']);
+      await store.deleteUser('gone');
+      const after = await store.neighbourhoods(['root', 'gone'], { hop1: 5, hop2: 5 });
+      expect(after[0]!.items[0]!.coUsers.map((c) => c.userId)).toEqual(['kept']);
+      expect(after[1]).toMatchObject({ userExists: false, items: [] });
+    });
+
+    it('shows an updated item record in the very next read', async () => {
+      await store.recordInteractions([view('u1', 'a', 1)]);
+      expect(await store.items(['a'])).toEqual([{ id: 'a', title: 'Alpha', category: 'Jazz' }]);
+      await store.neighbourhoods(['u1'], { hop1: 5, hop2: 5 });
+      await store.upsertItems([{ id: 'a', title: 'Alpha (remastered)', category: 'Rock' }]);
+      const [n] = await store.neighbourhoods(['u1'], { hop1: 5, hop2: 5 });
+      expect(n!.items[0]!.item).toEqual({ id: 'a', title: 'Alpha (remastered)', category: 'Rock' });
+      expect(await store.items(['a'])).toEqual([{ id: 'a', title: 'Alpha (remastered)', category: 'Rock' }]);
+    });
+
     it('returns neighbourhoods aligned with the requested ids, unknown users flagged', async () => {
       await store.recordInteractions([view('u1', 'a', 1), view('u2', 'b', 1)]);
       const result = await store.neighbourhoods(['u2', 'ghost', 'u1'], { hop1: 5, hop2: 5 });

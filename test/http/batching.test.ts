@@ -22,6 +22,7 @@ describe('batching: one store call and one model run per request', () => {
     expect(Object.keys(data)).toHaveLength(8);
     expect(calls.store.neighbourhoods).toEqual([users]);
     expect(calls.modelRuns).toEqual([8]);
+    expect(calls.explainedRanks).toEqual([5]);
   });
 
   it('batches recommendations nested in a list of users', async () => {
@@ -30,6 +31,8 @@ describe('batching: one store call and one model run per request', () => {
     expect(calls.store.neighbourhoods).toHaveLength(1);
     expect(calls.store.neighbourhoods?.[0]).toHaveLength(25);
     expect(calls.modelRuns).toEqual([25]);
+    // No explanation selected: the model computes no contributions at all.
+    expect(calls.explainedRanks).toEqual([0]);
   });
 
   it('keeps each user’s results their own within a batch', async () => {
@@ -54,6 +57,20 @@ describe('batching: one store call and one model run per request', () => {
     expect(calls.store.neighbourhoods).toEqual([['user-0009']]);
     // The same set of ignored ids in another order is the same DataLoader key: two rows, not three.
     expect(calls.modelRuns).toEqual([2]);
+  });
+
+  it('ranks a user with and without explanations as two keys of one batch, explanations selected through fragments too', async () => {
+    const { data, errors } = await server.graphql(`
+      query { bare: recommendations(userId: "user-0013", first: 9) { item { id } } ...Explained }
+      fragment Explained on Query { why: recommendations(userId: "user-0013", first: 4) { item { id } ... on Recommendation { explanation { summary } } } }
+    `);
+    expect(errors).toBeUndefined();
+    expect(data.why.map((r: any) => r.item.id)).toEqual(data.bare.slice(0, 4).map((r: any) => r.item.id));
+    for (const r of data.why) expect(r.explanation.summary).toMatch(/^Because you liked/);
+    expect(calls.store.neighbourhoods).toEqual([['user-0013']]);
+    expect(calls.modelRuns).toEqual([2]);
+    // Contributions for the 4 ranks explained, not for the 9 returned.
+    expect(calls.explainedRanks).toEqual([4]);
   });
 
   it('sends users the model cannot rank to the fallback without a model row', async () => {

@@ -64,6 +64,19 @@ describe.each([
     if (enabled === 'true') expect(calls.length).toBeLessThan(users.length);
     else expect(calls.length).toBe(users.length);
   });
+
+  it('explains the requests that ask for it when requests with and without explanations run together', async () => {
+    const bare = /* GraphQL */ `query Bare($userId: ID!) { recommendations(userId: $userId, first: 10) { score item { id } } }`;
+    const queryOf = (i: number) => (i % 2 === 0 ? QUERY : bare);
+    const alone: unknown[] = [];
+    for (const [i, userId] of users.entries()) alone.push((await server.graphql(queryOf(i), { userId })).data);
+
+    const concurrent = await Promise.all(users.map((userId, i) => server.graphql(queryOf(i), { userId })));
+    concurrent.forEach((response, i) => {
+      expect(response.errors).toBeUndefined();
+      expect(response.data).toEqual(approximately(alone[i]));
+    });
+  });
 });
 
 describe('cross-request batching with filters', () => {

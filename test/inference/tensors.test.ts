@@ -67,6 +67,23 @@ describe('tensor assembly', () => {
     expect([...inputs.explain_ranks.data]).toEqual([0n, 1n]);
   });
 
+  it('writes embedding rows of any size into the int64 tensors exactly', () => {
+    const large: ModelVocabulary = {
+      itemIndex: new Map([['a', 2_000_000_001]]),
+      userIndex: new Map([
+        ['u1', 65_537],
+        ['u2', 1_999_999_999],
+      ]),
+      itemCount: 1,
+    };
+    const coUsers = [...alice.items[2]!.coUsers, { userId: 'u2', weight: 1, lastAt: at }];
+    const row: Neighbourhood = { ...alice, items: [{ item: item('a'), weight: 1, lastAt: at, coUsers }] };
+    const { inputs } = assembleBatch([row], [new Float32Array([1])], large, 0);
+    expect([...inputs.hop1_items.data]).toEqual([2_000_000_001n]);
+    expect(inputs.explain_ranks.dims).toEqual([0]);
+    expect([...inputs.hop2_users.data]).toEqual([65_537n, 1_999_999_999n]);
+  });
+
   it('refuses a candidate mask of the wrong size', () => {
     expect(() => assembleBatch([bob], [new Float32Array(2)], vocabulary, 0)).toThrow(/3 entries/);
   });

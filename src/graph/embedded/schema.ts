@@ -1,7 +1,8 @@
 /**
  * Tables of the embedded store. `interactions` is the event log; `edges` merges a user's repeated
  * interactions with one item (summed weight, latest time), which is what sampling reads. The two
- * `edges_by_*_recent` indexes serve the most-recent-first sampling of hop 1 and hop 2 directly.
+ * `edges_by_*_recent_covering` indexes serve the most-recent-first sampling of hop 1 and hop 2
+ * directly, without touching the table.
  */
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS items (
@@ -38,6 +39,9 @@ CREATE TABLE IF NOT EXISTS edges (
   interaction_count INTEGER NOT NULL,
   PRIMARY KEY (user_id, item_id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS edges_by_user_recent ON edges (user_id, last_at DESC, item_id);
-CREATE INDEX IF NOT EXISTS edges_by_item_recent ON edges (item_id, last_at DESC, user_id);
+CREATE INDEX IF NOT EXISTS edges_by_user_recent_covering ON edges (user_id, last_at DESC, item_id, weight);
+CREATE INDEX IF NOT EXISTS edges_by_item_recent_covering ON edges (item_id, last_at DESC, user_id, weight);
+-- Their predecessors lacked \`weight\`, so every sampled edge cost a second lookup in the table.
+DROP INDEX IF EXISTS edges_by_user_recent;
+DROP INDEX IF EXISTS edges_by_item_recent;
 `;

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
+  CoUserNeighbour,
   Fanouts,
   GraphStore,
   InteractionRecord,
@@ -19,7 +20,16 @@ import type {
   UserRef,
 } from '../store.js';
 import { UnknownItemsError } from '../store.js';
+import { ReadCache } from './read-cache.js';
 import { SCHEMA_SQL } from './schema.js';
+
+export interface EmbeddedStoreOptions {
+  /** Items whose record and most recent co-users are kept in memory between reads (0: none). */
+  readonly cacheItems: number;
+}
+
+/** About 1.5 KB per item at the demo model's fan-outs: some 30 MB at most. */
+export const DEFAULT_CACHE_ITEMS = 20_000;
 
 interface InteractionRow {
   key: string | null;
@@ -38,6 +48,12 @@ interface ItemRow {
 
 const toItem = (row: ItemRow): ItemRecord => ({ id: row.id, title: row.title, category: row.category });
 
+const toCoUser = (row: { user_id: string; weight: number; last_at: number }): CoUserNeighbour => ({
+  userId: row.user_id,
+  weight: row.weight,
+  lastAt: new Date(row.last_at),
+});
+
 const toInteraction = (row: InteractionRow): InteractionRecord => ({
   id: row.key,
   userId: row.user_id,
@@ -54,8 +70,9 @@ const toInteraction = (row: InteractionRow): InteractionRecord => ({
 export class SqliteGraphStore implements GraphStore {
   private readonly db: Database.Database;
   private readonly statements;
+  private readonly cache: ReadCache;
 
-  constructor(path: string) {
+  constructor(path: string, options: EmbeddedStoreOptions = { cacheItems: DEFAULT_CACHE_ITEMS }) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -63,25 +80,28 @@ export class SqliteGraphStore implements GraphStore {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA_SQL);
     this.statements = this.prepare();
+    this.cache = new ReadCache(options.cacheItems);
   }
 
   private prepare() {
     const db = this.db;
     return {
-      hop1: db.prepare<[string, number], ItemRow & { weight: number; last_at: number }>(
-        `SELECT i.id, i.title, i.category, e.weight, e.last_at
-           FROM edges e JOIN items i ON i.id = e.item_id
-          WHERE e.user_id = ?
-          ORDER BY e.last_at DESC, e.item_id ASC
+      hop1: db.prepare<[string, number], { item_id: string; weight: number; last_at: number }>(
+        `SELECT item_id, weight, last_at FROM edges
+          WHERE user_id = ?
+          ORDER BY last_at DESC, item_id ASC
           LIMIT ?`,
       ),
-      hop2: db.prepare<[string, string, number], { user_id: string; weight: number; last_at: number }>(
+      // The root user is dropped in code, so one read of an item serves every root user.
+      coUsers: db.prepare<[string, number], { user_id: string; weight: number; last_at: number }>(
         `SELECT user_id, weight, last_at FROM edges
-          WHERE item_id = ? AND user_id <> ?
+          WHERE item_id = ?
           ORDER BY last_at DESC, user_id ASC
           LIMIT ?`,
       ),
-      interactedItems: db.prepare<[string], { item_id: string }>('SELECT item_id FROM edges WHERE user_id = ?'),
+      // Changes exactly when another connection has committed to the file.
+      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
+      interactedItems: db.prepare<[string], string>('SELECT item_id FROM edges WHERE user_id = ?').pluck(),
       user: db.prepare<[string], { id: string; interaction_count: number }>(
         'SELECT id, interaction_count FROM users WHERE id = ?',
       ),
@@ -148,34 +168,52 @@ export class SqliteGraphStore implements GraphStore {
 
   async neighbourhoods(userIds: readonly string[], fanouts: Fanouts): Promise<Neighbourhood[]> {
     const s = this.statements;
-    const read = this.db.transaction((ids: readonly string[]) =>
-      ids.map((userId): Neighbourhood => {
-        const userExists = s.user.get(userId) !== undefined;
-        const items = s.hop1.all(userId, fanouts.hop1).map(
-          (row): ItemNeighbour => ({
-            item: toItem(row),
-            weight: row.weight,
-            lastAt: new Date(row.last_at),
-            coUsers: s.hop2.all(row.id, userId, fanouts.hop2).map((co) => ({
-              userId: co.user_id,
-              weight: co.weight,
-              lastAt: new Date(co.last_at),
-            })),
-          }),
-        );
-        const interactedItemIds = new Set(s.interactedItems.all(userId).map((r) => r.item_id));
+    const read = this.db.transaction((ids: readonly string[]) => {
+      this.cache.sync(s.dataVersion.get()!);
+      return ids.map((userId): Neighbourhood => {
+        const edges = s.hop1.all(userId, fanouts.hop1);
+        // Fewer edges than the fan-out: hop 1 holds all of them, no need to read them again.
+        const interactedItemIds = new Set(edges.length < fanouts.hop1 ? edges.map((e) => e.item_id) : s.interactedItems.all(userId));
+        const userExists = edges.length > 0 || s.user.get(userId) !== undefined;
+        const items: ItemNeighbour[] = [];
+        for (const edge of edges) {
+          const item = this.item(edge.item_id);
+          if (item === null) continue;
+          const coUsers = this.coUsers(edge.item_id, userId, fanouts.hop2);
+          items.push({ item, weight: edge.weight, lastAt: new Date(edge.last_at), coUsers });
+        }
         return { userId, userExists, items, interactedItemIds };
-      }),
-    );
+      });
+    });
     // One read transaction: every user of the batch sees the same snapshot.
     return read(userIds);
   }
 
-  async items(ids: readonly string[]): Promise<(ItemRecord | null)[]> {
-    return ids.map((id) => {
-      const row = this.statements.item.get(id);
+  /** Hop 2 of one item: its `fanout` most recent co-users other than `rootUserId`. */
+  private coUsers(itemId: string, rootUserId: string, fanout: number): CoUserNeighbour[] {
+    // One more than the fan-out, in case the root user is among them.
+    const recent = this.cache.coUsers(itemId, fanout + 1, (id, limit) => this.statements.coUsers.all(id, limit).map(toCoUser));
+    const sampled: CoUserNeighbour[] = [];
+    for (const co of recent) {
+      if (sampled.length === fanout) break;
+      if (co.userId !== rootUserId) sampled.push(co);
+    }
+    return sampled;
+  }
+
+  private item(id: string): ItemRecord | null {
+    return this.cache.item(id, (key) => {
+      const row = this.statements.item.get(key);
       return row ? toItem(row) : null;
     });
+  }
+
+  async items(ids: readonly string[]): Promise<(ItemRecord | null)[]> {
+    const read = this.db.transaction((keys: readonly string[]) => {
+      this.cache.sync(this.statements.dataVersion.get()!);
+      return keys.map((id) => this.item(id));
+    });
+    return read(ids);
   }
 
   async users(ids: readonly string[]): Promise<(UserRef | null)[]> {
@@ -243,6 +281,7 @@ export class SqliteGraphStore implements GraphStore {
         recordedCount += 1;
         s.countInteraction.run(interaction.userId);
         const edge = s.upsertEdge.get(interaction.userId, interaction.itemId, interaction.weight, at);
+        this.cache.forgetCoUsers(interaction.itemId);
         if (edge?.interaction_count === 1) s.countItemUser.run(interaction.itemId);
         return { ...interaction, id: key };
       });
@@ -254,7 +293,10 @@ export class SqliteGraphStore implements GraphStore {
 
   async upsertItems(items: readonly ItemRecord[]): Promise<void> {
     const upsert = this.db.transaction((batch: readonly ItemRecord[]) => {
-      for (const item of batch) this.statements.upsertItem.run(item.id, item.title, item.category);
+      for (const item of batch) {
+        this.statements.upsertItem.run(item.id, item.title, item.category);
+        this.cache.forgetItem(item.id);
+      }
     });
     upsert(items);
   }
@@ -264,6 +306,7 @@ export class SqliteGraphStore implements GraphStore {
     const erase = this.db.transaction((userId: string): UserDeletion => {
       const user = s.user.get(userId);
       if (!user) return { deleted: false, interactionCount: 0 };
+      for (const itemId of s.interactedItems.all(userId)) this.cache.forgetCoUsers(itemId);
       s.uncountItemUsers.run(userId);
       s.deleteEdges.run(userId);
       s.deleteInteractions.run(userId);
