@@ -37,9 +37,9 @@ class NeighbourhoodGAT(nn.Module):
     :math:`z_j`, :math:`\alpha_j = \mathrm{softmax}_j(\langle c_u, z_j\rangle/\sqrt{d_h} + b\log w_{uj})`,
     :math:`h_u = \sum_j \alpha_j z_j`. Score :math:`s(u,i) = \langle h_u, Q_i\rangle`. Every product is
     per head (a head owns ``head_dim`` consecutive dims); there are no transforms or non-linearities.
-    With ``similarity="cosine"`` the score is :math:`\langle h_u, \hat Q_i\rangle / \lVert h_u\rVert` with
-    unit-length candidate rows :math:`\hat Q_i`: still linear in the neighbours' values, so it splits
-    exactly into per-neighbour contributions.
+    With ``similarity="cosine"`` candidate rows are unit length, the served score is
+    :math:`\langle h_u, \hat Q_i\rangle` and the training loss sees the cosine (that score divided by
+    :math:`\lVert h_u\rVert`, see :meth:`loss_scale`); both rank a user's items alike.
 
     Args:
         num_items (int): catalogue size ``N`` (tables ``E`` and ``Q``).
@@ -126,8 +126,11 @@ class NeighbourhoodGAT(nn.Module):
         rows = self.candidate_embedding(items)
         return F.normalize(rows, dim=-1) if self.similarity == "cosine" else rows
 
-    def user_scale(self, h: Tensor) -> Tensor:
-        """The factor every score and contribution of a user is multiplied by, ``[B, 1]``."""
+    def loss_scale(self, h: Tensor) -> Tensor:
+        """The factor the training loss applies to a user's scores, ``[B, 1]``: ``1/‖h‖`` under cosine
+        similarity, so the loss sees cosines. Serving leaves it out: it does not change a user's
+        ranking, and without it a score is the plain sum of the neighbours' evidence, which removing a
+        neighbour lowers by about that neighbour's share (a faithful explanation)."""
         if self.similarity == "cosine":
             return 1.0 / h.norm(dim=-1, keepdim=True).clamp(min=_EPS)
         return torch.ones_like(h[:, :1])
@@ -141,14 +144,14 @@ class NeighbourhoodGAT(nn.Module):
         ``[R, F2]``.
         """
         h = self.user_vectors(hop1_weight, hop1_mask, slot_row, row_items, row_users, row_mask)
-        return (self.candidate_rows(candidates) * h.unsqueeze(1)).sum(-1) * self.user_scale(h)
+        return (self.candidate_rows(candidates) * h.unsqueeze(1)).sum(-1)
 
     def score_all(self, h: Tensor) -> Tensor:
-        """Scores of the whole catalogue, ``[B, N]``."""
+        """Served scores of the whole catalogue, ``[B, N]``."""
         table = self.candidate_embedding.weight
         if self.similarity == "cosine":
             table = F.normalize(table, dim=-1)
-        return (table @ h.t()).t() * self.user_scale(h)
+        return (table @ h.t()).t()
 
 
 class ServingGraph(nn.Module):
@@ -201,11 +204,10 @@ class ServingGraph(nn.Module):
 
         explained = top_items.index_select(1, explain_ranks)  # [B, E]
         q = model.split_heads(model.candidate_rows(explained)).transpose(1, 2)  # [B, H, E, e]
-        scale = model.user_scale(h).unsqueeze(-1)  # [B, 1, 1]
         z_heads = z.transpose(1, 2)  # [B, H, F1, e]
-        hop1_contribution = ((q @ z_heads.transpose(-1, -2)) * alpha.unsqueeze(2)).sum(1) * scale
+        hop1_contribution = ((q @ z_heads.transpose(-1, -2)) * alpha.unsqueeze(2)).sum(1)
         co_users = co_users.reshape(batch, f1 * f2, model.heads, model.head_dim).transpose(1, 2)
         flow = (alpha.unsqueeze(-1) * beta).reshape(batch, model.heads, 1, f1 * f2)
-        hop2_contribution = ((q @ co_users.transpose(-1, -2)) * flow).sum(1) * scale
+        hop2_contribution = ((q @ co_users.transpose(-1, -2)) * flow).sum(1)
         return (top_scores, top_items, alpha, beta, hop1_contribution,
                 hop2_contribution.reshape(batch, explained.shape[1], f1, f2))

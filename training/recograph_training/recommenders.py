@@ -67,7 +67,7 @@ class GATRecommender:
                                torch.from_numpy(nb.slot_row[root_of_row]), row_items, row_users, row_mask)
         # Under cosine scoring the candidate rows are unit length: their L2 term is a constant.
         positive, negative, penalty = _candidate_scores(h, model.candidate_rows, positives, negatives)
-        scale = model.user_scale(h)
+        scale = model.loss_scale(h)
         context_users = torch.from_numpy(np.unique(nb.row_users[nb.row_mask > 0]))
         penalty = (penalty + model.item_embedding(row_items).pow(2).sum()
                    + model.context_embedding(context_users).pow(2).sum())

@@ -60,10 +60,9 @@ def test_contributions_of_the_explained_ranks_add_up_to_their_scores(planted, mo
     with torch.no_grad():
         top_scores, top_items, alpha, _, hop1, hop2 = ServingGraph(model, 10)(
             *serving_inputs(nb, planted.num_items, explain))
-        scale = model.user_scale(model.user_vectors(*compact_tensors(compact)))
         own = torch.einsum("bhf,bkfh->bkf", alpha, torch.einsum(
             "bfhe,bkhe->bkfh", model.split_heads(model.item_embedding(torch.from_numpy(nb.hop1_items))),
-            model.split_heads(model.candidate_rows(top_items.index_select(1, ranks))))) * scale.unsqueeze(-1)
+            model.split_heads(model.candidate_rows(top_items.index_select(1, ranks)))))
     assert hop1.shape == (20, len(ranks), 6) and hop2.shape == (20, len(ranks), 6, 3)
     assert torch.allclose(hop1.sum(-1), top_scores.index_select(1, ranks), atol=1e-5)
     assert torch.allclose(own + hop2.sum(-1), hop1, atol=1e-6)
@@ -80,15 +79,17 @@ def test_explaining_fewer_ranks_changes_no_ranking_or_attention(planted, model):
         assert torch.equal(full, none)
 
 
-def test_cosine_scores_are_unit_scale_cosines(planted):
+def test_cosine_similarity_serves_scores_that_rank_like_the_cosines_it_trains_on(planted):
     torch.manual_seed(0)
     model = NeighbourhoodGAT(planted.num_items, planted.num_users, dim=16, heads=4, similarity="cosine").eval()
     compact = sample_compact(graph_of(planted), np.arange(20), (6, 3))
     with torch.no_grad():
         h = model.user_vectors(*compact_tensors(compact))
-        expected = torch.nn.functional.cosine_similarity(
+        cosines = torch.nn.functional.cosine_similarity(
             h.unsqueeze(1), model.candidate_embedding.weight.unsqueeze(0), dim=-1)
-        assert torch.allclose(model.score_all(h), expected, atol=1e-6)
+        served = model.score_all(h)
+        assert torch.allclose(served * model.loss_scale(h), cosines, atol=1e-6)
+        assert torch.equal(served.argsort(dim=1, descending=True), cosines.argsort(dim=1, descending=True))
     with pytest.raises(ValueError, match="similarity"):
         NeighbourhoodGAT(5, 4, dim=8, heads=2, similarity="euclid")
 

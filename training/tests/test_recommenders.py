@@ -113,5 +113,5 @@ def test_gat_rows_of_one_user_batched_together_score_as_if_trained_alone(planted
             # The positive is left out: the same as sampling the neighbourhood without it.
             nb = sample_compact(graph, np.array([user]), (48, 4), exclude_items=np.array([item]))
             h = model.user_vectors(*compact_tensors(nb))
-            expected = (model.candidate_rows(torch.tensor([item])) * h).sum(-1) * model.user_scale(h).squeeze(1)
+            expected = (model.candidate_rows(torch.tensor([item])) * h).sum(-1) * model.loss_scale(h).squeeze(1)
             assert torch.allclose(alone, expected, atol=1e-6)
