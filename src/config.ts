@@ -58,7 +58,8 @@ const envSchema = z.object({
   RECOMMENDATION_BATCHING: booleanFromEnv.default(true),
   RECOMMENDATION_BATCH_MAX_SIZE: z.coerce.number().int().min(1).max(4096).default(256),
   RECOMMENDATION_BATCH_MAX_WAIT_MS: z.coerce.number().min(0).max(1000).default(2),
-  INFERENCE_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
+  INFERENCE_WORKERS: z.coerce.number().int().min(0).max(64).default(2),
+  INFERENCE_SPLIT_MIN_ROWS: z.coerce.number().int().min(0).max(4096).default(8),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   FEDERATION: z.enum(['subgraph', 'off']).default('subgraph'),
   // Unset means: on, except in production.
@@ -115,6 +116,8 @@ export interface Config {
   readonly batching: BatchingConfig;
   /** Worker threads running the model, each with its own session; 0 runs it on the event loop. */
   readonly inferenceWorkers: number;
+  /** Fewest users per part when a big model run is split across idle workers; 0 never splits. */
+  readonly inferenceSplitMinRows: number;
   /** How long a graceful shutdown waits for in-flight requests before closing their connections. */
   readonly shutdownGraceMs: number;
 }
@@ -205,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxWaitMs: e.RECOMMENDATION_BATCH_MAX_WAIT_MS,
     },
     inferenceWorkers: e.INFERENCE_WORKERS,
+    inferenceSplitMinRows: e.INFERENCE_SPLIT_MIN_ROWS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
 }
