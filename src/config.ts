@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_CACHE_ITEMS, type EmbeddedStoreOptions, type Neo4jOptions } from './graph/index.js';
+import { DEFAULT_CACHE_ITEMS, DEFAULT_CACHE_USERS, type EmbeddedStoreOptions, type Neo4jOptions } from './graph/index.js';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0'])
@@ -41,6 +41,7 @@ const envSchema = z.object({
   GRAPH_STORE: z.enum(['embedded', 'neo4j']).default('embedded'),
   DATA_DIR: z.string().min(1).default('data'),
   EMBEDDED_CACHE_ITEMS: z.coerce.number().int().min(0).max(10_000_000).default(DEFAULT_CACHE_ITEMS),
+  EMBEDDED_CACHE_USERS: z.coerce.number().int().min(0).max(10_000_000).default(DEFAULT_CACHE_USERS),
   SEED_DEMO_DATA: booleanFromEnv.default(true),
   MODEL_DIR: z.string().min(1).default('models/demo'),
   EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
@@ -173,7 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     graphStore: e.GRAPH_STORE,
     dataDir: resolve(e.DATA_DIR),
-    embedded: { cacheItems: e.EMBEDDED_CACHE_ITEMS },
+    embedded: { cacheItems: e.EMBEDDED_CACHE_ITEMS, cacheUsers: e.EMBEDDED_CACHE_USERS },
     seedDemoData: e.SEED_DEMO_DATA,
     modelDir: resolve(e.MODEL_DIR),
     executionProvider: e.EXECUTION_PROVIDER,
