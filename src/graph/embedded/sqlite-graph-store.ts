@@ -32,7 +32,7 @@ export interface EmbeddedStoreOptions {
 
 /** About 1.5 KB per item at the demo model's fan-outs: some 30 MB at most. */
 export const DEFAULT_CACHE_ITEMS = 20_000;
-/** About 6 KB per user at the demo model's fan-outs: some 60 MB at most. */
+/** About 4 KB per user at the demo model's fan-outs (measured on the demo data): some 40 MB at most. */
 export const DEFAULT_CACHE_USERS = 10_000;
 
 interface InteractionRow {
