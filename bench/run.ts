@@ -165,14 +165,17 @@ async function measure(scenario: string, server: Server, bodies: readonly string
   return row;
 }
 
+const SERVER_SETTINGS = /^(INFERENCE|RECOMMENDATION|EMBEDDED|MAX_QUERY)_/;
+
 async function main(): Promise<void> {
   const started = new Date();
+  const loadAverageAtStart = loadavg();
   console.error('building dist/ …');
   execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
   const dataDir = mkdtempSync(join(tmpdir(), 'recograph-bench-'));
   const rows: Row[] = [];
 
-  console.error('recograph (cross-request batching on, 1 inference worker) …');
+  console.error('recograph (default settings, plus any in the environment) …');
   const main = await startRecograph('recograph', dataDir);
   const answer = (await post(main.url, BODIES.full[0]!)).data.recommendations;
   const answerPath = join(dataDir, 'static-answer.json');
@@ -237,7 +240,9 @@ async function main(): Promise<void> {
     startedAt: started.toISOString(),
     durationSeconds: DURATION,
     warmupSeconds: WARMUP,
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverageAtEnd: loadavg(), node: process.version },
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverageAtStart, loadAverageAtEnd: loadavg(), node: process.version },
+    // Settings the servers inherited from the environment (an A/B run of one setting passes it there).
+    serverSettings: Object.fromEntries(Object.entries(process.env).filter(([name]) => SERVER_SETTINGS.test(name))),
     rows,
     ratios,
   };

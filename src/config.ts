@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_CACHE_ITEMS, type EmbeddedStoreOptions, type Neo4jOptions } from './graph/index.js';
+import { DEFAULT_CACHE_ITEMS, DEFAULT_CACHE_USERS, type EmbeddedStoreOptions, type Neo4jOptions } from './graph/index.js';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0'])
@@ -41,6 +41,7 @@ const envSchema = z.object({
   GRAPH_STORE: z.enum(['embedded', 'neo4j']).default('embedded'),
   DATA_DIR: z.string().min(1).default('data'),
   EMBEDDED_CACHE_ITEMS: z.coerce.number().int().min(0).max(10_000_000).default(DEFAULT_CACHE_ITEMS),
+  EMBEDDED_CACHE_USERS: z.coerce.number().int().min(0).max(10_000_000).default(DEFAULT_CACHE_USERS),
   SEED_DEMO_DATA: booleanFromEnv.default(true),
   MODEL_DIR: z.string().min(1).default('models/demo'),
   EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
@@ -58,7 +59,8 @@ const envSchema = z.object({
   RECOMMENDATION_BATCHING: booleanFromEnv.default(true),
   RECOMMENDATION_BATCH_MAX_SIZE: z.coerce.number().int().min(1).max(4096).default(256),
   RECOMMENDATION_BATCH_MAX_WAIT_MS: z.coerce.number().min(0).max(1000).default(2),
-  INFERENCE_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
+  INFERENCE_WORKERS: z.coerce.number().int().min(0).max(64).default(2),
+  INFERENCE_SPLIT_MIN_ROWS: z.coerce.number().int().min(0).max(4096).default(8),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   FEDERATION: z.enum(['subgraph', 'off']).default('subgraph'),
   // Unset means: on, except in production.
@@ -115,6 +117,8 @@ export interface Config {
   readonly batching: BatchingConfig;
   /** Worker threads running the model, each with its own session; 0 runs it on the event loop. */
   readonly inferenceWorkers: number;
+  /** Fewest users per part when a big model run is split across idle workers; 0 never splits. */
+  readonly inferenceSplitMinRows: number;
   /** How long a graceful shutdown waits for in-flight requests before closing their connections. */
   readonly shutdownGraceMs: number;
 }
@@ -170,7 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     graphStore: e.GRAPH_STORE,
     dataDir: resolve(e.DATA_DIR),
-    embedded: { cacheItems: e.EMBEDDED_CACHE_ITEMS },
+    embedded: { cacheItems: e.EMBEDDED_CACHE_ITEMS, cacheUsers: e.EMBEDDED_CACHE_USERS },
     seedDemoData: e.SEED_DEMO_DATA,
     modelDir: resolve(e.MODEL_DIR),
     executionProvider: e.EXECUTION_PROVIDER,
@@ -205,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxWaitMs: e.RECOMMENDATION_BATCH_MAX_WAIT_MS,
     },
     inferenceWorkers: e.INFERENCE_WORKERS,
+    inferenceSplitMinRows: e.INFERENCE_SPLIT_MIN_ROWS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
 }

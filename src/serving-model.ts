@@ -17,7 +17,7 @@ export type ModelReloadOutcome =
   | { readonly outcome: 'refused'; readonly version: string; readonly reason: string };
 
 export interface ServingModelOptions {
-  readonly config: Pick<Config, 'modelDir' | 'executionProvider' | 'inferenceWorkers' | 'batching'>;
+  readonly config: Pick<Config, 'modelDir' | 'executionProvider' | 'inferenceWorkers' | 'inferenceSplitMinRows' | 'batching'>;
   readonly store: GraphStore;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -102,6 +102,7 @@ async function load({ config, logger, decorateModel }: ServingModelOptions): Pro
   const model = await loadModel(config.modelDir, {
     executionProvider: config.executionProvider,
     workers: config.inferenceWorkers,
+    splitMinRows: config.inferenceSplitMinRows,
     logger,
   });
   return decorateModel?.(model) ?? model;

@@ -17,13 +17,15 @@ describe('configuration', () => {
     expect(() => loadConfig({ RECOMMENDATION_BATCH_MAX_SIZE: '0' })).toThrow(/RECOMMENDATION_BATCH_MAX_SIZE/);
     expect(() => loadConfig({ RECOMMENDATION_BATCH_MAX_WAIT_MS: '-1' })).toThrow(/RECOMMENDATION_BATCH_MAX_WAIT_MS/);
     expect(() => loadConfig({ INFERENCE_WORKERS: 'two' })).toThrow(/INFERENCE_WORKERS/);
+    expect(() => loadConfig({ INFERENCE_SPLIT_MIN_ROWS: '-1' })).toThrow(/INFERENCE_SPLIT_MIN_ROWS/);
     expect(() => loadConfig({ SHUTDOWN_GRACE_MS: '1.5' })).toThrow(/SHUTDOWN_GRACE_MS/);
   });
 
-  it('batches across requests and runs the model on one worker thread by default', () => {
+  it('batches across requests and runs the model on two worker threads, splitting big runs, by default', () => {
     expect(loadConfig({})).toMatchObject({
       batching: { enabled: true, maxSize: 256, maxWaitMs: 2 },
-      inferenceWorkers: 1,
+      inferenceWorkers: 2,
+      inferenceSplitMinRows: 8,
       shutdownGraceMs: 10_000,
     });
     expect(loadConfig({ RECOMMENDATION_BATCHING: 'false', INFERENCE_WORKERS: '0' })).toMatchObject({

@@ -42,6 +42,8 @@ export interface LoadModelOptions {
   readonly logger: Logger;
   /** Worker threads, each with its own session; 0 (the default) runs on the calling thread. */
   readonly workers?: number;
+  /** With workers: fewest rows per part when a big run is split across idle workers; 0 (the default) never splits. */
+  readonly splitMinRows?: number;
 }
 
 export async function loadModel(directory: string, options: LoadModelOptions): Promise<RecommendationModel> {
@@ -58,7 +60,7 @@ export async function loadModel(directory: string, options: LoadModelOptions): P
 
   const { session, executionProvider } = await createSession(onnx, options);
   checkSessionSignature(session.inputNames, session.outputNames, onnxPath);
-  const runner = await startRunner(session, onnx, executionProvider, options.workers ?? 0);
+  const runner = await startRunner(session, onnx, executionProvider, options);
 
   const vocabulary: ModelVocabulary = {
     itemIndex: new Map(metadata.items.map((id, index) => [id, index])),
@@ -108,11 +110,11 @@ async function startRunner(
   session: Awaited<ReturnType<typeof openSession>>,
   onnx: Buffer,
   executionProvider: ExecutionProvider,
-  workers: number,
+  { workers = 0, splitMinRows = 0 }: LoadModelOptions,
 ): Promise<Runner> {
   if (workers === 0) return { run: (inputs) => runSession(session, inputs), close: () => session.release() };
   await session.release();
-  const pool = await InferenceWorkerPool.start(workers, { onnx, executionProvider });
+  const pool = await InferenceWorkerPool.start(workers, { onnx, executionProvider }, { splitMinRows });
   return { run: (inputs) => pool.run(inputs), close: () => pool.close() };
 }
 

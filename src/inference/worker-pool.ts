@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ModelOutputs } from './batch-scores.js';
+import { joinRows, rowCount, splitRows } from './row-chunks.js';
 import { transferables, type ModelInputs } from './session.js';
 import type { WorkerInit, WorkerReply } from './worker-protocol.js';
 
@@ -15,20 +16,33 @@ interface PoolWorker {
   readonly pending: Map<number, PendingRun>;
 }
 
+export interface WorkerPoolOptions {
+  /**
+   * Fewest rows each part of a split run gets: a run of at least twice as many rows is split by
+   * rows across the workers idle at that moment. 0 never splits.
+   */
+  readonly splitMinRows: number;
+}
+
 /**
  * A few worker threads, each with its own session of the same model. A run goes to the worker with
- * the fewest runs waiting; its input buffers are transferred, so the caller must not reuse them.
- * A worker that dies fails its own runs and is replaced.
+ * the fewest runs waiting, or, when it is big and several workers are idle, is split by rows across
+ * them (busy workers are never waited for, so under load runs stay whole); its input buffers are
+ * transferred, so the caller must not reuse them. A worker that dies fails its own runs and is replaced.
  */
 export class InferenceWorkerPool {
   private readonly workers: PoolWorker[] = [];
   private nextId = 0;
   private closed = false;
+  private splits = 0;
 
-  private constructor(private readonly init: WorkerInit) {}
+  private constructor(
+    private readonly init: WorkerInit,
+    private readonly options: WorkerPoolOptions,
+  ) {}
 
-  static async start(size: number, init: WorkerInit): Promise<InferenceWorkerPool> {
-    const pool = new InferenceWorkerPool(init);
+  static async start(size: number, init: WorkerInit, options: WorkerPoolOptions): Promise<InferenceWorkerPool> {
+    const pool = new InferenceWorkerPool(init, options);
     try {
       await Promise.all(Array.from({ length: size }, () => pool.spawn()));
     } catch (error) {
@@ -45,7 +59,22 @@ export class InferenceWorkerPool {
   run(inputs: ModelInputs): Promise<ModelOutputs> {
     if (this.closed) return Promise.reject(new Error('the inference worker pool is closed'));
     if (this.workers.length === 0) return Promise.reject(new Error('no inference worker is running'));
-    const worker = this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const { splitMinRows } = this.options;
+    const idle = this.workers.filter((w) => w.pending.size === 0);
+    const parts = splitMinRows > 0 ? Math.min(idle.length, Math.floor(rowCount(inputs) / splitMinRows)) : 0;
+    if (parts >= 2) {
+      this.splits++;
+      return Promise.all(splitRows(inputs, parts).map((part, i) => this.send(idle[i]!, part))).then(joinRows);
+    }
+    return this.send(this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a)), inputs);
+  }
+
+  /** How many runs have been split across workers so far. */
+  get splitRuns(): number {
+    return this.splits;
+  }
+
+  private send(worker: PoolWorker, inputs: ModelInputs): Promise<ModelOutputs> {
     const id = this.nextId++;
     return new Promise<ModelOutputs>((resolve, reject) => {
       worker.pending.set(id, { resolve, reject });

@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import type { ValidationRule } from 'graphql';
+import { visit, type DocumentNode, type ValueNode, type ValidationRule } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { QueryLimits } from '../config.js';
 import { QueryLimitError, type QueryLimitCode } from '../errors.js';
@@ -29,6 +29,9 @@ export function queryLimitRules(limits: QueryLimits): ValidationRule[] {
 /** Upper bounds of list fields whose size the schema does not say, e.g. `{ 'Explanation.contributions': 48 }`. */
 export type ListBounds = Readonly<Record<string, number>>;
 
+/** Arguments whose value sets how many times a field's selection is resolved. */
+const SIZE_ARGUMENTS: ReadonlySet<string> = new Set(['first', 'input', 'representations']);
+
 /**
  * Cost = fields resolved: every field counts 1 plus its selections, times the list size its
  * arguments ask for (`first`, capped by a known bound; the length of `input` or of `_entities`'
@@ -44,21 +47,40 @@ export function costEstimator(bounds: ListBounds): ComplexityEstimator {
   };
 }
 
+/** Costs remembered per document, at most this many variable combinations each (a client varying `first` gets no more). */
+const COSTS_PER_DOCUMENT = 32;
+
+interface DocumentCosts {
+  /** The variables the cost can depend on: those in size arguments and in directives (`@skip`, `@include`). */
+  readonly variables: readonly string[];
+  readonly costs: Map<string, number>;
+}
+
 /**
  * Rejects operations whose cost exceeds `limits.cost`. Runs once the operation is known, so the
- * variables count (a validation rule would not see them).
+ * variables count (a validation rule would not see them). A document's cost is computed once per
+ * operation and values of the variables it depends on, and remembered with the parsed document
+ * (Apollo keeps one per query text), so a repeated query pays a map lookup, not a walk of the schema.
  */
 export function queryCostPlugin(limits: QueryLimits, bounds: ListBounds): ApolloServerPlugin {
   const estimators = [costEstimator(bounds)];
+  const byDocument = new WeakMap<DocumentNode, DocumentCosts>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, request }) {
-          let cost: number;
-          try {
-            cost = getComplexity({ schema, query: document, variables: request.variables ?? {}, operationName: request.operationName, estimators });
-          } catch {
-            return; // variables that do not fit: execution reports them as BAD_USER_INPUT
+          let known = byDocument.get(document);
+          if (!known) byDocument.set(document, (known = { variables: costVariables(document), costs: new Map() }));
+          const variables = request.variables ?? {};
+          const key = costKey(request.operationName, known.variables, variables);
+          let cost = known.costs.get(key);
+          if (cost === undefined) {
+            try {
+              cost = getComplexity({ schema, query: document, variables, operationName: request.operationName, estimators });
+            } catch {
+              return; // variables that do not fit: execution reports them as BAD_USER_INPUT
+            }
+            if (known.costs.size < COSTS_PER_DOCUMENT) known.costs.set(key, cost);
           }
           if (cost > limits.cost) {
             throw new QueryLimitError('QUERY_TOO_COSTLY', `Query cost limit of ${limits.cost} exceeded, found ${cost}.`, limits.cost);
@@ -67,4 +89,37 @@ export function queryCostPlugin(limits: QueryLimits, bounds: ListBounds): Apollo
       };
     },
   };
+}
+
+/** Names of the variables used anywhere in a size argument or a directive argument of `document`. */
+function costVariables(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  const collect = (value: ValueNode) =>
+    visit(value, {
+      Variable(node) {
+        names.add(node.name.value);
+      },
+    });
+  visit(document, {
+    Field(node) {
+      for (const arg of node.arguments ?? []) if (SIZE_ARGUMENTS.has(arg.name.value)) collect(arg.value);
+    },
+    Directive(node) {
+      for (const arg of node.arguments ?? []) collect(arg.value);
+    },
+  });
+  return [...names].sort();
+}
+
+/**
+ * What the cost of one operation can depend on: its name and its cost variables, a list by its
+ * length only, and a missing variable (its default applies) apart from an explicit null.
+ */
+function costKey(operationName: string | null | undefined, names: readonly string[], variables: Record<string, unknown>): string {
+  const values = names.map((name) => {
+    const value = variables[name];
+    if (value === undefined) return { missing: true };
+    return Array.isArray(value) ? { length: value.length } : value;
+  });
+  return JSON.stringify([operationName ?? null, values]);
 }

@@ -9,8 +9,11 @@ import { describeGraphStoreContract } from './store-contract.js';
 const freshPath = () => join(mkdtempSync(join(tmpdir(), 'recograph-store-')), 'store.sqlite');
 
 describeGraphStoreContract('embedded (SQLite)', async () => new SqliteGraphStore(freshPath()));
-describeGraphStoreContract('embedded (SQLite), cache of one item', async () => new SqliteGraphStore(freshPath(), { cacheItems: 1 }));
-describeGraphStoreContract('embedded (SQLite), no cache', async () => new SqliteGraphStore(freshPath(), { cacheItems: 0 }));
+describeGraphStoreContract('embedded (SQLite), cache of one item and one user', async () =>
+  new SqliteGraphStore(freshPath(), { cacheItems: 1, cacheUsers: 1 }));
+describeGraphStoreContract('embedded (SQLite), items cached, no users', async () => new SqliteGraphStore(freshPath(), { cacheItems: 1, cacheUsers: 0 }));
+describeGraphStoreContract('embedded (SQLite), users cached, no items', async () => new SqliteGraphStore(freshPath(), { cacheItems: 0, cacheUsers: 1 }));
+describeGraphStoreContract('embedded (SQLite), no cache', async () => new SqliteGraphStore(freshPath(), { cacheItems: 0, cacheUsers: 0 }));
 
 describe('embedded store cache', () => {
   const like = (userId: string, itemId: string, day: number): NewInteraction => ({
@@ -55,25 +58,45 @@ describe('embedded store cache', () => {
     await store.close();
   });
 
+  it("forgets a user's hop 1 when they write or are deleted", async () => {
+    const store = await seeded(freshPath());
+    const hop1 = async (userId: string) => {
+      const [n] = await store.neighbourhoods([userId], { hop1: 5, hop2: 3 });
+      return { exists: n!.userExists, items: n!.items.map((i) => i.item.id), interacted: [...n!.interactedItemIds].sort() };
+    };
+    expect(await hop1('u1')).toEqual({ exists: true, items: ['b', 'a'], interacted: ['a', 'b'] });
+    expect(await hop1('new')).toEqual({ exists: false, items: [], interacted: [] });
+    await store.recordInteractions([like('new', 'a', 9), like('u1', 'a', 10)]);
+    expect(await hop1('new')).toEqual({ exists: true, items: ['a'], interacted: ['a'] });
+    expect(await hop1('u1')).toEqual({ exists: true, items: ['a', 'b'], interacted: ['a', 'b'] });
+    await store.deleteUser('u1');
+    expect(await hop1('u1')).toEqual({ exists: false, items: [], interacted: [] });
+    await store.close();
+  });
+
   it('sees rows another process changed in the file directly', async () => {
     const path = freshPath();
     const store = await seeded(path);
     expect(await coUsersOfRoot(store)).toEqual([['a', 'Alpha', ['u2', 'u1']]]);
     expect(await store.items(['a'])).toEqual([{ id: 'a', title: 'Alpha', category: null }]);
+    const hop1OfU1 = async () => (await store.neighbourhoods(['u1'], { hop1: 5, hop2: 3 }))[0]!.items.map((i) => i.item.id);
+    expect(await hop1OfU1()).toEqual(['b', 'a']);
 
     const db = new Database(path);
     db.prepare("DELETE FROM edges WHERE user_id = 'u2'").run();
+    db.prepare("DELETE FROM edges WHERE user_id = 'u1' AND item_id = 'b'").run();
     db.prepare("UPDATE items SET title = 'Alpha I' WHERE id = 'a'").run();
     db.close();
     expect(await store.items(['a'])).toEqual([{ id: 'a', title: 'Alpha I', category: null }]);
     expect(await coUsersOfRoot(store)).toEqual([['a', 'Alpha I', ['u1']]]);
+    expect(await hop1OfU1()).toEqual(['a']);
     await store.close();
   });
 
   it('answers exactly as an uncached store over many interleaved writes and reads', async () => {
     const path = freshPath();
-    const cached = new SqliteGraphStore(path, { cacheItems: 3 });
-    const uncached = new SqliteGraphStore(path, { cacheItems: 0 });
+    const cached = new SqliteGraphStore(path, { cacheItems: 3, cacheUsers: 3 });
+    const uncached = new SqliteGraphStore(path, { cacheItems: 0, cacheUsers: 0 });
     const items = Array.from({ length: 6 }, (_, i) => ({ id: `i${i}`, title: `Item ${i}`, category: null }));
     await cached.upsertItems(items);
     const users = Array.from({ length: 8 }, (_, u) => `u${u}`);

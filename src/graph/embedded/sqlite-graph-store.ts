@@ -20,16 +20,20 @@ import type {
   UserRef,
 } from '../store.js';
 import { UnknownItemsError } from '../store.js';
-import { ReadCache } from './read-cache.js';
+import { ReadCache, type UserEdges } from './read-cache.js';
 import { SCHEMA_SQL } from './schema.js';
 
 export interface EmbeddedStoreOptions {
   /** Items whose record and most recent co-users are kept in memory between reads (0: none). */
   readonly cacheItems: number;
+  /** Users whose most recent edges and interacted items are kept in memory between reads (0: none). */
+  readonly cacheUsers: number;
 }
 
 /** About 1.5 KB per item at the demo model's fan-outs: some 30 MB at most. */
 export const DEFAULT_CACHE_ITEMS = 20_000;
+/** About 4 KB per user at the demo model's fan-outs (measured on the demo data): some 40 MB at most. */
+export const DEFAULT_CACHE_USERS = 10_000;
 
 interface InteractionRow {
   key: string | null;
@@ -72,7 +76,7 @@ export class SqliteGraphStore implements GraphStore {
   private readonly statements;
   private readonly cache: ReadCache;
 
-  constructor(path: string, options: EmbeddedStoreOptions = { cacheItems: DEFAULT_CACHE_ITEMS }) {
+  constructor(path: string, options: EmbeddedStoreOptions = { cacheItems: DEFAULT_CACHE_ITEMS, cacheUsers: DEFAULT_CACHE_USERS }) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -80,7 +84,7 @@ export class SqliteGraphStore implements GraphStore {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA_SQL);
     this.statements = this.prepare();
-    this.cache = new ReadCache(options.cacheItems);
+    this.cache = new ReadCache({ items: options.cacheItems, users: options.cacheUsers });
   }
 
   private prepare() {
@@ -171,10 +175,9 @@ export class SqliteGraphStore implements GraphStore {
     const read = this.db.transaction((ids: readonly string[]) => {
       this.cache.sync(s.dataVersion.get()!);
       return ids.map((userId): Neighbourhood => {
-        const edges = s.hop1.all(userId, fanouts.hop1);
-        // Fewer edges than the fan-out: hop 1 holds all of them, no need to read them again.
-        const interactedItemIds = new Set(edges.length < fanouts.hop1 ? edges.map((e) => e.item_id) : s.interactedItems.all(userId));
-        const userExists = edges.length > 0 || s.user.get(userId) !== undefined;
+        const hop1 = this.cache.userEdges(userId, fanouts.hop1, (id, limit) => this.readUserEdges(id, limit));
+        const { interactedItemIds, exists: userExists } = hop1;
+        const edges = hop1.edges.length > fanouts.hop1 ? hop1.edges.slice(0, fanouts.hop1) : hop1.edges;
         const items: ItemNeighbour[] = [];
         for (const edge of edges) {
           const item = this.item(edge.item_id);
@@ -187,6 +190,15 @@ export class SqliteGraphStore implements GraphStore {
     });
     // One read transaction: every user of the batch sees the same snapshot.
     return read(userIds);
+  }
+
+  /** Hop 1 of one user: their `limit` most recent edges, every item they interacted with, and whether they exist. */
+  private readUserEdges(userId: string, limit: number): UserEdges {
+    const s = this.statements;
+    const edges = s.hop1.all(userId, limit);
+    // Fewer edges than the fan-out: hop 1 holds all of them, no need to read them again.
+    const interactedItemIds = new Set(edges.length < limit ? edges.map((e) => e.item_id) : s.interactedItems.all(userId));
+    return { edges, interactedItemIds, exists: edges.length > 0 || s.user.get(userId) !== undefined };
   }
 
   /** Hop 2 of one item: its `fanout` most recent co-users other than `rootUserId`. */
@@ -266,6 +278,7 @@ export class SqliteGraphStore implements GraphStore {
         const key = interaction.id ?? null;
         const at = interaction.occurredAt.getTime();
         s.insertUser.run(interaction.userId, now);
+        this.cache.forgetUser(interaction.userId);
         const inserted = s.insertInteraction.run(
           key,
           interaction.userId,
@@ -307,6 +320,7 @@ export class SqliteGraphStore implements GraphStore {
       const user = s.user.get(userId);
       if (!user) return { deleted: false, interactionCount: 0 };
       for (const itemId of s.interactedItems.all(userId)) this.cache.forgetCoUsers(itemId);
+      this.cache.forgetUser(userId);
       s.uncountItemUsers.run(userId);
       s.deleteEdges.run(userId);
       s.deleteInteractions.run(userId);
