@@ -29,7 +29,7 @@ EVAL_K = 20
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Hyper-parameters; the defaults train the demo dataset in about a minute on 2 CPU cores.
+    """Hyper-parameters; the defaults train the demo dataset in a few minutes on 2 CPU cores.
 
     ``loss``/``negatives``/``schedule`` are :class:`~recograph_training.fit.FitConfig`'s.
     """
