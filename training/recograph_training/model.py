@@ -22,10 +22,12 @@ def masked_softmax(logits: Tensor, mask: Tensor, dim: int = -1) -> Tensor:
         mask: broadcastable to ``logits``; 1 for real slots, 0 for padding.
         dim: the axis to normalise over.
     """
-    real = mask > 0
-    filled = logits.masked_fill(~real, _MASKED_LOGIT)
+    real = (mask > 0).to(logits.dtype)
+    # Arithmetic masking, not masked_fill: onnxruntime's broadcasting Where is several times slower
+    # than Mul/Add. Real slots keep their logits exactly (+0); padding sinks to about -1e9.
+    filled = logits + (real - 1.0) * -_MASKED_LOGIT
     # Shift by the max over real slots; an all-padding row is shifted to 0 and then zeroed.
-    weights = (filled - filled.amax(dim, keepdim=True)).exp().masked_fill(~real, 0.0)
+    weights = (filled - filled.amax(dim, keepdim=True)).exp() * real
     return weights / (weights.sum(dim, keepdim=True) + _EPS)
 
 
@@ -182,20 +184,33 @@ class ServingGraph(nn.Module):
         super().__init__()
         self.model = model
         self.top_k = top_k
+        with torch.no_grad():
+            # The candidate table as served (unit rows under cosine), computed once and stored
+            # transposed, [d, N]: exported as one constant instead of being normalised on every run.
+            self.register_buffer("candidates", model.candidate_rows(torch.arange(model.num_items)).t().contiguous())
+            # heads[h, k] = 1 when dimension k belongs to head h: per-head products become MatMuls.
+            self.register_buffer("heads", torch.eye(model.heads).repeat_interleave(model.head_dim, dim=1))
+
+    # The layouts below are chosen for onnxruntime, whose broadcasting element-wise kernels slow
+    # down by an order of magnitude when the innermost broadcast span is short (the head axis, or a
+    # trailing 1): per-head products run as batched MatMuls against ``heads`` blocks, softmaxes
+    # run on the last axis, and no large tensor is transposed. docs/model.md has the measurements.
 
     def forward(self, hop1_items: Tensor, hop1_weight: Tensor, hop1_mask: Tensor, hop2_users: Tensor,
                 hop2_mask: Tensor, candidate_mask: Tensor, explain_ranks: Tensor) -> tuple[Tensor, ...]:
         model = self.model
         batch, f1 = hop1_items.shape
         f2 = hop2_users.shape[2]
-        z, beta, co_users = model.item_context(
+        heads, dim = model.heads, model.dim
+        z, beta, co_users = self._item_context(
             hop1_items.reshape(-1), hop2_users.reshape(-1, f2), hop2_mask.reshape(-1, f2))
-        z = z.reshape(batch, f1, model.heads, model.head_dim)
-        beta = beta.reshape(batch, f1, model.heads, f2).transpose(1, 2)  # [B, H, F1, F2]
-        h, alpha = model.aggregate(z, hop1_weight, hop1_mask)
+        z = z.reshape(batch, f1, dim)
+        beta = beta.reshape(batch, f1, heads, f2).transpose(1, 2)  # [B, H, F1, F2]
+        h, alpha = model.aggregate(model.split_heads(z), hop1_weight, hop1_mask)
 
-        scores = model.score_all(h)
-        scores = torch.where(candidate_mask > 0, scores, scores - MASKED_SCORE_OFFSET)
+        scores = h @ self.candidates
+        # Arithmetic rather than Where: kept items' scores stay exact (+0), excluded ones drop by the offset.
+        scores = scores + (candidate_mask - 1.0) * MASKED_SCORE_OFFSET
         if torch.onnx.is_in_onnx_export():
             top_scores, top_items = torch.topk(scores, self.top_k, dim=1)
         else:
@@ -203,11 +218,28 @@ class ServingGraph(nn.Module):
             top_scores, top_items = top_scores[:, : self.top_k], top_items[:, : self.top_k]
 
         explained = top_items.index_select(1, explain_ranks)  # [B, E]
-        q = model.split_heads(model.candidate_rows(explained)).transpose(1, 2)  # [B, H, E, e]
-        z_heads = z.transpose(1, 2)  # [B, H, F1, e]
-        hop1_contribution = ((q @ z_heads.transpose(-1, -2)) * alpha.unsqueeze(2)).sum(1)
-        co_users = co_users.reshape(batch, f1 * f2, model.heads, model.head_dim).transpose(1, 2)
-        flow = (alpha.unsqueeze(-1) * beta).reshape(batch, model.heads, 1, f1 * f2)
-        hop2_contribution = ((q @ co_users.transpose(-1, -2)) * flow).sum(1)
-        return (top_scores, top_items, alpha, beta, hop1_contribution,
-                hop2_contribution.reshape(batch, explained.shape[1], f1, f2))
+        # q_blocks[b, h, e] = head h of the e-th explained row, zeros elsewhere: [B, H, E, d].
+        q_blocks = self.candidates[:, explained].permute(1, 2, 0).unsqueeze(1) * self.heads.reshape(1, heads, 1, dim)
+        # Per-head products [B, H, E, ·], weighted by each head's attention and summed over heads.
+        # No reshape involves E: an ONNX Reshape reads a 0 in its shape as "keep that axis".
+        own = q_blocks @ z.unsqueeze(1).transpose(2, 3)
+        hop1_contribution = (own * alpha.unsqueeze(2)).sum(1, keepdim=True).squeeze(1)
+        via = q_blocks @ co_users.reshape(batch, 1, f1 * f2, dim).transpose(2, 3)
+        flow = (alpha.unsqueeze(-1) * beta).reshape(batch, heads, 1, f1 * f2)
+        hop2_contribution = (via * flow).sum(1, keepdim=True).squeeze(1)
+        hop2_contribution = hop2_contribution.reshape(batch, explained.shape[1], f1, f2)
+        return top_scores, top_items, alpha, beta, hop1_contribution, hop2_contribution
+
+    def _item_context(self, items: Tensor, users: Tensor, mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """:meth:`NeighbourhoodGAT.item_context` for serving: z ``[R, d]``, β ``[R, H, F2]``,
+        co-user rows ``[R, F2, d]``."""
+        model = self.model
+        own = model.item_embedding(items)  # [R, d]
+        co_users = model.context_embedding(users)  # [R, F2, d]
+        own_blocks = own.unsqueeze(1) * self.heads  # [R, H, d]
+        logits = (own_blocks @ co_users.transpose(1, 2)) / math.sqrt(model.head_dim)  # [R, H, F2]
+        real = (mask > 0).to(logits.dtype).unsqueeze(1)  # [R, 1, F2]
+        # Padding sinks to about -1e9 and gets exactly 0; an all-padding row is zeroed by `real`.
+        beta = F.softmax(logits + (real - 1.0) * -_MASKED_LOGIT, dim=-1) * real
+        z = own + ((beta @ co_users) * self.heads).sum(1)
+        return z, beta, co_users
