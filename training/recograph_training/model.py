@@ -160,7 +160,7 @@ class ServingGraph(nn.Module):
     """The exported computation: the seven ONNX inputs to the six outputs of docs/model.md.
 
     Args:
-        model (NeighbourhoodGAT): the trained model.
+        model (NeighbourhoodGAT): the trained model (its candidate table is copied at construction).
         top_k (int): ``K``, fixed in the graph.
 
     Shapes:
