@@ -43,7 +43,7 @@ class TrainConfig:
     l2: float = 1e-4
     init_std: float = 0.1
     loss: str = "softmax"
-    negatives: int = 1024
+    negatives: int = 4096
     temperature: float = 0.2
     batching: str = "users"
     similarity: str = "cosine"
