@@ -63,7 +63,9 @@ PROTOCOLS = {
         recipes={
             "bpr-mf": {"epochs": 40, "batch_size": 2048, "lr": 0.005, "l2": 1e-4, "optimizer": "sparse-adam"},
             "lightgcn": {"epochs": 40, "batch_size": 2048, "lr": 0.005, "l2": 1e-4},
-            "gat": {**_GAT_RECIPE, "batch_size": 64, "epochs": 15},
+            # Negatives chosen on valid (best Recall@20 / NDCG@20): 4,096: 0.249 / 0.179, 8,192: 0.256 /
+            # 0.184, 16,384 (about the whole catalogue): 0.258 / 0.186 at twice 8,192's cost.
+            "gat": {**_GAT_RECIPE, "batch_size": 64, "negatives": 8192, "epochs": 15},
         },
     ),
     "gowalla": Protocol(
