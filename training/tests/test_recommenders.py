@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from recograph_training.fit import FitConfig, epoch_batches, batch_loss, fit, learning_rate
+from recograph_training.fit import FitConfig, batch_loss, epoch_batches, fit, learning_rate, shared_negative_hits
 from recograph_training.model import NeighbourhoodGAT
 from recograph_training.sampling import sample_compact
 from recograph_training.recommenders import (GATRecommender, LightGCN, MatrixFactorisation, compact_tensors,
@@ -115,3 +115,10 @@ def test_gat_rows_of_one_user_batched_together_score_as_if_trained_alone(planted
             h = model.user_vectors(*compact_tensors(nb))
             expected = (model.candidate_rows(torch.tensor([item])) * h).sum(-1) * model.loss_scale(h).squeeze(1)
             assert torch.allclose(alone, expected, atol=1e-6)
+
+
+def test_shared_negative_hits_find_every_repeat_of_a_rows_positive():
+    positives = np.array([4, 1, 4, 9])
+    negatives = np.array([4, 2, 4, 1, 7, 4])
+    rows, columns = shared_negative_hits(positives, negatives)
+    assert sorted(zip(rows.tolist(), columns.tolist())) == list(zip(*np.nonzero(negatives[None, :] == positives[:, None])))
