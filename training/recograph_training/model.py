@@ -51,6 +51,9 @@ class NeighbourhoodGAT(nn.Module):
         init_std (float, optional): standard deviation of the normal initialisation.
             (default: ``0.1``)
         similarity (str, optional): ``"dot"`` or ``"cosine"`` scoring. (default: ``"dot"``)
+        tie_candidates (bool, optional): score candidates against the item table ``E`` itself
+            (``Q = E``) instead of a table of their own: every item row then learns from both
+            roles. (default: ``False``)
 
     Shapes:
         - **item_context**: items ``[R]``, users ``[R, F2]``, mask ``[R, F2]`` →
@@ -61,7 +64,7 @@ class NeighbourhoodGAT(nn.Module):
     """
 
     def __init__(self, num_items: int, num_users: int, dim: int = 64, heads: int = 2,
-                 init_std: float = 0.1, similarity: str = "dot") -> None:
+                 init_std: float = 0.1, similarity: str = "dot", tie_candidates: bool = False) -> None:
         super().__init__()
         if dim % heads:
             raise ValueError(f"dim ({dim}) must be a multiple of heads ({heads})")
@@ -74,21 +77,24 @@ class NeighbourhoodGAT(nn.Module):
         self.heads = heads
         self.head_dim = dim // heads
         self.init_std = init_std
+        self.tie_candidates = tie_candidates
         self.item_embedding = nn.Embedding(num_items, dim)  # E
         self.context_embedding = nn.Embedding(num_users, dim)  # P
-        self.candidate_embedding = nn.Embedding(num_items, dim)  # Q
+        # Q; tied, it is E under a second name (one parameter, listed and saved once).
+        self.candidate_embedding = self.item_embedding if tie_candidates else nn.Embedding(num_items, dim)
         self.weight_bias = nn.Parameter(torch.zeros(()))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        for table in (self.item_embedding, self.context_embedding, self.candidate_embedding):
+        for table in dict.fromkeys((self.item_embedding, self.context_embedding, self.candidate_embedding)):
             nn.init.normal_(table.weight, std=self.init_std)
         nn.init.zeros_(self.weight_bias)
 
     def config(self) -> dict:
         """Constructor arguments, enough to rebuild the module around a state dict."""
         return {"num_items": self.num_items, "num_users": self.num_users, "dim": self.dim,
-                "heads": self.heads, "init_std": self.init_std, "similarity": self.similarity}
+                "heads": self.heads, "init_std": self.init_std, "similarity": self.similarity,
+                "tie_candidates": self.tie_candidates}
 
     def split_heads(self, x: Tensor) -> Tensor:
         """``[..., d]`` → ``[..., H, head_dim]``."""

@@ -47,6 +47,7 @@ class TrainConfig:
     temperature: float = 0.2
     batching: str = "users"
     similarity: str = "cosine"
+    tie_candidates: bool = False
     schedule: str = "constant"
     optimizer: str = "sparse-adam"
     seed: int = 0
@@ -59,7 +60,7 @@ class TrainConfig:
     def model_settings(self) -> dict:
         """What defines the model beyond :meth:`fit_config` (a checkpoint must match it)."""
         return {"model": "gat", "dim": self.dim, "heads": self.heads, "fanouts": list(self.fanouts),
-                "init_std": self.init_std, "similarity": self.similarity}
+                "init_std": self.init_std, "similarity": self.similarity, "tie_candidates": self.tie_candidates}
 
 
 @dataclass
@@ -103,7 +104,7 @@ def train_gat(dataset: Dataset, train_edges: Edges, config: TrainConfig,
                                    id_ranks(dataset.user_ids), id_ranks(dataset.item_ids))
     pos_users, pos_items = trainable_positives(graph, train_edges)
     model = NeighbourhoodGAT(dataset.num_items, dataset.num_users, config.dim, config.heads, config.init_std,
-                             config.similarity)
+                             config.similarity, config.tie_candidates)
     run = fit(GATRecommender(model, graph, config.fanouts), pos_users, pos_items,
               np.sort(train_edges.user * dataset.num_items + train_edges.item), dataset.num_items,
               config.fit_config(), validate, checkpoint_dir, resume, config.model_settings(),
@@ -156,7 +157,7 @@ def training_metadata(dataset: Dataset, config: TrainConfig, result: TrainResult
             "embeddingDim": config.dim, "heads": config.heads, "fanouts": list(config.fanouts),
             "l2": config.l2, "initStd": config.init_std, "seed": config.seed, "loss": loss_description(config),
             "schedule": config.schedule, "optimizer": config.optimizer, "batching": config.batching,
-            "similarity": config.similarity,
+            "similarity": config.similarity, "tieCandidates": config.tie_candidates,
         },
         "weights": "best validation epoch, trained on all edges except each held-out edge",
         "validation": {
@@ -194,6 +195,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batching", choices=("edges", "users"), default=defaults.batching,
                         help="a batch is --batch-size random positives, or --batch-size users with all theirs")
     parser.add_argument("--similarity", choices=("dot", "cosine"), default=defaults.similarity)
+    parser.add_argument("--tie-candidates", action=argparse.BooleanOptionalAction, default=defaults.tie_candidates,
+                        help="score candidates against the item table E itself instead of a table of their own")
     parser.add_argument("--schedule", choices=("constant", "cosine"), default=defaults.schedule)
     parser.add_argument("--optimizer", choices=("adam", "sparse-adam"), default=defaults.optimizer)
     parser.add_argument("--seed", type=int, default=defaults.seed)
@@ -223,7 +226,8 @@ def main(argv: list[str] | None = None) -> None:
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, dim=args.dim,
                          heads=args.heads, fanouts=args.fanouts, l2=args.l2, loss=args.loss,
                          negatives=args.negatives, temperature=args.temperature, batching=args.batching,
-                         similarity=args.similarity, schedule=args.schedule, optimizer=args.optimizer,
+                         similarity=args.similarity, tie_candidates=args.tie_candidates, schedule=args.schedule,
+                         optimizer=args.optimizer,
                          seed=args.seed)
     result, holdout = train(dataset, config, args.checkpoint_dir, args.resume)
     metadata = save_model(result.model, config.fanouts, dataset.item_ids, dataset.user_ids,

@@ -12,7 +12,7 @@ import onnx
 import pytest
 import torch
 
-from recograph_training.export import export_onnx, load_model, sha256_of
+from recograph_training.export import export_onnx, load_model, save_model, sha256_of
 from recograph_training.model import NeighbourhoodGAT, ServingGraph
 from recograph_training.parity import run_serving_graph
 from recograph_training.sampling import sample_neighbourhood
@@ -138,3 +138,11 @@ def test_parity_cli_writes_the_six_outputs_of_the_serving_graph(trained_dir, tmp
         assert value["dims"] == list(tensor.shape), name
         assert np.array_equal(np.asarray(value["data"]).reshape(value["dims"]), tensor.numpy()), name
     assert run_serving_graph(trained_dir, json.loads((tmp_path / "in.json").read_text())) == outputs
+
+
+def test_a_model_with_tied_candidates_round_trips_through_model_pt(tmp_path):
+    model = NeighbourhoodGAT(8, 5, dim=8, heads=2, similarity="cosine", tie_candidates=True)
+    save_model(model, (4, 2), [f"i{k}" for k in range(8)], [f"u{k}" for k in range(5)], {}, tmp_path)
+    loaded, _ = load_model(tmp_path)
+    assert loaded.tie_candidates and loaded.candidate_embedding.weight is loaded.item_embedding.weight
+    assert torch.equal(loaded.item_embedding.weight, model.item_embedding.weight)

@@ -17,11 +17,12 @@ def serving_inputs(nb, num_items: int, explain=range(10)) -> tuple[torch.Tensor,
                                                np.asarray(explain, dtype=np.int64)))
 
 
-@pytest.fixture(params=["dot", "cosine"])
+@pytest.fixture(params=[("dot", False), ("cosine", False), ("cosine", True)], ids=["dot", "cosine", "cosine-tied"])
 def model(planted, request) -> NeighbourhoodGAT:
     torch.manual_seed(0)
+    similarity, tie_candidates = request.param
     model = NeighbourhoodGAT(planted.num_items, planted.num_users, dim=16, heads=4, init_std=0.3,
-                             similarity=request.param).eval()
+                             similarity=similarity, tie_candidates=tie_candidates).eval()
     with torch.no_grad():
         model.weight_bias.fill_(0.7)
     return model
@@ -157,3 +158,12 @@ def test_reset_parameters_redraws_the_tables_and_heads_must_divide_dim():
     assert NeighbourhoodGAT(**model.config()).config() == model.config()
     with pytest.raises(ValueError, match="multiple of heads"):
         NeighbourhoodGAT(5, 4, dim=10, heads=4)
+
+
+def test_tied_candidates_are_the_item_table_itself():
+    model = NeighbourhoodGAT(6, 4, dim=8, heads=2, similarity="cosine", tie_candidates=True)
+    assert model.candidate_embedding.weight is model.item_embedding.weight
+    assert sum(p.numel() for p in model.parameters()) == (6 + 4) * 8 + 1
+    items = torch.tensor([0, 3])
+    assert torch.allclose(model.candidate_rows(items).norm(dim=-1), torch.ones(2))
+    assert torch.allclose(model.candidate_rows(items), torch.nn.functional.normalize(model.item_embedding(items), dim=-1))
