@@ -47,7 +47,7 @@ class TrainConfig:
     temperature: float = 0.2
     batching: str = "users"
     similarity: str = "cosine"
-    tie_candidates: bool = False
+    tie_candidates: bool = True
     schedule: str = "constant"
     optimizer: str = "sparse-adam"
     seed: int = 0
