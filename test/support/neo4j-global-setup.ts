@@ -7,7 +7,8 @@ import { NEO4J_IMAGE, type Neo4jProvision } from './neo4j.js';
 /**
  * One Neo4j for the whole `neo4j` vitest project: the server at `NEO4J_URI` when set, else the
  * embedded test server (tools/neo4j-test-server) when Java and Maven are here, else a container
- * when a container runtime answers, else none, with the reason every Neo4j test prints as it skips.
+ * when a container runtime answers, else none, with the reason every Neo4j test prints as it skips
+ * (or, with `NEO4J_TESTS=required`, as CI sets it, a failed run).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const env = process.env;
@@ -29,8 +30,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   } else {
     const container = await startContainer();
     if (typeof container === 'string') {
-      provision = { available: false, reason: `NEO4J_URI is not set, the test server cannot run (${harnessMissing}) and ${container}` };
-      console.warn(`Skipping the Neo4j tests: ${provision.reason}.`);
+      const reason = `NEO4J_URI is not set, the test server cannot run (${harnessMissing}) and ${container}`;
+      if (env.NEO4J_TESTS === 'required') throw new Error(`NEO4J_TESTS=required, but there is no Neo4j: ${reason}`);
+      provision = { available: false, reason };
+      console.warn(`Skipping the Neo4j tests: ${reason}.`);
     } else {
       provision = {
         available: true,
