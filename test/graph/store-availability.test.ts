@@ -60,4 +60,38 @@ describe('store availability', () => {
     expect(availability.available).toBe(true);
     availability.stop();
   });
+
+  it('counts a ping that does not answer within a probe interval as an outage', async () => {
+    const hanging = { ping: () => new Promise(() => {}), close: async () => {} } as unknown as GraphStore;
+    const availability = new StoreAvailability(hanging, { ...options, probeIntervalMs: 20 });
+    expect(await availability.probe()).toBe(false);
+    expect(availability.available).toBe(false);
+    availability.stop();
+  });
+
+  it('answers reads still waiting on the store once it is found down, and lets writes finish', async () => {
+    const state = { up: true };
+    let finishWrite = () => {};
+    const store = {
+      ping: async () => {
+        if (!state.up) throw new Error('connection refused');
+      },
+      items: () => new Promise(() => {}), // a read stuck in a driver's retries
+      upsertItems: () => new Promise<void>((resolve) => (finishWrite = resolve)),
+      close: async () => {},
+    } as unknown as GraphStore;
+    const availability = new StoreAvailability(store, options);
+    const read = availability.store.items(['a']);
+    const write = availability.store.upsertItems([]);
+    state.up = false;
+    expect(await availability.probe()).toBe(false);
+    await expect(read).rejects.toBeInstanceOf(GraphStoreUnavailableError);
+    let written = false;
+    void write.then(() => (written = true));
+    await Promise.resolve();
+    expect(written).toBe(false);
+    finishWrite();
+    await expect(write).resolves.toBeUndefined();
+    availability.stop();
+  });
 });

@@ -32,6 +32,16 @@ export class Neo4jExecutor {
     return this.executeRead((tx) => tx.run(query));
   }
 
+  /**
+   * One statement in an auto-commit transaction, without the driver's retries: for a reachability
+   * probe, which must report an outage at once rather than retry through it.
+   */
+  async runOnce(query: CypherQuery): Promise<void> {
+    await this.withSession('READ', async (session) => {
+      await session.run(query.cypher, query.params, this.transactionConfig());
+    });
+  }
+
   executeRead<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     return this.withSession('READ', (session) => session.executeRead((tx) => work(wrap(tx)), this.transactionConfig()));
   }

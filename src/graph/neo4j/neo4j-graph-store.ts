@@ -226,7 +226,7 @@ export class Neo4jGraphStore implements GraphStore {
   }
 
   async ping(): Promise<void> {
-    await this.db.read(cypher.pingQuery);
+    await this.db.runOnce(cypher.pingQuery);
   }
 
   async close(): Promise<void> {

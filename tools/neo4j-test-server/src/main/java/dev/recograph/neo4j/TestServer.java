@@ -16,6 +16,7 @@ import org.neo4j.configuration.connectors.HttpConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+import org.neo4j.graphdb.QueryExecutionException;
 import org.neo4j.io.ByteUnit;
 import org.neo4j.kernel.internal.GraphDatabaseAPI;
 
@@ -33,7 +34,16 @@ public final class TestServer {
     private TestServer() {}
 
     public static void main(String[] args) throws Exception {
-        Options options = Options.parse(args);
+        try {
+            run(Options.parse(args));
+        } catch (Exception e) {
+            // The DBMS's own threads would keep the JVM alive: exit, which runs the shutdown hook.
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void run(Options options) throws Exception {
         Path home = options.data != null ? Path.of(options.data).toAbsolutePath() : Files.createTempDirectory("recograph-neo4j-");
         boolean temporary = options.data == null;
 
@@ -53,10 +63,7 @@ public final class TestServer {
             stopped.countDown();
         }, "recograph-neo4j-shutdown"));
 
-        // The system database gives the built-in user its password without the change-on-first-login step.
-        dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME)
-                .executeTransactionally("ALTER USER " + USER + " SET PASSWORD $password CHANGE NOT REQUIRED",
-                        Map.of("password", options.password));
+        setPassword(dbms, options.password);
 
         GraphDatabaseAPI db = (GraphDatabaseAPI) dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME);
         int port = db.getDependencyResolver().resolveDependency(ConnectorPortRegister.class)
@@ -64,6 +71,17 @@ public final class TestServer {
         System.out.println("NEO4J_URI=bolt://127.0.0.1:" + port + " NEO4J_USER=" + USER + " NEO4J_PASSWORD=" + options.password);
         System.out.flush();
         stopped.await();
+    }
+
+    /** Through the system database: the built-in user gets its password without a change on first login. */
+    private static void setPassword(DatabaseManagementService dbms, String password) {
+        try {
+            dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
+                    "ALTER USER " + USER + " SET PASSWORD $password CHANGE NOT REQUIRED", Map.of("password", password));
+        } catch (QueryExecutionException e) {
+            // A kept store (--data) already has it.
+            if (!e.getMessage().contains("Old password and new password cannot be the same")) throw e;
+        }
     }
 
     private static void deleteRecursively(Path root) {
