@@ -290,5 +290,25 @@ export function describeGraphStoreContract(adapter: string, openStore: () => Pro
       const jazz = await store.popularItems({ limit: 5, includeCategories: ['Jazz'] });
       expect(jazz.map((p) => p.item.id)).toEqual(['a', 'b']);
     });
+
+    it('creates a new user once when concurrent writes introduce them, and counts every interaction', async () => {
+      const newcomers = Array.from({ length: 10 }, (_, n) => `newcomer-${n}`);
+      const writes = newcomers.flatMap((userId, n) => ['a', 'b', 'c', 'd'].map((itemId) => store.recordInteractions([view(userId, itemId, n + 1)])));
+      const results = await Promise.allSettled(writes);
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      expect(await store.interactionCounts(newcomers)).toEqual(newcomers.map(() => 4));
+      const listed = (await store.listUsers({ first: 100 })).records.map((u) => u.id);
+      expect(listed.filter((id) => id.startsWith('newcomer-'))).toEqual(newcomers);
+      const popular = await store.popularItems({ limit: 5 });
+      expect(popular.filter((p) => ['a', 'b', 'c', 'd'].includes(p.item.id)).map((p) => p.userCount)).toEqual([10, 10, 10, 10]);
+    });
+
+    it('creates a new item once when concurrent upserts introduce it', async () => {
+      const fresh = Array.from({ length: 10 }, (_, n) => ({ id: `new-item-${n}`, title: `New ${n}`, category: 'Pop' }));
+      const results = await Promise.allSettled(Array.from({ length: 4 }, () => store.upsertItems(fresh)));
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      const listed = (await store.listItems({ first: 100, category: 'Pop' })).records;
+      expect(listed).toEqual(fresh);
+    });
   });
 }
