@@ -6,6 +6,7 @@ import { describeEntityReferences } from '../federation/entity-references.suite.
 import { describeNeo4j } from '../support/neo4j.js';
 import { NEO4J } from '../support/store-legs.js';
 import { startTestServerOn, type TestServer } from '../support/test-server.js';
+import { describeCrashDurability } from './crash-durability.suite.js';
 import { describeUserErasure } from './delete-user.suite.js';
 import { describeRealtimeUpdates } from './realtime.suite.js';
 import { describeWhatIf } from './what-if.suite.js';
@@ -20,6 +21,31 @@ describeNeo4j('the API on Neo4j', () => {
   describeEntityReferences(NEO4J);
   describeRealtimeUpdates(NEO4J);
   describeUserErasure(NEO4J);
+  describeCrashDurability(NEO4J);
+
+  describe('two API processes on one Neo4j', () => {
+    let writer: TestServer;
+    let reader: TestServer;
+    beforeAll(async () => {
+      [writer, reader] = await Promise.all([startTestServerOn(NEO4J), startTestServerOn(NEO4J)]);
+    });
+    afterAll(() => Promise.all([writer?.close(), reader?.close()]));
+
+    it("reflects a write through one in the other's very next recommendations", async () => {
+      const recommend = `query ($id: ID!) { recommendations(userId: $id, first: 10) { item { id } explanation { contributions(first: 50) { item { id } } } } }`;
+      const userId = 'user-0777';
+      const before = (await reader.graphql(recommend, { id: userId })).data.recommendations;
+      const bought = before[0].item.id as string;
+      const recorded = await writer.graphql(
+        `mutation ($input: [InteractionInput!]!) { recordInteractions(input: $input) { recordedCount } }`,
+        { input: [{ userId, itemId: bought, type: 'PURCHASE' }] },
+      );
+      expect(recorded.data.recordInteractions.recordedCount).toBe(1);
+      const after = (await reader.graphql(recommend, { id: userId })).data.recommendations;
+      expect(after.map((r: any) => r.item.id)).not.toContain(bought);
+      expect(after[0].explanation.contributions.map((c: any) => c.item.id)).toContain(bought);
+    });
+  });
 
   describe('federation entity batching, counted in Cypher statements', () => {
     let server: TestServer;
