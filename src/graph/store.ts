@@ -126,14 +126,17 @@ export interface GraphStore {
   popularItems(query: PopularItemsQuery): Promise<PopularItem[]>;
   /**
    * Records interactions atomically: unknown users are created; an unknown item throws
-   * `UnknownItemsError` and nothing is written; an `id` already recorded is skipped.
+   * `UnknownItemsError` and nothing is written; an `id` already recorded is skipped; an `id` of an
+   * interaction erased with its user throws `ErasedInteractionsError` and nothing is written.
    */
   recordInteractions(interactions: readonly NewInteraction[]): Promise<RecordInteractionsResult>;
   /** Adds or updates catalogue items. */
   upsertItems(items: readonly ItemRecord[]): Promise<void>;
   /**
    * Erases a user and everything recorded about them, atomically: their interactions, merged
-   * edges and their share of item popularity. Afterwards no read returns anything derived from them.
+   * edges and their share of item popularity. Afterwards no read returns anything derived from them,
+   * and a replay of one of their interaction `id`s is refused: the store keeps a keyed hash of each
+   * such `id` (see `erased-keys.ts`), never the `id` or the user's id.
    */
   deleteUser(id: string): Promise<UserDeletion>;
   /** True when the store holds no interaction at all (a fresh store to seed). */
@@ -148,6 +151,14 @@ export class UnknownItemsError extends Error {
   constructor(readonly itemIds: readonly string[]) {
     super(`Unknown item ids: ${itemIds.join(', ')}`);
     this.name = 'UnknownItemsError';
+  }
+}
+
+/** Thrown by `recordInteractions` when some interaction ids belong to interactions erased with their user. */
+export class ErasedInteractionsError extends Error {
+  constructor(readonly interactionIds: readonly string[]) {
+    super(`Interaction ids of erased users: ${interactionIds.join(', ')}`);
+    this.name = 'ErasedInteractionsError';
   }
 }
 

@@ -19,7 +19,9 @@ const statements: Record<string, readonly CypherQuery[]> = {
   interactionsByKeyQuery: [cypher.interactionsByKeyQuery(['evt-1'])],
   recordInteractionsQuery: [cypher.recordInteractionsQuery([row], 0)],
   upsertItemsQuery: [cypher.upsertItemsQuery([{ id: 'a', title: 'Alpha', category: null }])],
-  deleteUserQuery: [cypher.deleteUserQuery('u1')],
+  erasedKeyHashesQuery: [cypher.erasedKeyHashesQuery(['hash'])],
+  userInteractionKeysQuery: [cypher.userInteractionKeysQuery('u1')],
+  deleteUserQuery: [cypher.deleteUserQuery('u1', ['hash'])],
   anyInteractionQuery: [cypher.anyInteractionQuery],
   pingQuery: [cypher.pingQuery],
 };

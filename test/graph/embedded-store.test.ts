@@ -1,9 +1,10 @@
-import { mkdtempSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { SqliteGraphStore, type GraphStore, type NewInteraction } from '../../src/graph/index.js';
+import { ErasedInteractionsError, SqliteGraphStore, type GraphStore, type NewInteraction } from '../../src/graph/index.js';
 import { describeGraphStoreContract } from './store-contract.js';
 
 const freshPath = () => join(mkdtempSync(join(tmpdir(), 'recograph-store-')), 'store.sqlite');
@@ -149,5 +150,65 @@ describe('embedded store durability', () => {
     const indexes = check.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'edges' ORDER BY name").pluck().all();
     check.close();
     expect(indexes).toEqual(['edges_by_item_recent_covering', 'edges_by_user_recent_covering']);
+  });
+});
+
+describe('embedded store erasure', () => {
+  const secret = 'a-test-erasure-secret-of-32-chars-or-more';
+  const at = (day: number) => new Date(Date.UTC(2026, 0, day));
+
+  /** Every file SQLite keeps for the store: the database, and its write-ahead log while one exists. */
+  const storeBytes = (path: string) => Buffer.concat([path, `${path}-wal`].filter(existsSync).map((file) => readFileSync(file)));
+
+  it('leaves no copy of an erased user id or interaction id in the store files, only keyed hashes', async () => {
+    const path = freshPath();
+    const store = new SqliteGraphStore(path, { cacheItems: 0, cacheUsers: 0 }, secret);
+    const items = Array.from({ length: 40 }, (_, i) => ({ id: `item-${i}`, title: `Item ${i}`, category: null }));
+    await store.upsertItems(items);
+    const users = Array.from({ length: 30 }, (_, u) => `user-${u}`);
+    // The erased user shares every page with others: their rows sit beside rows that stay.
+    for (const [u, userId] of ['erased-7f3a9c', ...users].entries()) {
+      await store.recordInteractions(
+        items.slice(u % 10, (u % 10) + 8).map((item, k) => ({
+          id: `${userId}-event-${k}`,
+          userId,
+          itemId: item.id,
+          type: 'VIEW' as const,
+          weight: 1,
+          occurredAt: at(1 + k),
+        })),
+      );
+    }
+    expect(storeBytes(path).includes('erased-7f3a9c')).toBe(true);
+
+    expect(await store.deleteUser('erased-7f3a9c')).toEqual({ deleted: true, interactionCount: 8 });
+    const bytes = storeBytes(path);
+    expect(bytes.includes('erased-7f3a9c')).toBe(false);
+    expect(bytes.includes('user-29-event-7')).toBe(true);
+    await store.close();
+
+    const db = new Database(path, { readonly: true });
+    const kept = db.prepare('SELECT key_hash FROM erased_interaction_keys ORDER BY key_hash').pluck().all();
+    db.close();
+    const expected = Array.from({ length: 8 }, (_, k) =>
+      createHmac('sha256', secret).update(`erased-7f3a9c-event-${k}`).digest('base64url'),
+    );
+    expect(kept).toEqual(expected.sort());
+  });
+
+  it('refuses replays only under the secret the hashes were kept with', async () => {
+    const path = freshPath();
+    const view = (id: string) => ({ id, userId: 'gone', itemId: 'a', type: 'VIEW' as const, weight: 1, occurredAt: at(1) });
+    const store = new SqliteGraphStore(path, undefined, secret);
+    await store.upsertItems([{ id: 'a', title: 'Alpha', category: null }]);
+    await store.recordInteractions([view('evt-1')]);
+    await store.deleteUser('gone');
+    await store.close();
+    const sameSecret = new SqliteGraphStore(path, undefined, secret);
+    await expect(sameSecret.recordInteractions([view('evt-1')])).rejects.toBeInstanceOf(ErasedInteractionsError);
+    await sameSecret.close();
+    const otherSecret = new SqliteGraphStore(path, undefined, `${secret}-rotated`);
+    expect((await otherSecret.recordInteractions([view('evt-1')])).recordedCount).toBe(1);
+    await otherSecret.close();
   });
 });

@@ -19,7 +19,8 @@ import type {
   UserDeletion,
   UserRef,
 } from '../store.js';
-import { UnknownItemsError } from '../store.js';
+import { ErasedInteractionsError, UnknownItemsError } from '../store.js';
+import { DEVELOPMENT_ERASURE_SECRET, erasedKeyHash, type ErasedKeyHash } from '../erased-keys.js';
 import { ReadCache, type UserEdges } from './read-cache.js';
 import { SCHEMA_SQL } from './schema.js';
 
@@ -70,21 +71,30 @@ const toInteraction = (row: InteractionRow): InteractionRecord => ({
 /**
  * The embedded default: SQLite through better-sqlite3, in WAL mode with `synchronous=FULL`, so an
  * acknowledged write survives `kill -9` and power loss. Sampling is index-backed (see schema.ts).
+ * `secure_delete` zeroes what a delete frees, and an erasure checkpoints and truncates the WAL, so
+ * an erased user's ids are gone from the files once `deleteUser` returns.
  */
 export class SqliteGraphStore implements GraphStore {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly cache: ReadCache;
+  private readonly erasedKeyHash: ErasedKeyHash;
 
-  constructor(path: string, options: EmbeddedStoreOptions = { cacheItems: DEFAULT_CACHE_ITEMS, cacheUsers: DEFAULT_CACHE_USERS }) {
+  constructor(
+    path: string,
+    options: EmbeddedStoreOptions = { cacheItems: DEFAULT_CACHE_ITEMS, cacheUsers: DEFAULT_CACHE_USERS },
+    erasureSecret = DEVELOPMENT_ERASURE_SECRET,
+  ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
+    this.db.pragma('secure_delete = ON');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA_SQL);
     this.statements = this.prepare();
     this.cache = new ReadCache({ items: options.cacheItems, users: options.cacheUsers });
+    this.erasedKeyHash = erasedKeyHash(erasureSecret);
   }
 
   private prepare() {
@@ -167,6 +177,9 @@ export class SqliteGraphStore implements GraphStore {
       deleteEdges: db.prepare<[string]>('DELETE FROM edges WHERE user_id = ?'),
       deleteInteractions: db.prepare<[string]>('DELETE FROM interactions WHERE user_id = ?'),
       deleteUser: db.prepare<[string]>('DELETE FROM users WHERE id = ?'),
+      userKeys: db.prepare<[string], string>('SELECT key FROM interactions WHERE user_id = ? AND key IS NOT NULL').pluck(),
+      insertErasedKey: db.prepare<[string]>('INSERT INTO erased_interaction_keys (key_hash) VALUES (?) ON CONFLICT DO NOTHING'),
+      isErasedKey: db.prepare<[string], number>('SELECT 1 FROM erased_interaction_keys WHERE key_hash = ?').pluck(),
     };
   }
 
@@ -272,6 +285,9 @@ export class SqliteGraphStore implements GraphStore {
     const write = this.db.transaction((batch: readonly NewInteraction[]): RecordInteractionsResult => {
       const unknownItems = [...new Set(batch.map((i) => i.itemId))].filter((id) => !s.item.get(id));
       if (unknownItems.length > 0) throw new UnknownItemsError(unknownItems);
+      const keys = new Set(batch.flatMap((i) => (i.id == null ? [] : [i.id])));
+      const erasedKeys = [...keys].filter((key) => s.isErasedKey.get(this.erasedKeyHash(key)) !== undefined);
+      if (erasedKeys.length > 0) throw new ErasedInteractionsError(erasedKeys);
       const now = Date.now();
       let recordedCount = 0;
       const stored = batch.map((interaction): InteractionRecord => {
@@ -321,13 +337,17 @@ export class SqliteGraphStore implements GraphStore {
       if (!user) return { deleted: false, interactionCount: 0 };
       for (const itemId of s.interactedItems.all(userId)) this.cache.forgetCoUsers(itemId);
       this.cache.forgetUser(userId);
+      for (const key of s.userKeys.all(userId)) s.insertErasedKey.run(this.erasedKeyHash(key));
       s.uncountItemUsers.run(userId);
       s.deleteEdges.run(userId);
       s.deleteInteractions.run(userId);
       s.deleteUser.run(userId);
       return { deleted: true, interactionCount: user.interaction_count };
     });
-    return erase.immediate(id);
+    const deletion = erase.immediate(id);
+    // Until checkpointed, the WAL still holds the pages as they were before the erasure.
+    if (deletion.deleted) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return deletion;
   }
 
   async isEmpty(): Promise<boolean> {

@@ -15,7 +15,7 @@ const int = (value: number) => neo4j.int(value);
 
 /** Labels, relationship types and property keys the statements below may use (linted in tests). */
 export const GRAPH_MODEL = {
-  labels: ['User', 'Item', 'Interaction', 'Sequence'],
+  labels: ['User', 'Item', 'Interaction', 'Sequence', 'ErasedInteraction'],
   relationshipTypes: ['INTERACTED'],
   propertyKeys: [
     'id',
@@ -34,6 +34,7 @@ export const GRAPH_MODEL = {
     'seq',
     'name',
     'value',
+    'keyHash',
   ],
 } as const;
 
@@ -43,6 +44,7 @@ export const SCHEMA_STATEMENTS: readonly CypherQuery[] = [
   'CREATE CONSTRAINT item_id IF NOT EXISTS FOR (i:Item) REQUIRE i.id IS UNIQUE',
   'CREATE CONSTRAINT interaction_key IF NOT EXISTS FOR (x:Interaction) REQUIRE x.key IS UNIQUE',
   'CREATE CONSTRAINT sequence_name IF NOT EXISTS FOR (s:Sequence) REQUIRE s.name IS UNIQUE',
+  'CREATE CONSTRAINT erased_interaction_key_hash IF NOT EXISTS FOR (e:ErasedInteraction) REQUIRE e.keyHash IS UNIQUE',
   'CREATE INDEX item_category IF NOT EXISTS FOR (i:Item) ON (i.category)',
   'CREATE INDEX item_popularity IF NOT EXISTS FOR (i:Item) ON (i.userCount)',
   'CREATE INDEX interaction_user IF NOT EXISTS FOR (x:Interaction) ON (x.userId)',
@@ -229,13 +231,38 @@ SET i.title = item.title, i.category = item.category`,
   };
 }
 
+/** Which of `keyHashes` (keyed hashes of interaction ids) belong to erased interactions. */
+export function erasedKeyHashesQuery(keyHashes: readonly string[]): CypherQuery {
+  return {
+    cypher: `UNWIND $keyHashes AS keyHash
+MATCH (e:ErasedInteraction {keyHash: keyHash})
+RETURN collect(keyHash) AS erased`,
+    params: { keyHashes },
+  };
+}
+
+/** The idempotency ids of a user's recorded interactions, to hash before they are erased. */
+export function userInteractionKeysQuery(userId: string): CypherQuery {
+  return {
+    cypher: `MATCH (x:Interaction {userId: $userId})
+WHERE x.key IS NOT NULL
+RETURN collect(x.key) AS keys`,
+    params: { userId },
+  };
+}
+
 /**
  * Erases a user: their merged edges (lowering each item's distinct-user count), their event log and
- * the user node. Returns one row when the user existed, none otherwise.
+ * the user node, leaving `erasedKeyHashes` (keyed hashes of their interaction ids) as
+ * `ErasedInteraction` nodes. Returns one row when the user existed, none otherwise.
  */
-export function deleteUserQuery(userId: string): CypherQuery {
+export function deleteUserQuery(userId: string, erasedKeyHashes: readonly string[]): CypherQuery {
   return {
     cypher: `MATCH (u:User {id: $userId})
+CALL () {
+  UNWIND $erasedKeyHashes AS keyHash
+  MERGE (:ErasedInteraction {keyHash: keyHash})
+}
 CALL (u) {
   MATCH (u)-[e:INTERACTED]->(i:Item)
   SET i.userCount = i.userCount - 1
@@ -248,7 +275,7 @@ CALL (u) {
 WITH u, u.interactionCount AS interactionCount
 DELETE u
 RETURN interactionCount`,
-    params: { userId },
+    params: { userId, erasedKeyHashes },
   };
 }
 
