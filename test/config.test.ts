@@ -20,6 +20,7 @@ describe('configuration', () => {
     expect(() => loadConfig({ INFERENCE_WORKERS: 'two' })).toThrow(/INFERENCE_WORKERS/);
     expect(() => loadConfig({ INFERENCE_SPLIT_MIN_ROWS: '-1' })).toThrow(/INFERENCE_SPLIT_MIN_ROWS/);
     expect(() => loadConfig({ SHUTDOWN_GRACE_MS: '1.5' })).toThrow(/SHUTDOWN_GRACE_MS/);
+    expect(() => loadConfig({ EMBEDDED_BUSY_TIMEOUT_MS: '-1' })).toThrow(/EMBEDDED_BUSY_TIMEOUT_MS/);
   });
 
   it('takes an erasure secret of 32+ characters, and a public development one when unset', () => {

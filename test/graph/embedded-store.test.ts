@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { ErasedInteractionsError, SqliteGraphStore, type GraphStore, type NewInteraction } from '../../src/graph/index.js';
+import { ErasedInteractionsError, GraphStoreUnavailableError, SqliteGraphStore, type GraphStore, type NewInteraction } from '../../src/graph/index.js';
+import { writeProtect } from '../support/write-protect.js';
 import { describeGraphStoreContract } from './store-contract.js';
 
 const freshPath = () => join(mkdtempSync(join(tmpdir(), 'recograph-store-')), 'store.sqlite');
@@ -210,5 +211,56 @@ describe('embedded store erasure', () => {
     const otherSecret = new SqliteGraphStore(path, undefined, `${secret}-rotated`);
     expect((await otherSecret.recordInteractions([view('evt-1')])).recordedCount).toBe(1);
     await otherSecret.close();
+  });
+});
+
+describe('embedded store reachability', () => {
+  const like = (userId: string, itemId = 'a'): NewInteraction => ({ userId, itemId, type: 'LIKE', weight: 1, occurredAt: new Date(0) });
+  async function seeded(path: string): Promise<SqliteGraphStore> {
+    const store = new SqliteGraphStore(path, { cacheItems: 0, cacheUsers: 0, busyTimeoutMs: 50 });
+    await store.upsertItems([{ id: 'a', title: 'Alpha', category: null }]);
+    await store.recordInteractions([like('u1')]);
+    return store;
+  }
+
+  it('fails its ping while the file is write-protected, whether since opening or before, and answers it again after', async (context) => {
+    const path = freshPath();
+    const store = await seeded(path);
+    const undo = writeProtect(path);
+    if (undo === null) return context.skip('chattr +i is not permitted here');
+    try {
+      await expect(store.ping()).rejects.toThrow(/not writable/);
+      const reopened = new SqliteGraphStore(path);
+      try {
+        expect(await reopened.interactionCounts(['u1'])).toEqual([1]);
+        await expect(reopened.ping()).rejects.toThrow();
+        await expect(reopened.recordInteractions([like('u2')])).rejects.toThrow();
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      undo();
+    }
+    await expect(store.ping()).resolves.toBeUndefined();
+    await store.close();
+  });
+
+  it('answers pings and reads while another connection holds the write lock; a write gives up after the busy timeout as unavailable', async () => {
+    const path = freshPath();
+    const store = await seeded(path);
+    const intruder = new Database(path);
+    intruder.exec('BEGIN IMMEDIATE');
+    try {
+      await expect(store.ping()).resolves.toBeUndefined();
+      expect(await store.interactionCounts(['u1'])).toEqual([1]);
+      expect((await store.neighbourhoods(['u1'], { hop1: 5, hop2: 5 }))[0]!.items.map((i) => i.item.id)).toEqual(['a']);
+      await expect(store.recordInteractions([like('u2')])).rejects.toBeInstanceOf(GraphStoreUnavailableError);
+      await expect(store.deleteUser('u1')).rejects.toBeInstanceOf(GraphStoreUnavailableError);
+    } finally {
+      intruder.exec('ROLLBACK');
+      intruder.close();
+    }
+    expect((await store.recordInteractions([like('u2')])).recordedCount).toBe(1);
+    await store.close();
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
@@ -19,7 +19,7 @@ import type {
   UserDeletion,
   UserRef,
 } from '../store.js';
-import { ErasedInteractionsError, UnknownItemsError } from '../store.js';
+import { ErasedInteractionsError, GraphStoreUnavailableError, UnknownItemsError } from '../store.js';
 import { DEVELOPMENT_ERASURE_SECRET, erasedKeyHash, type ErasedKeyHash } from '../erased-keys.js';
 import { ReadCache, type UserEdges } from './read-cache.js';
 import { SCHEMA_SQL } from './schema.js';
@@ -29,7 +29,11 @@ export interface EmbeddedStoreOptions {
   readonly cacheItems: number;
   /** Users whose most recent edges and interacted items are kept in memory between reads (0: none). */
   readonly cacheUsers: number;
+  /** How long a write waits for another connection's write lock before failing as unavailable. */
+  readonly busyTimeoutMs?: number;
 }
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 /** About 1.5 KB per item at the demo model's fan-outs: some 30 MB at most. */
 export const DEFAULT_CACHE_ITEMS = 20_000;
@@ -75,6 +79,7 @@ const toInteraction = (row: InteractionRow): InteractionRecord => ({
  * an erased user's ids are gone from the files once `deleteUser` returns.
  */
 export class SqliteGraphStore implements GraphStore {
+  private readonly path: string;
   private readonly db: Database.Database;
   private readonly statements;
   private readonly cache: ReadCache;
@@ -86,11 +91,12 @@ export class SqliteGraphStore implements GraphStore {
     erasureSecret = DEVELOPMENT_ERASURE_SECRET,
   ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.path = path;
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('secure_delete = ON');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS}`);
     this.db.exec(SCHEMA_SQL);
     this.statements = this.prepare();
     this.cache = new ReadCache({ items: options.cacheItems, users: options.cacheUsers });
@@ -171,6 +177,9 @@ export class SqliteGraphStore implements GraphStore {
          ON CONFLICT (id) DO UPDATE SET title = excluded.title, category = excluded.category`,
       ),
       anyEdge: db.prepare<[], { one: number }>('SELECT 1 AS one FROM edges LIMIT 1'),
+      schemaSize: db.prepare('SELECT count(*) FROM sqlite_schema'),
+      // Starts a write transaction, and so fails on a read-only connection, yet changes nothing.
+      noOpWrite: db.prepare('DELETE FROM erased_interaction_keys WHERE 0'),
       uncountItemUsers: db.prepare<[string]>(
         'UPDATE items SET user_count = user_count - 1 WHERE id IN (SELECT item_id FROM edges WHERE user_id = ?)',
       ),
@@ -317,7 +326,7 @@ export class SqliteGraphStore implements GraphStore {
       const users = [...new Set(batch.map((i) => i.userId))].map((id) => ({ id }));
       return { recordedCount, interactions: stored, users };
     });
-    return write.immediate(interactions);
+    return this.whenUnlocked(() => write.immediate(interactions));
   }
 
   async upsertItems(items: readonly ItemRecord[]): Promise<void> {
@@ -327,7 +336,7 @@ export class SqliteGraphStore implements GraphStore {
         this.cache.forgetItem(item.id);
       }
     });
-    upsert(items);
+    this.whenUnlocked(() => upsert.immediate(items));
   }
 
   async deleteUser(id: string): Promise<UserDeletion> {
@@ -344,7 +353,7 @@ export class SqliteGraphStore implements GraphStore {
       s.deleteUser.run(userId);
       return { deleted: true, interactionCount: user.interaction_count };
     });
-    const deletion = erase.immediate(id);
+    const deletion = this.whenUnlocked(() => erase.immediate(id));
     // Until checkpointed, the WAL still holds the pages as they were before the erasure.
     if (deletion.deleted) this.db.pragma('wal_checkpoint(TRUNCATE)');
     return deletion;
@@ -354,19 +363,38 @@ export class SqliteGraphStore implements GraphStore {
     return this.statements.anyEdge.get() === undefined;
   }
 
-  /** Takes and releases the write lock without waiting: fails at once when the file is locked or unreadable. */
+  /**
+   * Reads, then checks that a write could start: the file is writable and the connection is not
+   * read-only. Another connection holding the write lock is no failure: reads proceed beside it
+   * (WAL) and writes wait for it up to the busy timeout.
+   */
   async ping(): Promise<void> {
+    this.statements.schemaSize.get();
+    if (this.path !== ':memory:') {
+      try {
+        accessSync(this.path, constants.W_OK);
+      } catch (error) {
+        throw new Error(`The store file ${this.path} is not writable`, { cause: error });
+      }
+    }
     const busyTimeout = this.db.pragma('busy_timeout', { simple: true }) as number;
     this.db.pragma('busy_timeout = 0');
     try {
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
-        this.db.prepare('SELECT count(*) FROM sqlite_schema').get();
-      } finally {
-        this.db.exec('ROLLBACK');
-      }
+      this.statements.noOpWrite.run();
+    } catch (error) {
+      if (!isBusy(error)) throw error;
     } finally {
       this.db.pragma(`busy_timeout = ${busyTimeout}`);
+    }
+  }
+
+  /** Runs a write; one that waited the busy timeout out for another writer may be retried. */
+  private whenUnlocked<T>(write: () => T): T {
+    try {
+      return write();
+    } catch (error) {
+      if (isBusy(error)) throw new GraphStoreUnavailableError('The embedded store is locked by another writer', { cause: error });
+      throw error;
     }
   }
 
@@ -374,3 +402,5 @@ export class SqliteGraphStore implements GraphStore {
     if (this.db.open) this.db.close();
   }
 }
+
+const isBusy = (error: unknown): boolean => error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY');
