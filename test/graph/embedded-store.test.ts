@@ -263,4 +263,20 @@ describe('embedded store reachability', () => {
     expect((await store.recordInteractions([like('u2')])).recordedCount).toBe(1);
     await store.close();
   });
+
+  it('keeps serving reads while a write waits for the lock, and lets the write through once it is released', async () => {
+    const path = freshPath();
+    const store = new SqliteGraphStore(path, { cacheItems: 0, cacheUsers: 0, busyTimeoutMs: 60_000 });
+    await store.upsertItems([{ id: 'a', title: 'Alpha', category: null }]);
+    const intruder = new Database(path);
+    intruder.exec('BEGIN IMMEDIATE');
+    const write = store.recordInteractions([like('u1')]).then((result) => `recorded ${result.recordedCount}`);
+    // Settles first: the waiting write does not hold up the event loop.
+    const read = store.interactionCounts(['u1']).then((counts) => `read ${counts[0]}`);
+    expect(await Promise.race([write, read])).toBe('read 0');
+    intruder.exec('ROLLBACK');
+    intruder.close();
+    expect(await write).toBe('recorded 1');
+    await store.close();
+  });
 });

@@ -1,5 +1,6 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type {
   CoUserNeighbour,
@@ -29,7 +30,7 @@ export interface EmbeddedStoreOptions {
   readonly cacheItems: number;
   /** Users whose most recent edges and interacted items are kept in memory between reads (0: none). */
   readonly cacheUsers: number;
-  /** How long a write waits for another connection's write lock before failing as unavailable. */
+  /** How long a write waits (without blocking the event loop) for another connection's write lock before failing as unavailable. */
   readonly busyTimeoutMs?: number;
 }
 
@@ -80,6 +81,7 @@ const toInteraction = (row: InteractionRow): InteractionRecord => ({
  */
 export class SqliteGraphStore implements GraphStore {
   private readonly path: string;
+  private readonly busyTimeoutMs: number;
   private readonly db: Database.Database;
   private readonly statements;
   private readonly cache: ReadCache;
@@ -92,11 +94,13 @@ export class SqliteGraphStore implements GraphStore {
   ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.path = path;
+    this.busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('secure_delete = ON');
-    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS}`);
+    // Reads rarely wait (WAL); writes retry asynchronously instead, see `whenUnlocked`.
+    this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     this.db.exec(SCHEMA_SQL);
     this.statements = this.prepare();
     this.cache = new ReadCache({ items: options.cacheItems, users: options.cacheUsers });
@@ -336,7 +340,7 @@ export class SqliteGraphStore implements GraphStore {
         this.cache.forgetItem(item.id);
       }
     });
-    this.whenUnlocked(() => upsert.immediate(items));
+    await this.whenUnlocked(() => upsert.immediate(items));
   }
 
   async deleteUser(id: string): Promise<UserDeletion> {
@@ -353,9 +357,14 @@ export class SqliteGraphStore implements GraphStore {
       s.deleteUser.run(userId);
       return { deleted: true, interactionCount: user.interaction_count };
     });
-    const deletion = this.whenUnlocked(() => erase.immediate(id));
-    // Until checkpointed, the WAL still holds the pages as they were before the erasure.
-    if (deletion.deleted) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    const deletion = await this.whenUnlocked(() => erase.immediate(id));
+    // Until checkpointed, the WAL still holds the pages as they were before the erasure. Should
+    // readers elsewhere outlast the busy timeout, a later erasure or the close truncates it.
+    if (deletion.deleted) {
+      await this.whenUnlocked(() => this.truncateWal()).catch((error: unknown) => {
+        if (!(error instanceof GraphStoreUnavailableError)) throw error;
+      });
+    }
     return deletion;
   }
 
@@ -377,25 +386,45 @@ export class SqliteGraphStore implements GraphStore {
         throw new Error(`The store file ${this.path} is not writable`, { cause: error });
       }
     }
-    const busyTimeout = this.db.pragma('busy_timeout', { simple: true }) as number;
-    this.db.pragma('busy_timeout = 0');
     try {
-      this.statements.noOpWrite.run();
+      this.withoutWaiting(() => this.statements.noOpWrite.run());
     } catch (error) {
       if (!isBusy(error)) throw error;
-    } finally {
-      this.db.pragma(`busy_timeout = ${busyTimeout}`);
     }
   }
 
-  /** Runs a write; one that waited the busy timeout out for another writer may be retried. */
-  private whenUnlocked<T>(write: () => T): T {
-    try {
-      return write();
-    } catch (error) {
-      if (isBusy(error)) throw new GraphStoreUnavailableError('The embedded store is locked by another writer', { cause: error });
-      throw error;
+  /**
+   * Runs a write, retrying it while another connection holds the write lock: better-sqlite3 is
+   * synchronous, so SQLite's own busy wait would stall every request, reads included. One that
+   * waited the busy timeout out fails as unavailable (it may be retried).
+   */
+  private async whenUnlocked<T>(write: () => T): Promise<T> {
+    const deadline = performance.now() + this.busyTimeoutMs;
+    for (let pause = 2; ; pause = Math.min(2 * pause, 100)) {
+      try {
+        return this.withoutWaiting(write);
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        if (performance.now() >= deadline) {
+          throw new GraphStoreUnavailableError('The embedded store is locked by another writer', { cause: error });
+        }
+      }
+      await sleep(pause);
     }
+  }
+
+  private withoutWaiting<T>(run: () => T): T {
+    this.db.pragma('busy_timeout = 0');
+    try {
+      return run();
+    } finally {
+      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+    }
+  }
+
+  private truncateWal(): void {
+    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    if (result!.busy) throw new WalBusyError();
   }
 
   async close(): Promise<void> {
@@ -403,4 +432,8 @@ export class SqliteGraphStore implements GraphStore {
   }
 }
 
-const isBusy = (error: unknown): boolean => error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY');
+/** A checkpoint that other connections kept from finishing. */
+class WalBusyError extends Error {}
+
+const isBusy = (error: unknown): boolean =>
+  error instanceof WalBusyError || (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY'));
