@@ -66,7 +66,7 @@ export interface CoUserNeighbour extends Edge {
 /**
  * A user's sampled 2-hop neighbourhood, under the policy `most-recent-first/v1`
  * (docs/model.md): hop 1 = the user's edges by `lastAt` desc then item id; hop 2 = per item, other
- * users' edges by `lastAt` desc then user id. Ids compare bytewise.
+ * users' edges by `lastAt` desc then user id. Ids compare by code point (see `id-order.ts`).
  */
 export interface Neighbourhood {
   readonly userId: string;
@@ -120,6 +120,7 @@ export interface GraphStore {
   interactionCounts(userIds: readonly string[]): Promise<number[]>;
   /** Each user's most recent interactions, newest first, aligned with `userIds`. */
   recentInteractions(userIds: readonly string[], limit: number): Promise<InteractionRecord[][]>;
+  /** Users by id, in code point order (as every id-ordered answer; see `id-order.ts`). */
   listUsers(page: PageRequest): Promise<Page<UserRef>>;
   listItems(page: PageRequest & { readonly category?: string | null }): Promise<Page<ItemRecord>>;
   /** Items by number of distinct users, most first, then by id. */

@@ -22,6 +22,8 @@ const statements: Record<string, readonly CypherQuery[]> = {
   erasedKeyHashesQuery: [cypher.erasedKeyHashesQuery(['hash'])],
   userInteractionKeysQuery: [cypher.userInteractionKeysQuery('u1')],
   deleteUserQuery: [cypher.deleteUserQuery('u1', ['hash'])],
+  withoutSortKeyQuery: [cypher.withoutSortKeyQuery('User', 1000), cypher.withoutSortKeyQuery('Item', 1000)],
+  setSortKeysQuery: [cypher.setSortKeysQuery('User', ['u1']), cypher.setSortKeysQuery('Item', ['a'])],
   anyInteractionQuery: [cypher.anyInteractionQuery],
   pingQuery: [cypher.pingQuery],
 };

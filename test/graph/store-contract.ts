@@ -288,6 +288,30 @@ export function describeGraphStoreContract(adapter: string, openStore: () => Pro
       expect((await store.listItems({ first: 2, afterId: 'b' })).records.map((i) => i.id)).toEqual(['c', 'd']);
     });
 
+    it('orders non-ASCII ids by code point everywhere ids break ties or page', async () => {
+      // By code point: z < é < 中 < ｚ (U+FF5A) < 𝓏 (U+1D4CF); by UTF-16 code unit the last two swap.
+      const ids = ['z', 'é', '中', 'ｚ', '𝓏'];
+      const shuffled = [ids[3]!, ids[0]!, ids[4]!, ids[2]!, ids[1]!];
+      await store.upsertItems(shuffled.map((id) => ({ id: `item-${id}`, title: id, category: 'Unicode' })));
+      await store.recordInteractions([
+        view('root', 'a', 1),
+        ...shuffled.map((id) => view(`user-${id}`, 'a', 2)),
+        ...shuffled.map((id) => view('root', `item-${id}`, 3)),
+      ]);
+
+      const users = ids.map((id) => `user-${id}`);
+      expect((await store.listUsers({ first: 10, afterId: 'root' })).records.map((u) => u.id)).toEqual(users);
+      expect((await store.listUsers({ first: 2, afterId: 'user-中' })).records.map((u) => u.id)).toEqual(['user-ｚ', 'user-𝓏']);
+      const items = ids.map((id) => `item-${id}`);
+      expect((await store.listItems({ first: 10, category: 'Unicode' })).records.map((i) => i.id)).toEqual(items);
+      expect((await store.listItems({ first: 1, afterId: 'item-ｚ' })).records.map((i) => i.id)).toEqual(['item-𝓏']);
+      const popular = await store.popularItems({ limit: 5, includeCategories: ['Unicode'] });
+      expect(popular.map((p) => p.item.id)).toEqual(items);
+      const [n] = await store.neighbourhoods(['root'], { hop1: 10, hop2: 10 });
+      expect(n!.items.map((i) => i.item.id)).toEqual([...items, 'a']);
+      expect(n!.items.at(-1)!.coUsers.map((c) => c.userId)).toEqual(users);
+    });
+
     it('ranks popular items by distinct users, honouring filters', async () => {
       await store.recordInteractions([
         view('u1', 'c', 1),

@@ -38,6 +38,9 @@ export interface Neo4jOptions {
   readonly transactionTimeoutMs: number;
 }
 
+/** Users or items given a sort key per transaction when an older database is opened. */
+const SORT_KEY_BATCH = 10_000;
+
 interface EdgeRow {
   readonly weight: number;
   readonly lastAt: number;
@@ -104,6 +107,14 @@ export class Neo4jGraphStore implements GraphStore {
 
   private async ensureSchema(): Promise<void> {
     for (const statement of cypher.SCHEMA_STATEMENTS) await this.db.executeWrite((tx) => tx.run(statement));
+    // Users and items stored before sort keys existed get theirs (id-order.ts).
+    for (const label of ['User', 'Item'] as const) {
+      for (;;) {
+        const missing = await this.db.read(cypher.withoutSortKeyQuery(label, SORT_KEY_BATCH));
+        if (missing.length === 0) break;
+        await this.db.executeWrite((tx) => tx.run(cypher.setSortKeysQuery(label, missing.map((row) => row.id as string))));
+      }
+    }
   }
 
   async neighbourhoods(userIds: readonly string[], fanouts: Fanouts): Promise<Neighbourhood[]> {
