@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { startApp, type App, type AppDecorators } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import type { StoreLeg } from './store-legs.js';
 
 export interface GraphQLResponse<T = any> {
   readonly status: number;
@@ -48,4 +49,9 @@ export async function startTestServer(decorate: AppDecorators = {}, env: Record<
     },
     close: () => app.close(),
   };
+}
+
+/** `startTestServer` on one store leg: the leg's store, seeded with the demo data when empty. */
+export function startTestServerOn(leg: StoreLeg, decorate: AppDecorators = {}, env: Record<string, string> = {}): Promise<TestServer> {
+  return startTestServer(decorate, { ...leg.env(mkdtempSync(join(tmpdir(), 'recograph-http-'))), ...env });
 }

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
 import { z } from 'zod';
 import { MAX_ID_LENGTH, MAX_INTERACTION_WEIGHT, resolveInteractionWeight } from '../interaction-weights.js';
-import { generateDemoDataset } from '../demo/demo-dataset.js';
+import { generateDemoDataset, type DemoDataset } from '../demo/demo-dataset.js';
 import type { InteractionType, ItemRecord, NewInteraction } from '../store.js';
 
 /** A row that cannot be imported, where it is and why. */
@@ -152,8 +152,7 @@ export async function readLightGcnDataset(dir: string, splits: readonly string[]
 }
 
 /** The bundled demo dataset (`src/graph/demo/`), each interaction keyed by its position. */
-export function demoDataset(): DatasetFiles {
-  const { items, interactions } = generateDemoDataset();
+export function demoDataset({ items, interactions }: DemoDataset = generateDemoDataset()): DatasetFiles {
   return {
     items,
     interactions: interactions.map((interaction, k) => ({ file: 'demo', line: k + 1, interaction: { ...interaction, id: `demo:${k}` } })),
