@@ -58,7 +58,7 @@ export function renderWeightsTable(
       const tr = h(
         'tr',
         { tabindex: 0, 'data-edge': row.edgeId, class: `hop-${c.hop}` },
-        h('td', { class: 'hop' }, `${c.hop} (layer ${c.layer})`),
+        h('td', { class: 'hop' }, `${c.hop} `, h('span', { class: 'muted small block' }, `(layer ${c.layer})`)),
         neighbourCell(row),
         weightCell(c.weight, Math.abs(c.weight) / maxByLayer.get(c.layer)!, formatWeight(c.weight)),
         weightCell(c.share, Math.abs(c.share) / maxShare, formatWeight(c.share)),

@@ -244,9 +244,11 @@ function select(itemId: string): void {
   if (!state) return;
   state.selectedItemId = itemId;
   render();
-  // Focusing alone would scroll the tall section to its middle on a phone: show its start.
+  // Focusing alone would scroll the tall section to its middle on a phone: show its start, unless
+  // it is in view already (beside the list, on a wide screen).
   explanationSection.focus({ preventScroll: true });
-  explanationSection.scrollIntoView({ block: 'start' });
+  const { top } = explanationSection.getBoundingClientRect();
+  if (top < 0 || top > window.innerHeight / 3) explanationSection.scrollIntoView({ block: 'start' });
 }
 
 function renderExplanation(): void {
