@@ -1,6 +1,13 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_CACHE_ITEMS, DEFAULT_CACHE_USERS, type EmbeddedStoreOptions, type Neo4jOptions } from './graph/index.js';
+import {
+  DEFAULT_BUSY_TIMEOUT_MS,
+  DEFAULT_CACHE_ITEMS,
+  DEFAULT_CACHE_USERS,
+  DEVELOPMENT_ERASURE_SECRET,
+  type EmbeddedStoreOptions,
+  type Neo4jOptions,
+} from './graph/index.js';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0'])
@@ -42,6 +49,8 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('data'),
   EMBEDDED_CACHE_ITEMS: z.coerce.number().int().min(0).max(10_000_000).default(DEFAULT_CACHE_ITEMS),
   EMBEDDED_CACHE_USERS: z.coerce.number().int().min(0).max(10_000_000).default(DEFAULT_CACHE_USERS),
+  EMBEDDED_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(DEFAULT_BUSY_TIMEOUT_MS),
+  ERASURE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SEED_DEMO_DATA: booleanFromEnv.default(true),
   MODEL_DIR: z.string().min(1).default('models/demo'),
   EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
@@ -95,6 +104,8 @@ export interface Config {
   readonly dataDir: string;
   /** Used when `graphStore` is `embedded`. */
   readonly embedded: EmbeddedStoreOptions;
+  /** Key of the HMACs a store keeps of erased interaction ids, so that replays of them are refused. */
+  readonly erasureSecret: string;
   readonly seedDemoData: boolean;
   /** Absolute; holds model.onnx, model.json and model.pt. */
   readonly modelDir: string;
@@ -174,7 +185,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     graphStore: e.GRAPH_STORE,
     dataDir: resolve(e.DATA_DIR),
-    embedded: { cacheItems: e.EMBEDDED_CACHE_ITEMS, cacheUsers: e.EMBEDDED_CACHE_USERS },
+    embedded: { cacheItems: e.EMBEDDED_CACHE_ITEMS, cacheUsers: e.EMBEDDED_CACHE_USERS, busyTimeoutMs: e.EMBEDDED_BUSY_TIMEOUT_MS },
+    erasureSecret: e.ERASURE_SECRET ?? DEVELOPMENT_ERASURE_SECRET,
     seedDemoData: e.SEED_DEMO_DATA,
     modelDir: resolve(e.MODEL_DIR),
     executionProvider: e.EXECUTION_PROVIDER,

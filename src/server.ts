@@ -78,7 +78,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   app.get('/metrics', async (_req, res) => {
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
-  app.use('/admin', requireAdmin(services.access), adminPanel());
+  app.use('/admin', adminPanel(requireAdmin(services.access)));
   app.use(
     '/graphql',
     requestLogging(options.logger),

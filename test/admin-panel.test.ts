@@ -3,12 +3,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminPanel } from '../src/admin-panel.js';
 
+/** Admits only the header `x-test-admin: yes`, standing in for the API-key check. */
+const admitTestAdmin: RequestHandler = (req, res, next) => (req.get('x-test-admin') === 'yes' ? next() : res.status(401).end());
+
 async function serve(dir: string): Promise<{ base: string; close: () => void }> {
-  const app = express().use('/admin', adminPanel(dir));
+  const app = express().use('/admin', adminPanel(admitTestAdmin, dir));
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
@@ -48,6 +51,15 @@ describe('serving the explanation panel at /admin', () => {
     const response = await fetch(`${built.base}/admin/assets/index-abc123.js`);
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  });
+
+  it('answers its session check only past the admin gate, uncached, and serves its files without it', async () => {
+    const refused = await fetch(`${built.base}/admin/session`);
+    expect(refused.status).toBe(401);
+    const admitted = await fetch(`${built.base}/admin/session`, { headers: { 'x-test-admin': 'yes' } });
+    expect(admitted.status).toBe(204);
+    expect(admitted.headers.get('cache-control')).toBe('no-store');
+    expect((await fetch(`${built.base}/admin/assets/index-abc123.js`)).status).toBe(200);
   });
 
   it('answers 404 for unknown files, and says how to build a missing panel', async () => {

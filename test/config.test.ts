@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { DEVELOPMENT_ERASURE_SECRET } from '../src/graph/index.js';
 
 describe('configuration', () => {
   it('has working defaults: port 4000, embedded store, demo model, CPU', () => {
@@ -19,6 +20,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ INFERENCE_WORKERS: 'two' })).toThrow(/INFERENCE_WORKERS/);
     expect(() => loadConfig({ INFERENCE_SPLIT_MIN_ROWS: '-1' })).toThrow(/INFERENCE_SPLIT_MIN_ROWS/);
     expect(() => loadConfig({ SHUTDOWN_GRACE_MS: '1.5' })).toThrow(/SHUTDOWN_GRACE_MS/);
+    expect(() => loadConfig({ EMBEDDED_BUSY_TIMEOUT_MS: '-1' })).toThrow(/EMBEDDED_BUSY_TIMEOUT_MS/);
+  });
+
+  it('takes an erasure secret of 32+ characters, and a public development one when unset', () => {
+    expect(loadConfig({}).erasureSecret).toBe(DEVELOPMENT_ERASURE_SECRET);
+    expect(loadConfig({ ERASURE_SECRET: 's'.repeat(32) }).erasureSecret).toBe('s'.repeat(32));
+    expect(() => loadConfig({ ERASURE_SECRET: 'too-short' })).toThrow(/ERASURE_SECRET: must be at least 32 characters/);
   });
 
   it('batches across requests and runs the model on two worker threads, splitting big runs, by default', () => {

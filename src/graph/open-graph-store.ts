@@ -9,11 +9,13 @@ export interface GraphStoreSelection {
   readonly dataDir: string;
   readonly embedded: EmbeddedStoreOptions;
   readonly neo4j: Neo4jOptions;
+  /** Key of the HMACs kept of erased interaction ids (see `erased-keys.ts`). */
+  readonly erasureSecret: string;
 }
 
 /** Opens the configured adapter: the embedded store by default, Neo4j when selected. */
 export async function openGraphStore(selection: GraphStoreSelection): Promise<GraphStore> {
   return selection.graphStore === 'neo4j'
-    ? Neo4jGraphStore.connect(selection.neo4j)
-    : new SqliteGraphStore(join(selection.dataDir, 'recograph.sqlite'), selection.embedded);
+    ? Neo4jGraphStore.connect(selection.neo4j, selection.erasureSecret)
+    : new SqliteGraphStore(join(selection.dataDir, 'recograph.sqlite'), selection.embedded, selection.erasureSecret);
 }

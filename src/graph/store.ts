@@ -66,7 +66,7 @@ export interface CoUserNeighbour extends Edge {
 /**
  * A user's sampled 2-hop neighbourhood, under the policy `most-recent-first/v1`
  * (docs/model.md): hop 1 = the user's edges by `lastAt` desc then item id; hop 2 = per item, other
- * users' edges by `lastAt` desc then user id. Ids compare bytewise.
+ * users' edges by `lastAt` desc then user id. Ids compare by code point (see `id-order.ts`).
  */
 export interface Neighbourhood {
   readonly userId: string;
@@ -120,20 +120,24 @@ export interface GraphStore {
   interactionCounts(userIds: readonly string[]): Promise<number[]>;
   /** Each user's most recent interactions, newest first, aligned with `userIds`. */
   recentInteractions(userIds: readonly string[], limit: number): Promise<InteractionRecord[][]>;
+  /** Users by id, in code point order (as every id-ordered answer; see `id-order.ts`). */
   listUsers(page: PageRequest): Promise<Page<UserRef>>;
   listItems(page: PageRequest & { readonly category?: string | null }): Promise<Page<ItemRecord>>;
   /** Items by number of distinct users, most first, then by id. */
   popularItems(query: PopularItemsQuery): Promise<PopularItem[]>;
   /**
    * Records interactions atomically: unknown users are created; an unknown item throws
-   * `UnknownItemsError` and nothing is written; an `id` already recorded is skipped.
+   * `UnknownItemsError` and nothing is written; an `id` already recorded is skipped; an `id` of an
+   * interaction erased with its user throws `ErasedInteractionsError` and nothing is written.
    */
   recordInteractions(interactions: readonly NewInteraction[]): Promise<RecordInteractionsResult>;
   /** Adds or updates catalogue items. */
   upsertItems(items: readonly ItemRecord[]): Promise<void>;
   /**
    * Erases a user and everything recorded about them, atomically: their interactions, merged
-   * edges and their share of item popularity. Afterwards no read returns anything derived from them.
+   * edges and their share of item popularity. Afterwards no read returns anything derived from them,
+   * and a replay of one of their interaction `id`s is refused: the store keeps a keyed hash of each
+   * such `id` (see `erased-keys.ts`), never the `id` or the user's id.
    */
   deleteUser(id: string): Promise<UserDeletion>;
   /** True when the store holds no interaction at all (a fresh store to seed). */
@@ -148,6 +152,14 @@ export class UnknownItemsError extends Error {
   constructor(readonly itemIds: readonly string[]) {
     super(`Unknown item ids: ${itemIds.join(', ')}`);
     this.name = 'UnknownItemsError';
+  }
+}
+
+/** Thrown by `recordInteractions` when some interaction ids belong to interactions erased with their user. */
+export class ErasedInteractionsError extends Error {
+  constructor(readonly interactionIds: readonly string[]) {
+    super(`Interaction ids of erased users: ${interactionIds.join(', ')}`);
+    this.name = 'ErasedInteractionsError';
   }
 }
 

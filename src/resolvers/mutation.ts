@@ -1,4 +1,10 @@
-import { resolveInteractionWeight, UnknownItemsError, MAX_INTERACTION_WEIGHT, type NewInteraction } from '../graph/index.js';
+import {
+  ErasedInteractionsError,
+  resolveInteractionWeight,
+  UnknownItemsError,
+  MAX_INTERACTION_WEIGHT,
+  type NewInteraction,
+} from '../graph/index.js';
 import { BadUserInputError } from '../errors.js';
 import type { InteractionInput, MutationResolvers } from './generated/types.js';
 import { count, id, MAX_INTERACTIONS_PER_CALL, pastInstant } from './arguments.js';
@@ -16,6 +22,12 @@ export const Mutation: MutationResolvers = {
           argument: 'input',
           unknownItemIds: error.itemIds,
         });
+      }
+      if (error instanceof ErasedInteractionsError) {
+        throw new BadUserInputError(
+          `Interaction ids ${error.interactionIds.join(', ')} were erased with their user and are not recorded again. Nothing was recorded.`,
+          { argument: 'input', erasedInteractionIds: error.interactionIds },
+        );
       }
       throw error;
     }

@@ -22,7 +22,7 @@ export function operationAccessPlugin<TContext extends { readonly caller: Caller
   };
 }
 
-/** Express middleware admitting only admin keys: mounted once on the `/admin` prefix. */
+/** Express middleware admitting only admin keys: the admin panel's session check. */
 export function requireAdmin(policy: AccessPolicy): RequestHandler {
   return (req, res, next) => {
     try {

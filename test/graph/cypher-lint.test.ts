@@ -19,7 +19,11 @@ const statements: Record<string, readonly CypherQuery[]> = {
   interactionsByKeyQuery: [cypher.interactionsByKeyQuery(['evt-1'])],
   recordInteractionsQuery: [cypher.recordInteractionsQuery([row], 0)],
   upsertItemsQuery: [cypher.upsertItemsQuery([{ id: 'a', title: 'Alpha', category: null }])],
-  deleteUserQuery: [cypher.deleteUserQuery('u1')],
+  erasedKeyHashesQuery: [cypher.erasedKeyHashesQuery(['hash'])],
+  userInteractionKeysQuery: [cypher.userInteractionKeysQuery('u1')],
+  deleteUserQuery: [cypher.deleteUserQuery('u1', ['hash'])],
+  withoutSortKeyQuery: [cypher.withoutSortKeyQuery('User', 1000), cypher.withoutSortKeyQuery('Item', 1000)],
+  setSortKeysQuery: [cypher.setSortKeysQuery('User', ['u1']), cypher.setSortKeysQuery('Item', ['a'])],
   anyInteractionQuery: [cypher.anyInteractionQuery],
   pingQuery: [cypher.pingQuery],
 };

@@ -1,9 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { SqliteGraphStore, type GraphStore, type NewInteraction } from '../../src/graph/index.js';
+import { ErasedInteractionsError, GraphStoreUnavailableError, SqliteGraphStore, type GraphStore, type NewInteraction } from '../../src/graph/index.js';
+import { writeProtect } from '../support/write-protect.js';
 import { describeGraphStoreContract } from './store-contract.js';
 
 const freshPath = () => join(mkdtempSync(join(tmpdir(), 'recograph-store-')), 'store.sqlite');
@@ -149,5 +151,132 @@ describe('embedded store durability', () => {
     const indexes = check.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'edges' ORDER BY name").pluck().all();
     check.close();
     expect(indexes).toEqual(['edges_by_item_recent_covering', 'edges_by_user_recent_covering']);
+  });
+});
+
+describe('embedded store erasure', () => {
+  const secret = 'a-test-erasure-secret-of-32-chars-or-more';
+  const at = (day: number) => new Date(Date.UTC(2026, 0, day));
+
+  /** Every file SQLite keeps for the store: the database, and its write-ahead log while one exists. */
+  const storeBytes = (path: string) => Buffer.concat([path, `${path}-wal`].filter(existsSync).map((file) => readFileSync(file)));
+
+  it('leaves no copy of an erased user id or interaction id in the store files, only keyed hashes', async () => {
+    const path = freshPath();
+    const store = new SqliteGraphStore(path, { cacheItems: 0, cacheUsers: 0 }, secret);
+    const items = Array.from({ length: 40 }, (_, i) => ({ id: `item-${i}`, title: `Item ${i}`, category: null }));
+    await store.upsertItems(items);
+    const users = Array.from({ length: 30 }, (_, u) => `user-${u}`);
+    // The erased user shares every page with others: their rows sit beside rows that stay.
+    for (const [u, userId] of ['erased-7f3a9c', ...users].entries()) {
+      await store.recordInteractions(
+        items.slice(u % 10, (u % 10) + 8).map((item, k) => ({
+          id: `${userId}-event-${k}`,
+          userId,
+          itemId: item.id,
+          type: 'VIEW' as const,
+          weight: 1,
+          occurredAt: at(1 + k),
+        })),
+      );
+    }
+    expect(storeBytes(path).includes('erased-7f3a9c')).toBe(true);
+
+    expect(await store.deleteUser('erased-7f3a9c')).toEqual({ deleted: true, interactionCount: 8 });
+    const bytes = storeBytes(path);
+    expect(bytes.includes('erased-7f3a9c')).toBe(false);
+    expect(bytes.includes('user-29-event-7')).toBe(true);
+    await store.close();
+
+    const db = new Database(path, { readonly: true });
+    const kept = db.prepare('SELECT key_hash FROM erased_interaction_keys ORDER BY key_hash').pluck().all();
+    db.close();
+    const expected = Array.from({ length: 8 }, (_, k) =>
+      createHmac('sha256', secret).update(`erased-7f3a9c-event-${k}`).digest('base64url'),
+    );
+    expect(kept).toEqual(expected.sort());
+  });
+
+  it('refuses replays only under the secret the hashes were kept with', async () => {
+    const path = freshPath();
+    const view = (id: string) => ({ id, userId: 'gone', itemId: 'a', type: 'VIEW' as const, weight: 1, occurredAt: at(1) });
+    const store = new SqliteGraphStore(path, undefined, secret);
+    await store.upsertItems([{ id: 'a', title: 'Alpha', category: null }]);
+    await store.recordInteractions([view('evt-1')]);
+    await store.deleteUser('gone');
+    await store.close();
+    const sameSecret = new SqliteGraphStore(path, undefined, secret);
+    await expect(sameSecret.recordInteractions([view('evt-1')])).rejects.toBeInstanceOf(ErasedInteractionsError);
+    await sameSecret.close();
+    const otherSecret = new SqliteGraphStore(path, undefined, `${secret}-rotated`);
+    expect((await otherSecret.recordInteractions([view('evt-1')])).recordedCount).toBe(1);
+    await otherSecret.close();
+  });
+});
+
+describe('embedded store reachability', () => {
+  const like = (userId: string, itemId = 'a'): NewInteraction => ({ userId, itemId, type: 'LIKE', weight: 1, occurredAt: new Date(0) });
+  async function seeded(path: string): Promise<SqliteGraphStore> {
+    const store = new SqliteGraphStore(path, { cacheItems: 0, cacheUsers: 0, busyTimeoutMs: 50 });
+    await store.upsertItems([{ id: 'a', title: 'Alpha', category: null }]);
+    await store.recordInteractions([like('u1')]);
+    return store;
+  }
+
+  it('fails its ping while the file is write-protected, whether since opening or before, and answers it again after', async (context) => {
+    const path = freshPath();
+    const store = await seeded(path);
+    const undo = writeProtect(path);
+    if (undo === null) return context.skip('chattr +i is not permitted here');
+    try {
+      await expect(store.ping()).rejects.toThrow(/not writable/);
+      const reopened = new SqliteGraphStore(path);
+      try {
+        expect(await reopened.interactionCounts(['u1'])).toEqual([1]);
+        await expect(reopened.ping()).rejects.toThrow();
+        await expect(reopened.recordInteractions([like('u2')])).rejects.toThrow();
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      undo();
+    }
+    await expect(store.ping()).resolves.toBeUndefined();
+    await store.close();
+  });
+
+  it('answers pings and reads while another connection holds the write lock; a write gives up after the busy timeout as unavailable', async () => {
+    const path = freshPath();
+    const store = await seeded(path);
+    const intruder = new Database(path);
+    intruder.exec('BEGIN IMMEDIATE');
+    try {
+      await expect(store.ping()).resolves.toBeUndefined();
+      expect(await store.interactionCounts(['u1'])).toEqual([1]);
+      expect((await store.neighbourhoods(['u1'], { hop1: 5, hop2: 5 }))[0]!.items.map((i) => i.item.id)).toEqual(['a']);
+      await expect(store.recordInteractions([like('u2')])).rejects.toBeInstanceOf(GraphStoreUnavailableError);
+      await expect(store.deleteUser('u1')).rejects.toBeInstanceOf(GraphStoreUnavailableError);
+    } finally {
+      intruder.exec('ROLLBACK');
+      intruder.close();
+    }
+    expect((await store.recordInteractions([like('u2')])).recordedCount).toBe(1);
+    await store.close();
+  });
+
+  it('keeps serving reads while a write waits for the lock, and lets the write through once it is released', async () => {
+    const path = freshPath();
+    const store = new SqliteGraphStore(path, { cacheItems: 0, cacheUsers: 0, busyTimeoutMs: 60_000 });
+    await store.upsertItems([{ id: 'a', title: 'Alpha', category: null }]);
+    const intruder = new Database(path);
+    intruder.exec('BEGIN IMMEDIATE');
+    const write = store.recordInteractions([like('u1')]).then((result) => `recorded ${result.recordedCount}`);
+    // Settles first: the waiting write does not hold up the event loop.
+    const read = store.interactionCounts(['u1']).then((counts) => `read ${counts[0]}`);
+    expect(await Promise.race([write, read])).toBe('read 0');
+    intruder.exec('ROLLBACK');
+    intruder.close();
+    expect(await write).toBe('recorded 1');
+    await store.close();
   });
 });

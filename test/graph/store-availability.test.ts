@@ -1,12 +1,13 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { StoreAvailability, GraphStoreUnavailableError, UnknownItemsError, type GraphStore } from '../../src/graph/index.js';
+import { ErasedInteractionsError, StoreAvailability, GraphStoreUnavailableError, UnknownItemsError, type GraphStore } from '../../src/graph/index.js';
 
 /** A store whose reachability the test switches; every other call fails while it is down. */
 function flakyStore() {
-  const state = { up: true, calls: 0 };
+  const state = { up: true, calls: 0, pings: 0 };
   const store = {
     ping: async () => {
+      state.pings += 1;
       if (!state.up) throw new Error('connection refused');
     },
     items: async (ids: readonly string[]) => {
@@ -16,6 +17,9 @@ function flakyStore() {
     },
     recordInteractions: async () => {
       throw new UnknownItemsError(['x']);
+    },
+    upsertItems: async () => {
+      throw new ErasedInteractionsError(['evt-1']);
     },
     interactionCounts: async () => {
       throw new TypeError('a bug, not an outage');
@@ -53,9 +57,12 @@ describe('store availability', () => {
   });
 
   it('passes domain errors and bugs through while the store answers pings', async () => {
-    const { store } = flakyStore();
+    const { state, store } = flakyStore();
     const availability = new StoreAvailability(store, options);
     await expect(availability.store.recordInteractions([])).rejects.toBeInstanceOf(UnknownItemsError);
+    await expect(availability.store.upsertItems([])).rejects.toBeInstanceOf(ErasedInteractionsError);
+    // A domain error says nothing about reachability: no ping for it.
+    expect(state.pings).toBe(0);
     await expect(availability.store.interactionCounts([])).rejects.toBeInstanceOf(TypeError);
     expect(availability.available).toBe(true);
     availability.stop();

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UnknownItemsError, type GraphStore, type NewInteraction } from '../../src/graph/index.js';
+import { ErasedInteractionsError, UnknownItemsError, type GraphStore, type NewInteraction } from '../../src/graph/index.js';
 
 /**
  * The graph-store port's contract: every adapter runs this same suite, so the API behaves the same
@@ -224,11 +224,30 @@ export function describeGraphStoreContract(adapter: string, openStore: () => Pro
         ['b', 0],
       ]);
       expect(await store.deleteUser('gone')).toEqual({ deleted: false, interactionCount: 0 });
+    });
 
-      // Erased means erased: the same idempotency key now records anew.
-      const again = await store.recordInteractions([view('gone', 'b', 8, 1, 'gone-1')]);
-      expect(again.recordedCount).toBe(1);
-      expect(await store.interactionCounts(['gone'])).toEqual([1]);
+    it('refuses a replayed interaction id of an erased user, recreating nothing, and records their new ids', async () => {
+      await store.recordInteractions([view('gone', 'a', 1, 1, 'gone-1'), view('gone', 'b', 2, 1, 'gone-2'), view('kept', 'a', 3, 1, 'kept-1')]);
+      await store.deleteUser('gone');
+
+      const replay = store.recordInteractions([view('kept', 'c', 4, 1, 'kept-2'), view('gone', 'b', 2, 1, 'gone-2'), view('gone', 'a', 1, 1, 'gone-1')]);
+      await expect(replay).rejects.toBeInstanceOf(ErasedInteractionsError);
+      await expect(replay).rejects.toMatchObject({ interactionIds: ['gone-2', 'gone-1'] });
+      expect(await store.users(['gone'])).toEqual([null]);
+      expect(await store.interactionCounts(['kept'])).toEqual([1]);
+      expect((await store.listUsers({ first: 10 })).records).toEqual([{ id: 'kept' }]);
+
+      // A retry of an id still recorded stays a no-op; the erased user may come back with new ids.
+      expect((await store.recordInteractions([view('kept', 'a', 3, 1, 'kept-1')])).recordedCount).toBe(0);
+      const comeback = await store.recordInteractions([view('gone', 'c', 9, 1, 'gone-3'), view('gone', 'd', 9)]);
+      expect(comeback.recordedCount).toBe(2);
+      expect(await store.interactionCounts(['gone'])).toEqual([2]);
+      // Erased twice: both generations of ids stay refused.
+      await store.deleteUser('gone');
+      for (const id of ['gone-1', 'gone-3']) {
+        await expect(store.recordInteractions([view('gone', 'e', 10, 1, id)])).rejects.toMatchObject({ interactionIds: [id] });
+      }
+      expect(await store.users(['gone'])).toEqual([null]);
     });
 
     it('is empty again once its only user is deleted', async () => {
@@ -267,6 +286,30 @@ export function describeGraphStoreContract(adapter: string, openStore: () => Pro
       const rock = await store.listItems({ first: 10, category: 'Rock' });
       expect(rock.records.map((i) => i.id)).toEqual(['c', 'd']);
       expect((await store.listItems({ first: 2, afterId: 'b' })).records.map((i) => i.id)).toEqual(['c', 'd']);
+    });
+
+    it('orders non-ASCII ids by code point everywhere ids break ties or page', async () => {
+      // By code point: z < é < 中 < ｚ (U+FF5A) < 𝓏 (U+1D4CF); by UTF-16 code unit the last two swap.
+      const ids = ['z', 'é', '中', 'ｚ', '𝓏'];
+      const shuffled = [ids[3]!, ids[0]!, ids[4]!, ids[2]!, ids[1]!];
+      await store.upsertItems(shuffled.map((id) => ({ id: `item-${id}`, title: id, category: 'Unicode' })));
+      await store.recordInteractions([
+        view('root', 'a', 1),
+        ...shuffled.map((id) => view(`user-${id}`, 'a', 2)),
+        ...shuffled.map((id) => view('root', `item-${id}`, 3)),
+      ]);
+
+      const users = ids.map((id) => `user-${id}`);
+      expect((await store.listUsers({ first: 10, afterId: 'root' })).records.map((u) => u.id)).toEqual(users);
+      expect((await store.listUsers({ first: 2, afterId: 'user-中' })).records.map((u) => u.id)).toEqual(['user-ｚ', 'user-𝓏']);
+      const items = ids.map((id) => `item-${id}`);
+      expect((await store.listItems({ first: 10, category: 'Unicode' })).records.map((i) => i.id)).toEqual(items);
+      expect((await store.listItems({ first: 1, afterId: 'item-ｚ' })).records.map((i) => i.id)).toEqual(['item-𝓏']);
+      const popular = await store.popularItems({ limit: 5, includeCategories: ['Unicode'] });
+      expect(popular.map((p) => p.item.id)).toEqual(items);
+      const [n] = await store.neighbourhoods(['root'], { hop1: 10, hop2: 10 });
+      expect(n!.items.map((i) => i.item.id)).toEqual([...items, 'a']);
+      expect(n!.items.at(-1)!.coUsers.map((c) => c.userId)).toEqual(users);
     });
 
     it('ranks popular items by distinct users, honouring filters', async () => {

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphStore } from '../../src/graph/index.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { writeProtect } from '../support/write-protect.js';
 
 const RECORD = 'mutation { recordInteractions(input: [{ userId: "user-0001", itemId: "item-0001" }]) { recordedCount } }';
 const RECOMMEND = '{ recommendations(userId: "user-0001", first: 3) { rank } }';
@@ -36,7 +37,7 @@ describe('health and readiness', () => {
     });
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'recograph-ready-'));
-    server = await startTestServer({ store: countCalls }, { DATA_DIR: dataDir, STORE_PROBE_INTERVAL_MS: '50' });
+    server = await startTestServer({ store: countCalls }, { DATA_DIR: dataDir, STORE_PROBE_INTERVAL_MS: '50', EMBEDDED_BUSY_TIMEOUT_MS: '100' });
   });
   afterAll(() => server?.close());
 
@@ -52,10 +53,11 @@ describe('health and readiness', () => {
     expect(await readyz()).toEqual({ status: 200, body: { ready: true, store: 'up', model: { version: expect.any(String) } } });
   });
 
-  it('turns unready and fails fast with SERVICE_UNAVAILABLE while the store file is locked, then recovers by itself', async () => {
-    const intruder = new Database(join(dataDir, 'recograph.sqlite'));
-    intruder.exec('BEGIN IMMEDIATE'); // another process holding the write lock
+  it('turns unready and fails fast with SERVICE_UNAVAILABLE while the store file is write-protected, then recovers by itself', async (context) => {
+    const undo = writeProtect(join(dataDir, 'recograph.sqlite'));
+    if (undo === null) return context.skip('chattr +i is not permitted here');
     try {
+      await waitFor(async () => (await readyz()).status === 503, 'the store is reported unready');
       expect(await readyz()).toEqual({ status: 503, body: { ready: false, store: 'down', model: { version: expect.any(String) } } });
       const callsBefore = storeCalls;
       for (const query of [RECORD, RECOMMEND]) {
@@ -64,18 +66,35 @@ describe('health and readiness', () => {
         expect(data).toBeUndefined();
         expect(errors).toEqual([{ message: expect.stringMatching(/unavailable/), extensions: { code: 'SERVICE_UNAVAILABLE' } }]);
       }
-      // Failing fast: the requests never reached the locked store (and its 5 s busy timeout).
+      // Failing fast: the requests never reached the store.
       expect(storeCalls).toBe(callsBefore);
       expect((await fetch(`${server.origin}/healthz`)).status).toBe(200);
     } finally {
-      intruder.exec('ROLLBACK');
-      intruder.close();
+      undo();
     }
     await waitFor(async () => (await readyz()).status === 200, 'the store is ready again');
     const recorded = await server.graphql(RECORD);
     expect(recorded.errors).toBeUndefined();
     expect(recorded.data.recordInteractions.recordedCount).toBe(1);
     expect((await server.graphql(RECOMMEND)).data.recommendations).toHaveLength(3);
+  });
+
+  it('stays ready and keeps reading while another process holds the write lock; a write then gives up as SERVICE_UNAVAILABLE', async () => {
+    const intruder = new Database(join(dataDir, 'recograph.sqlite'));
+    intruder.exec('BEGIN IMMEDIATE'); // another process holding the write lock
+    try {
+      expect(await readyz()).toEqual({ status: 200, body: { ready: true, store: 'up', model: { version: expect.any(String) } } });
+      const read = await server.graphql(RECOMMEND);
+      expect(read.errors).toBeUndefined();
+      expect(read.data.recommendations).toHaveLength(3);
+      const write = await server.graphql(RECORD);
+      expect(write.errors).toEqual([expect.objectContaining({ extensions: { code: 'SERVICE_UNAVAILABLE' } })]);
+      expect((await readyz()).status).toBe(200);
+    } finally {
+      intruder.exec('ROLLBACK');
+      intruder.close();
+    }
+    expect((await server.graphql(RECORD)).data.recordInteractions.recordedCount).toBe(1);
   });
 });
 

@@ -57,6 +57,26 @@ export function describeUserErasure(leg: StoreLeg): void {
       expect(gone.data.users.nodes.map((n: any) => n.id)).not.toContain(victim);
     });
 
+    it('refuses a retried recordInteractions of an erased user as bad input, recreating nothing', async () => {
+      const RECORD = `mutation ($input: [InteractionInput!]!) { recordInteractions(input: $input) { recordedCount } }`;
+      const input = [{ id: 'replayed-evt-1', userId: 'erased-then-replayed', itemId: 'item-0001' }];
+      expect((await server.graphql(RECORD, { input })).data.recordInteractions.recordedCount).toBe(1);
+      expect((await server.graphql(DELETE, { id: 'erased-then-replayed' })).data.deleteUser.deleted).toBe(true);
+
+      const replay = await server.graphql(RECORD, { input });
+      expect(replay.data).toBeNull();
+      expect(replay.errors).toEqual([
+        {
+          message: expect.stringContaining('replayed-evt-1 were erased with their user'),
+          path: ['recordInteractions'],
+          locations: expect.any(Array),
+          extensions: { code: 'BAD_USER_INPUT', argument: 'input', erasedInteractionIds: ['replayed-evt-1'] },
+        },
+      ]);
+      const user = await server.graphql(`{ user(id: "erased-then-replayed") { id } }`);
+      expect(user.data.user).toBeNull();
+    });
+
     it('reports an unknown user as not deleted and changes nothing', async () => {
       const result = await server.graphql(DELETE, { id: 'nobody-at-all' });
       expect(result.data.deleteUser).toEqual({ id: 'nobody-at-all', deleted: false, deletedInteractionCount: 0 });

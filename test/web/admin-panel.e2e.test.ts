@@ -22,6 +22,10 @@ const SCREENSHOTS = 'test-output';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`SKIPPED explanation panel end-to-end test: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
+const READER = 'reader-key-0123456789';
+const ADMIN = 'admin-key-01234567890';
+const asAdmin = { authorization: `Bearer ${ADMIN}` };
+
 /** What the panel asks for, asked of the API directly: the numbers the page must show. */
 const EXPECTED = /* GraphQL */ `
   query Expected($userId: ID!, $ignore: [ID!]) {
@@ -31,16 +35,17 @@ const EXPECTED = /* GraphQL */ `
       score
       item { id title }
       explanation {
-        contributions(first: 8) { weight share item { id } evidence(first: 3) { weight share user { id } } }
+        contributions(first: 8) { weight share item { id title } evidence(first: 3) { weight share user { id } } }
       }
     }
   }
 `;
 
-/** What `window.recographPanel.graph()` returns: node ids and each edge's midpoint on screen. */
+/** What `window.recographPanel.graph()` returns: node ids, each edge's midpoint and width on screen, the labels' size on screen. */
 interface DrawnGraph {
   readonly nodes: string[];
-  readonly edges: { id: string; midpoint: { x: number; y: number } }[];
+  readonly edges: { id: string; midpoint: { x: number; y: number }; width: number }[];
+  readonly labelPixels: number;
 }
 
 const focusedId = (page: Page) => page.locator(':focus').getAttribute('id');
@@ -51,7 +56,7 @@ describe.skipIf(!hasChromium)('the explanation panel in headless Chromium', () =
   let panelUrl: string;
   beforeAll(async () => {
     await build({ configFile: 'web/admin/vite.config.ts', logLevel: 'silent' });
-    server = await startTestServer();
+    server = await startTestServer({}, { API_KEYS: `${READER}:reader,${ADMIN}:admin` });
     panelUrl = server.url.replace(/\/graphql$/, '/admin/');
     mkdirSync(SCREENSHOTS, { recursive: true });
     browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'recograph-chromium-')), {
@@ -65,17 +70,38 @@ describe.skipIf(!hasChromium)('the explanation panel in headless Chromium', () =
     await server?.close();
   });
 
-  async function openPanel(width: number, height: number): Promise<Page> {
+  /** A fresh tab on the panel; `failures` collects page errors, failed requests and GraphQL requests sent without the admin key. */
+  async function newPanelPage(width: number, height: number): Promise<{ page: Page; failures: string[] }> {
     const page = await browser.newPage();
     await page.setViewportSize({ width, height });
     const failures: string[] = [];
     page.on('pageerror', (error) => failures.push(error.message));
-    page.on('requestfailed', (request) => failures.push(`${request.url()} ${request.failure()?.errorText}`));
+    page.on('requestfailed', (request) => {
+      // A reload the test makes cancels what is still loading (the favicon, say): that is no failure.
+      if (request.failure()?.errorText !== 'net::ERR_ABORTED') failures.push(`${request.url()} ${request.failure()?.errorText}`);
+    });
+    page.on('request', (request) => {
+      if (request.url().endsWith('/graphql') && request.headers().authorization !== `Bearer ${ADMIN}`) failures.push(`${request.url()} without the key`);
+    });
     await page.goto(panelUrl);
+    return { page, failures };
+  }
+
+  async function signIn(page: Page, token: string): Promise<void> {
+    await page.getByLabel('Admin API key or token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  /** The panel, signed in as admin, with the known users loaded. */
+  async function openPanel(width: number, height: number): Promise<Page> {
+    const { page, failures } = await newPanelPage(width, height);
+    await signIn(page, ADMIN);
     await expect.poll(() => page.locator('#known-users option').count()).toBeGreaterThan(0);
     expect(failures).toEqual([]);
     return page;
   }
+
+  const storedToken = (page: Page) => page.evaluate("sessionStorage.getItem('recograph.panel.token')");
 
   const shownRanking = (page: Page) =>
     page.locator('#recommendations tr').evaluateAll((rows) =>
@@ -89,6 +115,64 @@ describe.skipIf(!hasChromium)('the explanation panel in headless Chromium', () =
   const apiRanking = (recommendations: any[]) =>
     recommendations.map((r) => ({ rank: r.rank, title: r.item.title, score: r.score }));
 
+  it('loads without a key but asks for an admin’s before any data, keeps it for the tab only, and signs out', async () => {
+    const { page, failures } = await newPanelPage(390, 844);
+    const statuses = new Map<string, number>();
+    page.on('response', (response) => statuses.set(new URL(response.url()).pathname, response.status()));
+    await page.reload();
+    await expect.poll(() => page.locator('#sign-in').isVisible()).toBe(true);
+    expect(await page.locator('#user-form').isVisible()).toBe(false);
+    expect(await page.locator('#workspace').isVisible()).toBe(false);
+    // The page and its assets came without a key; only the session check was refused.
+    expect([...statuses].filter(([, status]) => status >= 400)).toEqual([['/admin/session', 401]]);
+    expect([...statuses.keys()].filter((path) => path.startsWith('/admin/assets/')).length).toBeGreaterThan(0);
+    const icon = (await page.evaluate("document.querySelector('link[rel~=icon]')?.href ?? null")) as string | null;
+    expect(icon).toMatch(/\/admin\/favicon\.svg$/);
+    const favicon = await fetch(icon!);
+    expect([favicon.status, favicon.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+    await page.screenshot({ path: join(SCREENSHOTS, 'admin-panel-sign-in-390x844.png') });
+
+    await signIn(page, 'not-a-key-of-this-api');
+    await expect.poll(() => page.locator('#sign-in-why').textContent()).toBe('That key or token is not valid.');
+    await signIn(page, READER);
+    await expect.poll(() => page.locator('#sign-in-why').textContent()).toContain('not an admin’s');
+    expect(await storedToken(page)).toBeNull();
+    expect(await page.locator('#user-form').isVisible()).toBe(false);
+
+    await signIn(page, ADMIN);
+    await expect.poll(() => page.locator('#known-users option').count()).toBeGreaterThan(0);
+    expect(await page.locator('#sign-in').isVisible()).toBe(false);
+    expect(await focusedId(page)).toBe('user-id');
+    expect(await storedToken(page)).toBe(ADMIN);
+    expect(await page.locator('#workspace').isVisible()).toBe(false);
+    // A reload keeps the tab signed in.
+    await page.reload();
+    await expect.poll(() => page.locator('#known-users option').count()).toBeGreaterThan(0);
+    expect(await page.locator('#sign-in').isVisible()).toBe(false);
+    expect(failures).toEqual([]);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    expect(await page.locator('#sign-in').isVisible()).toBe(true);
+    expect(await page.locator('#user-form').isVisible()).toBe(false);
+    expect(await storedToken(page)).toBeNull();
+    await page.close();
+  });
+
+  it('says a failing request’s message once, and asks to sign in again when the key stops working', async () => {
+    const page = await openPanel(1280, 800);
+    const refusal = (code: string) => ({ message: 'Your API key’s role may not read other users.', extensions: { code } });
+    await page.route('**/graphql', (route) => route.fulfill({ json: { data: null, errors: Array.from({ length: 240 }, () => refusal('BOOM')) } }));
+    await page.getByLabel('User id').fill('user-0003');
+    await page.getByRole('button', { name: 'Load' }).click();
+    await expect.poll(() => page.locator('#status').textContent()).toBe('Could not load user-0003: Your API key’s role may not read other users.');
+
+    await page.route('**/graphql', (route) => route.fulfill({ json: { errors: [refusal('UNAUTHENTICATED')] } }));
+    await page.getByRole('button', { name: 'Load' }).click();
+    await expect.poll(() => page.locator('#sign-in').isVisible()).toBe(true);
+    expect(await page.locator('#sign-in-why').textContent()).toContain('Sign in with an admin API key or token.');
+    await page.close();
+  });
+
   it('loads a user, explains a recommendation as a graph with the API’s weights, and re-ranks “what if”', async () => {
     const page = await openPanel(1280, 800);
     const userId = 'user-0001';
@@ -97,7 +181,7 @@ describe.skipIf(!hasChromium)('the explanation panel in headless Chromium', () =
     await page.getByRole('button', { name: 'Load' }).click();
     await expect.poll(() => page.locator('#recommendations tr').count()).toBe(10);
 
-    const expected = (await server.graphql(EXPECTED, { userId })).data;
+    const expected = (await server.graphql(EXPECTED, { userId }, asAdmin)).data;
     expect(await shownRanking(page)).toEqual(apiRanking(expected.recommendations));
 
     // Open the explanation of the second recommendation.
@@ -126,6 +210,18 @@ describe.skipIf(!hasChromium)('the explanation panel in headless Chromium', () =
     const firstWeightText = await page.locator('#weights tbody tr').first().locator('td.weight').first().textContent();
     expect(firstWeightText).toBe(contributions[0].weight.toFixed(4));
     expect(await page.locator('.heads-table').count()).toBe(2);
+    // One name for where a neighbour sits, in the table, the head breakdown and the caption.
+    expect(await page.locator('#weights tbody tr').first().locator('td.hop').textContent()).toBe('1 (layer 2)');
+    expect(await page.locator('.heads-table caption').allTextContents()).toEqual([
+      'Hop 1 (layer 2): the user attends over their own items',
+      'Hop 2 (layer 1): each item attends over other users (path weight)',
+    ]);
+    expect(await page.locator('figcaption').textContent()).toMatch(/\(hop 1, layer 2\)[^]*\(hop 2, layer 1\)/);
+
+    // Labels at a readable size on screen; the strongest and weakest attention edges look apart.
+    expect(drawn.labelPixels).toBeGreaterThanOrEqual(12);
+    const layer2Widths = drawn.edges.filter((e) => e.id.endsWith(`->user:${userId}`)).map((e) => e.width);
+    expect(Math.max(...layer2Widths)).toBeGreaterThanOrEqual(4 * Math.min(...layer2Widths));
 
     // Hovering an attention edge shows its weight.
     await page.evaluate('window.scrollTo(0, 0)');
@@ -133,7 +229,9 @@ describe.skipIf(!hasChromium)('the explanation panel in headless Chromium', () =
     const edge = drawn.edges.find((e) => e.id === `item:${contributions[0].item.id}->user:${userId}`)!;
     await page.mouse.move(box.x + edge.midpoint.x, box.y + edge.midpoint.y);
     await expect.poll(() => page.locator('#tooltip').isVisible()).toBe(true);
-    expect(await page.locator('#tooltip').textContent()).toContain(`attention ${contributions[0].weight.toFixed(4)}`);
+    expect(await page.locator('#tooltip').textContent()).toContain(
+      `Hop 1 (layer 2): ${userId} attends to their item “${contributions[0].item.title}”. Attention ${contributions[0].weight.toFixed(4)}`,
+    );
     await page.screenshot({ path: join(SCREENSHOTS, 'admin-panel-1280x800.png') });
     await page.mouse.move(0, 0);
 
@@ -141,7 +239,7 @@ describe.skipIf(!hasChromium)('the explanation panel in headless Chromium', () =
     const hidden = expected.user.interactions[0].item;
     await page.getByLabel(`Hide “${hidden.title}”`).first().check();
     await expect.poll(() => page.locator('#what-if-summary').isVisible()).toBe(true);
-    const whatIf = (await server.graphql(EXPECTED, { userId, ignore: [hidden.id] })).data;
+    const whatIf = (await server.graphql(EXPECTED, { userId, ignore: [hidden.id] }, asAdmin)).data;
     await expect.poll(() => shownRanking(page)).toEqual(apiRanking(whatIf.recommendations));
     expect(apiRanking(whatIf.recommendations)).not.toEqual(apiRanking(expected.recommendations));
     await page.evaluate('window.scrollTo(0, 0)');
@@ -154,7 +252,11 @@ describe.skipIf(!hasChromium)('the explanation panel in headless Chromium', () =
 
   it('works from the keyboard on a narrow screen, with every control labelled, and shows the fallback', async () => {
     const page = await openPanel(390, 844);
+    await page.reload(); // from the top of the page, still signed in
+    await expect.poll(() => page.locator('#known-users option').count()).toBeGreaterThan(0);
     await page.keyboard.press('Tab'); // the skip link
+    await page.keyboard.press('Tab');
+    expect(await page.locator(':focus').textContent()).toBe('Sign out');
     await page.keyboard.press('Tab');
     expect(await focusedId(page)).toBe('user-id');
     await page.keyboard.type('user-0002');
@@ -168,6 +270,12 @@ describe.skipIf(!hasChromium)('the explanation panel in headless Chromium', () =
     await page.keyboard.press('Enter');
     expect(await third.getAttribute('aria-pressed')).toBe('true');
     expect(await focusedId(page)).toBe('explanation');
+    // Scrolled to the start of the explanation, not to the middle of its tables.
+    const explanationTop = (await page.locator('#explanation').boundingBox())!.y;
+    expect(explanationTop).toBeGreaterThanOrEqual(0);
+    expect(explanationTop).toBeLessThan(24);
+    expect(((await page.evaluate('window.recographPanel.graph()')) as DrawnGraph).labelPixels).toBeGreaterThanOrEqual(12);
+    await page.screenshot({ path: join(SCREENSHOTS, 'admin-panel-390x844-picked.png') });
 
     const unlabelled = await page
       .locator('input, select')
@@ -184,6 +292,10 @@ describe.skipIf(!hasChromium)('the explanation panel in headless Chromium', () =
     const drawn = (await page.evaluate('window.recographPanel.graph()')) as DrawnGraph;
     expect(drawn.nodes).toHaveLength(2);
     expect(await page.locator('#interactions').textContent()).toBe('No interactions.');
+    // Its scores are counts of users, not four-place model scores.
+    const fallbackScores = await page.locator('#recommendations [data-score]').allTextContents();
+    expect(fallbackScores.length).toBeGreaterThan(0);
+    for (const score of fallbackScores) expect(score).toMatch(/^\d+ users?$/);
     await page.close();
   });
 });

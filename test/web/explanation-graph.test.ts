@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContributionView, RecommendationView } from '../../web/admin/src/api.js';
-import { explanationGraph } from '../../web/admin/src/explanation-graph.js';
+import { explanationGraph, formatScore } from '../../web/admin/src/explanation-graph.js';
 
 const item = (id: string) => ({ id, title: id.toUpperCase(), category: null });
 const evidence = (userId: string, itemId: string, weight: number): ContributionView => ({
@@ -41,14 +41,36 @@ describe('the explanation graph', () => {
     ]);
   });
 
-  it('carries the API’s weights on the edges, with strength relative to the strongest edge of each kind', () => {
+  it('carries the API’s weights on the edges, with strength spread from the weakest to the strongest edge of each kind', () => {
     expect(graph.edges.map((e) => [e.id, e.kind, e.weight, e.strength])).toEqual([
       ['user:u->item:rec', 'score', 3, 1],
       ['item:a->user:u', 'layer-2', 0.6, 1],
       ['user:v->item:a', 'layer-1', 0.2, 1],
-      ['user:w->item:a', 'layer-1', 0.1, 0.5],
-      ['item:b->user:u', 'layer-2', 0.3, 0.5],
-      ['user:v->item:b', 'layer-1', 0.05, 0.25],
+      ['user:w->item:a', 'layer-1', 0.1, expect.closeTo(1 / 3, 12)],
+      ['item:b->user:u', 'layer-2', 0.3, 0],
+      ['user:v->item:b', 'layer-1', 0.05, 0],
     ]);
+  });
+
+  it('names the neighbour of each edge in its tooltip, with the hop, the layer and the exact numbers', () => {
+    expect(graph.edges.map((e) => e.description)).toEqual([
+      '“REC” for u: score 3.0000',
+      'Hop 1 (layer 2): u attends to their item “A”. Attention 0.6000 (head 1: 0.5000, head 2: 0.7000); share of score 2.0000',
+      'Hop 2 (layer 1): “A” attends to v, who also has it. Attention 0.2000 (head 1: 0.2000, head 2: 0.2000); share of score 2.0000',
+      'Hop 2 (layer 1): “A” attends to w, who also has it. Attention 0.1000 (head 1: 0.1000, head 2: 0.1000); share of score 1.0000',
+      'Hop 1 (layer 2): u attends to their item “B”. Attention 0.3000 (head 1: 0.3000, head 2: 0.3000); share of score 1.0000',
+      'Hop 2 (layer 1): “B” attends to v, who also has it. Attention 0.0500 (head 1: 0.0500, head 2: 0.0500); share of score 0.5000',
+    ]);
+  });
+
+  it('gives a popularity fallback’s score as the count of users it is', () => {
+    const fallback: RecommendationView = {
+      ...recommendation,
+      score: 454,
+      explanation: { kind: 'POPULARITY_FALLBACK', summary: 'Popular.', modelVersion: null, contributions: [] },
+    };
+    expect(explanationGraph('u', fallback).edges.map((e) => e.description)).toEqual(['“REC” for u: score 454 users']);
+    expect(formatScore(1, 'POPULARITY_FALLBACK')).toBe('1 user');
+    expect(formatScore(0.12345, 'ATTENTION')).toBe('0.1235');
   });
 });

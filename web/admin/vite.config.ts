@@ -10,6 +10,6 @@ export default defineConfig({
     emptyOutDir: true,
   },
   // `npm run dev:admin` serves the panel with hot reload next to an API started with `npm start`.
-  server: { proxy: { '/graphql': 'http://localhost:4000' } },
+  server: { proxy: { '/graphql': 'http://localhost:4000', '/admin/session': 'http://localhost:4000' } },
   logLevel: 'warn',
 });

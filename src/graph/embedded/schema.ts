@@ -41,6 +41,11 @@ CREATE TABLE IF NOT EXISTS edges (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS edges_by_user_recent_covering ON edges (user_id, last_at DESC, item_id, weight);
 CREATE INDEX IF NOT EXISTS edges_by_item_recent_covering ON edges (item_id, last_at DESC, user_id, weight);
+-- Keyed hashes of erased interactions' idempotency ids (erased-keys.ts): a replay is refused, yet the
+-- ids themselves are gone.
+CREATE TABLE IF NOT EXISTS erased_interaction_keys (
+  key_hash TEXT PRIMARY KEY
+) WITHOUT ROWID;
 -- Their predecessors lacked \`weight\`, so every sampled edge cost a second lookup in the table.
 DROP INDEX IF EXISTS edges_by_user_recent;
 DROP INDEX IF EXISTS edges_by_item_recent;

@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type {
   CoUserNeighbour,
@@ -19,7 +20,8 @@ import type {
   UserDeletion,
   UserRef,
 } from '../store.js';
-import { UnknownItemsError } from '../store.js';
+import { ErasedInteractionsError, GraphStoreUnavailableError, UnknownItemsError } from '../store.js';
+import { DEVELOPMENT_ERASURE_SECRET, erasedKeyHash, type ErasedKeyHash } from '../erased-keys.js';
 import { ReadCache, type UserEdges } from './read-cache.js';
 import { SCHEMA_SQL } from './schema.js';
 
@@ -28,7 +30,11 @@ export interface EmbeddedStoreOptions {
   readonly cacheItems: number;
   /** Users whose most recent edges and interacted items are kept in memory between reads (0: none). */
   readonly cacheUsers: number;
+  /** How long a write waits (without blocking the event loop) for another connection's write lock before failing as unavailable. */
+  readonly busyTimeoutMs?: number;
 }
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 /** About 1.5 KB per item at the demo model's fan-outs: some 30 MB at most. */
 export const DEFAULT_CACHE_ITEMS = 20_000;
@@ -70,21 +76,35 @@ const toInteraction = (row: InteractionRow): InteractionRecord => ({
 /**
  * The embedded default: SQLite through better-sqlite3, in WAL mode with `synchronous=FULL`, so an
  * acknowledged write survives `kill -9` and power loss. Sampling is index-backed (see schema.ts).
+ * `secure_delete` zeroes what a delete frees, and an erasure checkpoints and truncates the WAL, so
+ * an erased user's ids are gone from the files once `deleteUser` returns.
  */
 export class SqliteGraphStore implements GraphStore {
+  private readonly path: string;
+  private readonly busyTimeoutMs: number;
   private readonly db: Database.Database;
   private readonly statements;
   private readonly cache: ReadCache;
+  private readonly erasedKeyHash: ErasedKeyHash;
 
-  constructor(path: string, options: EmbeddedStoreOptions = { cacheItems: DEFAULT_CACHE_ITEMS, cacheUsers: DEFAULT_CACHE_USERS }) {
+  constructor(
+    path: string,
+    options: EmbeddedStoreOptions = { cacheItems: DEFAULT_CACHE_ITEMS, cacheUsers: DEFAULT_CACHE_USERS },
+    erasureSecret = DEVELOPMENT_ERASURE_SECRET,
+  ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.path = path;
+    this.busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('secure_delete = ON');
+    // Reads rarely wait (WAL); writes retry asynchronously instead, see `whenUnlocked`.
+    this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     this.db.exec(SCHEMA_SQL);
     this.statements = this.prepare();
     this.cache = new ReadCache({ items: options.cacheItems, users: options.cacheUsers });
+    this.erasedKeyHash = erasedKeyHash(erasureSecret);
   }
 
   private prepare() {
@@ -161,12 +181,18 @@ export class SqliteGraphStore implements GraphStore {
          ON CONFLICT (id) DO UPDATE SET title = excluded.title, category = excluded.category`,
       ),
       anyEdge: db.prepare<[], { one: number }>('SELECT 1 AS one FROM edges LIMIT 1'),
+      schemaSize: db.prepare('SELECT count(*) FROM sqlite_schema'),
+      // Starts a write transaction, and so fails on a read-only connection, yet changes nothing.
+      noOpWrite: db.prepare('DELETE FROM erased_interaction_keys WHERE 0'),
       uncountItemUsers: db.prepare<[string]>(
         'UPDATE items SET user_count = user_count - 1 WHERE id IN (SELECT item_id FROM edges WHERE user_id = ?)',
       ),
       deleteEdges: db.prepare<[string]>('DELETE FROM edges WHERE user_id = ?'),
       deleteInteractions: db.prepare<[string]>('DELETE FROM interactions WHERE user_id = ?'),
       deleteUser: db.prepare<[string]>('DELETE FROM users WHERE id = ?'),
+      userKeys: db.prepare<[string], string>('SELECT key FROM interactions WHERE user_id = ? AND key IS NOT NULL').pluck(),
+      insertErasedKey: db.prepare<[string]>('INSERT INTO erased_interaction_keys (key_hash) VALUES (?) ON CONFLICT DO NOTHING'),
+      isErasedKey: db.prepare<[string], number>('SELECT 1 FROM erased_interaction_keys WHERE key_hash = ?').pluck(),
     };
   }
 
@@ -272,6 +298,9 @@ export class SqliteGraphStore implements GraphStore {
     const write = this.db.transaction((batch: readonly NewInteraction[]): RecordInteractionsResult => {
       const unknownItems = [...new Set(batch.map((i) => i.itemId))].filter((id) => !s.item.get(id));
       if (unknownItems.length > 0) throw new UnknownItemsError(unknownItems);
+      const keys = new Set(batch.flatMap((i) => (i.id == null ? [] : [i.id])));
+      const erasedKeys = [...keys].filter((key) => s.isErasedKey.get(this.erasedKeyHash(key)) !== undefined);
+      if (erasedKeys.length > 0) throw new ErasedInteractionsError(erasedKeys);
       const now = Date.now();
       let recordedCount = 0;
       const stored = batch.map((interaction): InteractionRecord => {
@@ -301,7 +330,7 @@ export class SqliteGraphStore implements GraphStore {
       const users = [...new Set(batch.map((i) => i.userId))].map((id) => ({ id }));
       return { recordedCount, interactions: stored, users };
     });
-    return write.immediate(interactions);
+    return this.whenUnlocked(() => write.immediate(interactions));
   }
 
   async upsertItems(items: readonly ItemRecord[]): Promise<void> {
@@ -311,7 +340,7 @@ export class SqliteGraphStore implements GraphStore {
         this.cache.forgetItem(item.id);
       }
     });
-    upsert(items);
+    await this.whenUnlocked(() => upsert.immediate(items));
   }
 
   async deleteUser(id: string): Promise<UserDeletion> {
@@ -321,36 +350,90 @@ export class SqliteGraphStore implements GraphStore {
       if (!user) return { deleted: false, interactionCount: 0 };
       for (const itemId of s.interactedItems.all(userId)) this.cache.forgetCoUsers(itemId);
       this.cache.forgetUser(userId);
+      for (const key of s.userKeys.all(userId)) s.insertErasedKey.run(this.erasedKeyHash(key));
       s.uncountItemUsers.run(userId);
       s.deleteEdges.run(userId);
       s.deleteInteractions.run(userId);
       s.deleteUser.run(userId);
       return { deleted: true, interactionCount: user.interaction_count };
     });
-    return erase.immediate(id);
+    const deletion = await this.whenUnlocked(() => erase.immediate(id));
+    // Until checkpointed, the WAL still holds the pages as they were before the erasure. Should
+    // readers elsewhere outlast the busy timeout, a later erasure or the close truncates it.
+    if (deletion.deleted) {
+      await this.whenUnlocked(() => this.truncateWal()).catch((error: unknown) => {
+        if (!(error instanceof GraphStoreUnavailableError)) throw error;
+      });
+    }
+    return deletion;
   }
 
   async isEmpty(): Promise<boolean> {
     return this.statements.anyEdge.get() === undefined;
   }
 
-  /** Takes and releases the write lock without waiting: fails at once when the file is locked or unreadable. */
+  /**
+   * Reads, then checks that a write could start: the file is writable and the connection is not
+   * read-only. Another connection holding the write lock is no failure: reads proceed beside it
+   * (WAL) and writes wait for it up to the busy timeout.
+   */
   async ping(): Promise<void> {
-    const busyTimeout = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.statements.schemaSize.get();
+    if (this.path !== ':memory:') {
+      try {
+        accessSync(this.path, constants.W_OK);
+      } catch (error) {
+        throw new Error(`The store file ${this.path} is not writable`, { cause: error });
+      }
+    }
+    try {
+      this.withoutWaiting(() => this.statements.noOpWrite.run());
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+    }
+  }
+
+  /**
+   * Runs a write, retrying it while another connection holds the write lock: better-sqlite3 is
+   * synchronous, so SQLite's own busy wait would stall every request, reads included. One that
+   * waited the busy timeout out fails as unavailable (it may be retried).
+   */
+  private async whenUnlocked<T>(write: () => T): Promise<T> {
+    const deadline = performance.now() + this.busyTimeoutMs;
+    for (let pause = 2; ; pause = Math.min(2 * pause, 100)) {
+      try {
+        return this.withoutWaiting(write);
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        if (performance.now() >= deadline) {
+          throw new GraphStoreUnavailableError('The embedded store is locked by another writer', { cause: error });
+        }
+      }
+      await sleep(pause);
+    }
+  }
+
+  private withoutWaiting<T>(run: () => T): T {
     this.db.pragma('busy_timeout = 0');
     try {
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
-        this.db.prepare('SELECT count(*) FROM sqlite_schema').get();
-      } finally {
-        this.db.exec('ROLLBACK');
-      }
+      return run();
     } finally {
-      this.db.pragma(`busy_timeout = ${busyTimeout}`);
+      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     }
+  }
+
+  private truncateWal(): void {
+    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    if (result!.busy) throw new WalBusyError();
   }
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 }
+
+/** A checkpoint that other connections kept from finishing. */
+class WalBusyError extends Error {}
+
+const isBusy = (error: unknown): boolean =>
+  error instanceof WalBusyError || (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY'));

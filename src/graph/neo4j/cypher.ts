@@ -1,10 +1,13 @@
 import neo4j from 'neo4j-driver';
+import { idSortKey } from '../id-order.js';
 
 /**
  * Every Cypher statement the Neo4j adapter sends, as pure builders returning `{ cypher, params }`.
  * Values always travel as parameters; nothing from input is spliced into the text. Integers that
  * Cypher must see as INTEGER (limits, epoch milliseconds) are wrapped with `neo4j.int`, because
- * the driver sends plain JavaScript numbers as FLOAT. The graph model: docs/graph-model.md.
+ * the driver sends plain JavaScript numbers as FLOAT. Users and items are ordered by their
+ * `sortKey` (see `id-order.ts`), never by `id`, so that both stores agree on non-ASCII ids. The
+ * graph model: docs/graph-model.md.
  */
 export interface CypherQuery {
   readonly cypher: string;
@@ -15,7 +18,7 @@ const int = (value: number) => neo4j.int(value);
 
 /** Labels, relationship types and property keys the statements below may use (linted in tests). */
 export const GRAPH_MODEL = {
-  labels: ['User', 'Item', 'Interaction', 'Sequence'],
+  labels: ['User', 'Item', 'Interaction', 'Sequence', 'ErasedInteraction'],
   relationshipTypes: ['INTERACTED'],
   propertyKeys: [
     'id',
@@ -34,6 +37,8 @@ export const GRAPH_MODEL = {
     'seq',
     'name',
     'value',
+    'keyHash',
+    'sortKey',
   ],
 } as const;
 
@@ -43,9 +48,12 @@ export const SCHEMA_STATEMENTS: readonly CypherQuery[] = [
   'CREATE CONSTRAINT item_id IF NOT EXISTS FOR (i:Item) REQUIRE i.id IS UNIQUE',
   'CREATE CONSTRAINT interaction_key IF NOT EXISTS FOR (x:Interaction) REQUIRE x.key IS UNIQUE',
   'CREATE CONSTRAINT sequence_name IF NOT EXISTS FOR (s:Sequence) REQUIRE s.name IS UNIQUE',
+  'CREATE CONSTRAINT erased_interaction_key_hash IF NOT EXISTS FOR (e:ErasedInteraction) REQUIRE e.keyHash IS UNIQUE',
   'CREATE INDEX item_category IF NOT EXISTS FOR (i:Item) ON (i.category)',
   'CREATE INDEX item_popularity IF NOT EXISTS FOR (i:Item) ON (i.userCount)',
   'CREATE INDEX interaction_user IF NOT EXISTS FOR (x:Interaction) ON (x.userId)',
+  'CREATE INDEX user_sort_key IF NOT EXISTS FOR (u:User) ON (u.sortKey)',
+  'CREATE INDEX item_sort_key IF NOT EXISTS FOR (i:Item) ON (i.sortKey)',
 ].map((cypher) => ({ cypher, params: {} }));
 
 /**
@@ -60,13 +68,13 @@ OPTIONAL MATCH (u:User {id: userId})
 CALL (u) {
   MATCH (u)-[e:INTERACTED]->(i:Item)
   WITH u, i, e
-  ORDER BY e.lastAt DESC, i.id ASC
+  ORDER BY e.lastAt DESC, i.sortKey ASC
   LIMIT $hop1
   CALL (u, i) {
     MATCH (v:User)-[f:INTERACTED]->(i)
     WHERE v <> u
     WITH v, f
-    ORDER BY f.lastAt DESC, v.id ASC
+    ORDER BY f.lastAt DESC, v.sortKey ASC
     LIMIT $hop2
     RETURN collect({userId: v.id, weight: f.weight, lastAt: f.lastAt}) AS coUsers
   }
@@ -117,11 +125,11 @@ RETURN userId, interactions`,
 export function listUsersQuery(afterId: string, limit: number): CypherQuery {
   return {
     cypher: `MATCH (u:User)
-WHERE u.id > $afterId
+WHERE u.sortKey > $afterKey
 RETURN u.id AS id
-ORDER BY id ASC
+ORDER BY u.sortKey ASC
 LIMIT $limit`,
-    params: { afterId, limit: int(limit) },
+    params: { afterKey: idSortKey(afterId), limit: int(limit) },
   };
 }
 
@@ -129,11 +137,11 @@ export function listItemsQuery(afterId: string, limit: number, category: string 
   const inCategory = category === null ? '' : 'AND i.category = $category\n';
   return {
     cypher: `MATCH (i:Item)
-WHERE i.id > $afterId
+WHERE i.sortKey > $afterKey
 ${inCategory}RETURN i.id AS id, i.title AS title, i.category AS category
-ORDER BY id ASC
+ORDER BY i.sortKey ASC
 LIMIT $limit`,
-    params: { afterId, limit: int(limit), ...(category === null ? {} : { category }) },
+    params: { afterKey: idSortKey(afterId), limit: int(limit), ...(category === null ? {} : { category }) },
   };
 }
 
@@ -149,7 +157,7 @@ WHERE ($include IS NULL OR i.category IN $include)
   AND (i.category IS NULL OR NOT i.category IN $exclude)
   AND NOT i.id IN $excludeIds
 RETURN i.id AS id, i.title AS title, i.category AS category, i.userCount AS userCount
-ORDER BY userCount DESC, id ASC
+ORDER BY userCount DESC, i.sortKey ASC
 LIMIT $limit`,
     params: { include: includeCategories, exclude: excludeCategories, excludeIds: excludeItemIds, limit: int(limit) },
   };
@@ -203,7 +211,7 @@ UNWIND range(0, size($rows) - 1) AS ordinal
 WITH base, ordinal, $rows[ordinal] AS row
 MATCH (i:Item {id: row.itemId})
 MERGE (u:User {id: row.userId})
-ON CREATE SET u.createdAt = $now, u.interactionCount = 0
+ON CREATE SET u.createdAt = $now, u.interactionCount = 0, u.sortKey = row.userSortKey
 SET u.interactionCount = u.interactionCount + 1
 CREATE (x:Interaction {key: row.key, userId: row.userId, itemId: row.itemId, type: row.type, weight: row.weight, occurredAt: row.occurredAt, seq: base + ordinal})
 MERGE (u)-[e:INTERACTED]->(i)
@@ -213,7 +221,7 @@ SET e.weight = e.weight + row.weight,
     e.interactionCount = e.interactionCount + 1
 RETURN count(x) AS recorded`,
     params: {
-      rows: rows.map((r) => ({ ...r, occurredAt: int(r.occurredAt) })),
+      rows: rows.map((r) => ({ ...r, occurredAt: int(r.occurredAt), userSortKey: idSortKey(r.userId) })),
       now: int(now),
     },
   };
@@ -224,18 +232,43 @@ export function upsertItemsQuery(items: readonly { id: string; title: string; ca
     cypher: `UNWIND $items AS item
 MERGE (i:Item {id: item.id})
 ON CREATE SET i.userCount = 0
-SET i.title = item.title, i.category = item.category`,
-    params: { items },
+SET i.title = item.title, i.category = item.category, i.sortKey = item.sortKey`,
+    params: { items: items.map((item) => ({ ...item, sortKey: idSortKey(item.id) })) },
+  };
+}
+
+/** Which of `keyHashes` (keyed hashes of interaction ids) belong to erased interactions. */
+export function erasedKeyHashesQuery(keyHashes: readonly string[]): CypherQuery {
+  return {
+    cypher: `UNWIND $keyHashes AS keyHash
+MATCH (e:ErasedInteraction {keyHash: keyHash})
+RETURN collect(keyHash) AS erased`,
+    params: { keyHashes },
+  };
+}
+
+/** The idempotency ids of a user's recorded interactions, to hash before they are erased. */
+export function userInteractionKeysQuery(userId: string): CypherQuery {
+  return {
+    cypher: `MATCH (x:Interaction {userId: $userId})
+WHERE x.key IS NOT NULL
+RETURN collect(x.key) AS keys`,
+    params: { userId },
   };
 }
 
 /**
  * Erases a user: their merged edges (lowering each item's distinct-user count), their event log and
- * the user node. Returns one row when the user existed, none otherwise.
+ * the user node, leaving `erasedKeyHashes` (keyed hashes of their interaction ids) as
+ * `ErasedInteraction` nodes. Returns one row when the user existed, none otherwise.
  */
-export function deleteUserQuery(userId: string): CypherQuery {
+export function deleteUserQuery(userId: string, erasedKeyHashes: readonly string[]): CypherQuery {
   return {
     cypher: `MATCH (u:User {id: $userId})
+CALL () {
+  UNWIND $erasedKeyHashes AS keyHash
+  MERGE (:ErasedInteraction {keyHash: keyHash})
+}
 CALL (u) {
   MATCH (u)-[e:INTERACTED]->(i:Item)
   SET i.userCount = i.userCount - 1
@@ -248,7 +281,28 @@ CALL (u) {
 WITH u, u.interactionCount AS interactionCount
 DELETE u
 RETURN interactionCount`,
-    params: { userId },
+    params: { userId, erasedKeyHashes },
+  };
+}
+
+/** Up to `limit` ids of users or items stored before they had a `sortKey`. */
+export function withoutSortKeyQuery(label: 'User' | 'Item', limit: number): CypherQuery {
+  return {
+    cypher: `MATCH (n:${label})
+WHERE n.sortKey IS NULL
+RETURN n.id AS id
+LIMIT $limit`,
+    params: { limit: int(limit) },
+  };
+}
+
+/** Gives the users or items with these ids their `sortKey`. */
+export function setSortKeysQuery(label: 'User' | 'Item', ids: readonly string[]): CypherQuery {
+  return {
+    cypher: `UNWIND $rows AS row
+MATCH (n:${label} {id: row.id})
+SET n.sortKey = row.sortKey`,
+    params: { rows: ids.map((id) => ({ id, sortKey: idSortKey(id) })) },
   };
 }
 

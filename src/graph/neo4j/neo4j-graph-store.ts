@@ -17,7 +17,8 @@ import type {
   UserDeletion,
   UserRef,
 } from '../store.js';
-import { UnknownItemsError } from '../store.js';
+import { ErasedInteractionsError, UnknownItemsError } from '../store.js';
+import { DEVELOPMENT_ERASURE_SECRET, erasedKeyHash, type ErasedKeyHash } from '../erased-keys.js';
 import * as cypher from './cypher.js';
 import { Neo4jExecutor, type Row } from './executor.js';
 
@@ -36,6 +37,9 @@ export interface Neo4jOptions {
   /** Server-side timeout of one transaction; 0 keeps the server's setting. */
   readonly transactionTimeoutMs: number;
 }
+
+/** Users or items given a sort key per transaction when an older database is opened. */
+const SORT_KEY_BATCH = 10_000;
 
 interface EdgeRow {
   readonly weight: number;
@@ -74,10 +78,11 @@ export class Neo4jGraphStore implements GraphStore {
   private constructor(
     private readonly driver: Driver,
     private readonly db: Neo4jExecutor,
+    private readonly erasedKeyHash: ErasedKeyHash,
   ) {}
 
   /** Connects, verifies connectivity and creates the constraints and indexes if missing. */
-  static async connect(options: Neo4jOptions): Promise<Neo4jGraphStore> {
+  static async connect(options: Neo4jOptions, erasureSecret = DEVELOPMENT_ERASURE_SECRET): Promise<Neo4jGraphStore> {
     const driver = neo4j.driver(options.uri, neo4j.auth.basic(options.user, options.password), {
       maxConnectionPoolSize: options.maxConnectionPoolSize,
       connectionTimeout: options.connectionTimeoutMs,
@@ -90,6 +95,7 @@ export class Neo4jGraphStore implements GraphStore {
       const store = new Neo4jGraphStore(
         driver,
         new Neo4jExecutor(driver, options.database, { timeoutMs: options.transactionTimeoutMs }),
+        erasedKeyHash(erasureSecret),
       );
       await store.ensureSchema();
       return store;
@@ -101,6 +107,14 @@ export class Neo4jGraphStore implements GraphStore {
 
   private async ensureSchema(): Promise<void> {
     for (const statement of cypher.SCHEMA_STATEMENTS) await this.db.executeWrite((tx) => tx.run(statement));
+    // Users and items stored before sort keys existed get theirs (id-order.ts).
+    for (const label of ['User', 'Item'] as const) {
+      for (;;) {
+        const missing = await this.db.read(cypher.withoutSortKeyQuery(label, SORT_KEY_BATCH));
+        if (missing.length === 0) break;
+        await this.db.executeWrite((tx) => tx.run(cypher.setSortKeysQuery(label, missing.map((row) => row.id as string))));
+      }
+    }
   }
 
   async neighbourhoods(userIds: readonly string[], fanouts: Fanouts): Promise<Neighbourhood[]> {
@@ -187,6 +201,12 @@ export class Neo4jGraphStore implements GraphStore {
       const unknown = (check?.unknown as string[] | undefined) ?? [];
       if (unknown.length > 0) throw new UnknownItemsError(unknown);
       const keys = [...new Set(rows.flatMap((r) => (r.key === null ? [] : [r.key])))];
+      if (keys.length > 0) {
+        const hashes = new Map(keys.map((key) => [this.erasedKeyHash(key), key]));
+        const [erased] = await tx.run(cypher.erasedKeyHashesQuery([...hashes.keys()]));
+        const erasedHashes = new Set(erased!.erased as string[]);
+        if (erasedHashes.size > 0) throw new ErasedInteractionsError([...hashes].filter(([hash]) => erasedHashes.has(hash)).map(([, key]) => key));
+      }
       const existing = keys.length === 0 ? [] : await tx.run(cypher.interactionsByKeyQuery(keys));
       // A key already stored, or repeated within this batch, is recorded once: its first version wins.
       const byKey = new Map(existing.map((r) => [r.key as string, r as unknown as cypher.InteractionRow]));
@@ -216,7 +236,11 @@ export class Neo4jGraphStore implements GraphStore {
   }
 
   async deleteUser(id: string): Promise<UserDeletion> {
-    const [row] = await this.db.executeWrite((tx) => tx.run(cypher.deleteUserQuery(id)));
+    const [row] = await this.db.executeWrite(async (tx) => {
+      const [recorded] = await tx.run(cypher.userInteractionKeysQuery(id));
+      const keyHashes = (recorded!.keys as string[]).map(this.erasedKeyHash);
+      return tx.run(cypher.deleteUserQuery(id, keyHashes));
+    });
     return row ? { deleted: true, interactionCount: row.interactionCount as number } : { deleted: false, interactionCount: 0 };
   }
 

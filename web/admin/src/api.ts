@@ -1,4 +1,4 @@
-/** The GraphQL operations the panel sends to `/graphql`, and the shapes they return. */
+/** The requests the panel sends (GraphQL operations to `/graphql`, its session check), and the shapes they return. */
 
 export interface ItemView {
   readonly id: string;
@@ -83,27 +83,63 @@ const START_QUERY = /* GraphQL */ `
   }
 `;
 
+/** A failed request, with its distinct messages once each and the error codes the API sent. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
+  constructor(
+    message: string,
+    readonly codes: ReadonlySet<string> = new Set(),
+  ) {
+    super(message);
+  }
+
+  /** The key or token is missing, wrong or lacks the role: signing in again may help. */
+  get needsSignIn(): boolean {
+    return this.codes.has('UNAUTHENTICATED') || this.codes.has('FORBIDDEN');
+  }
 }
 
-async function graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+/** The admin key or token the panel signed in with; null where the API needs none. */
+export type Token = string | null;
+
+const authorization = (token: Token): Record<string, string> => (token === null ? {} : { authorization: `Bearer ${token}` });
+
+/** What the API's admin gate makes of a token (no token is admitted where the API is open). */
+export type SessionCheck = 'admitted' | 'unauthenticated' | 'forbidden';
+
+/** Asks `/admin/session` (beside the page: 204 for an admin, 401 or 403 otherwise) before the panel uses a token. */
+export async function checkSession(token: Token): Promise<SessionCheck> {
+  const response = await fetch('session', { headers: authorization(token) });
+  if (response.ok) return 'admitted';
+  if (response.status === 401) return 'unauthenticated';
+  if (response.status === 403) return 'forbidden';
+  throw new ApiError(`The session check answered ${response.status}.`);
+}
+
+type GraphQLErrorBody = { message: string; extensions?: { code?: string } };
+
+async function graphql<T>(token: Token, query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const response = await fetch('/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...authorization(token) },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json().catch(() => null)) as { data?: T; errors?: { message: string }[] } | null;
-  if (body?.errors?.length) throw new ApiError(body.errors.map((e) => e.message).join(' '));
+  const body = (await response.json().catch(() => null)) as { data?: T; errors?: GraphQLErrorBody[] } | null;
+  if (body?.errors?.length) {
+    // A refused field repeats its error once per list entry: show each message once.
+    const messages = new Set(body.errors.map((e) => e.message));
+    const codes = new Set(body.errors.flatMap((e) => (e.extensions?.code ? [e.extensions.code] : [])));
+    throw new ApiError([...messages].join(' '), codes);
+  }
   if (!response.ok || !body?.data) throw new ApiError(`The API answered ${response.status}.`);
   return body.data;
 }
 
-export const fetchStart = () =>
-  graphql<{ model: ModelView; users: { nodes: { id: string }[] } }>(START_QUERY);
+export const fetchStart = (token: Token) =>
+  graphql<{ model: ModelView; users: { nodes: { id: string }[] } }>(token, START_QUERY);
 
-export const fetchPanel = (userId: string, first: number, ignoreItemIds: readonly string[]) =>
-  graphql<{ user: UserView | null; recommendations: RecommendationView[] }>(PANEL_QUERY, {
+export const fetchPanel = (token: Token, userId: string, first: number, ignoreItemIds: readonly string[]) =>
+  graphql<{ user: UserView | null; recommendations: RecommendationView[] }>(token, PANEL_QUERY, {
     userId,
     first,
     ignore: ignoreItemIds.length > 0 ? ignoreItemIds : null,

@@ -1,6 +1,6 @@
 import type { ContributionView, RecommendationView } from './api.js';
 import { h, weightCell } from './dom.js';
-import { formatWeight, itemNodeId, userNodeId } from './explanation-graph.js';
+import { formatWeight, hopName, itemNodeId, userNodeId } from './explanation-graph.js';
 
 interface Row {
   readonly contribution: ContributionView;
@@ -58,7 +58,7 @@ export function renderWeightsTable(
       const tr = h(
         'tr',
         { tabindex: 0, 'data-edge': row.edgeId, class: `hop-${c.hop}` },
-        h('td', { title: `layer ${c.layer}` }, String(c.hop)),
+        h('td', { class: 'hop' }, `${c.hop} `, h('span', { class: 'muted small block' }, `(layer ${c.layer})`)),
         neighbourCell(row),
         weightCell(c.weight, Math.abs(c.weight) / maxByLayer.get(c.layer)!, formatWeight(c.weight)),
         weightCell(c.share, Math.abs(c.share) / maxShare, formatWeight(c.share)),
@@ -76,11 +76,11 @@ export function renderWeightsTable(
 export function renderHeadBreakdown(container: HTMLElement, userId: string, recommendation: RecommendationView, heads: number): void {
   const all = rows(userId, recommendation);
   const layers = [
-    { layer: 2, title: 'Layer 2: the user attends over their own items' },
-    { layer: 1, title: 'Layer 1: each item attends over other users (path weight)' },
+    { hop: 1, layer: 2, what: 'the user attends over their own items' },
+    { hop: 2, layer: 1, what: 'each item attends over other users (path weight)' },
   ];
   container.replaceChildren(
-    ...layers.map(({ layer, title }) => {
+    ...layers.map(({ hop, layer, what }) => {
       const members = all.filter((r) => r.contribution.layer === layer);
       const max = strongest(members.flatMap((r) => [...r.contribution.headWeights]));
       const headColumns = Array.from({ length: heads }, (_, i) => h('th', { scope: 'col', class: 'num' }, `Head ${i + 1}`));
@@ -90,7 +90,7 @@ export function renderHeadBreakdown(container: HTMLElement, userId: string, reco
         h(
           'table',
           { class: 'weights heads-table', 'data-layer': layer },
-          h('caption', {}, title),
+          h('caption', {}, `${hopName({ hop, layer })}: ${what}`),
           h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Neighbour'), ...headColumns, h('th', { scope: 'col', class: 'num' }, 'Mean'))),
           h(
             'tbody',

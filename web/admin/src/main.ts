@@ -1,12 +1,17 @@
 import './styles.css';
-import { fetchPanel, fetchStart, type InteractionView, type RecommendationView } from './api.js';
+import { ApiError, checkSession, fetchPanel, fetchStart, type InteractionView, type RecommendationView } from './api.js';
 import { h } from './dom.js';
-import { explanationGraph, formatWeight } from './explanation-graph.js';
+import { explanationGraph, formatScore } from './explanation-graph.js';
 import { renderHeadBreakdown, renderWeightsTable } from './explanation-tables.js';
 import { GraphView } from './graph-view.js';
+import { storedToken, storeToken } from './session.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
+const signInForm = $<HTMLFormElement>('sign-in');
+const signInWhy = $<HTMLParagraphElement>('sign-in-why');
+const tokenInput = $<HTMLInputElement>('token');
+const signOut = $<HTMLButtonElement>('sign-out');
 const form = $<HTMLFormElement>('user-form');
 const userInput = $<HTMLInputElement>('user-id');
 const howMany = $<HTMLSelectElement>('how-many');
@@ -20,6 +25,7 @@ const dropped = $<HTMLDivElement>('dropped');
 const summary = $<HTMLParagraphElement>('summary');
 const weights = $<HTMLTableElement>('weights');
 const heads = $<HTMLDivElement>('heads');
+const explanationSection = $<HTMLElement>('explanation');
 const graph = new GraphView($('graph'), $('tooltip'));
 
 interface PanelState {
@@ -42,11 +48,84 @@ function say(message: string, isError = false): void {
   status.classList.toggle('error', isError);
 }
 
+/** A refused key sends the reader back to the sign-in; any other failure is said once. */
+function failed(what: string, error: unknown): void {
+  if (error instanceof ApiError && error.needsSignIn) askToSignIn(`${what}: ${error.message} Sign in with an admin API key or token.`);
+  else say(`${what}: ${(error as Error).message}`, true);
+}
+
+/** Shows the sign-in form, saying why, and nothing that needs data. */
+function askToSignIn(why: string): void {
+  state = null;
+  latestRequest += 1;
+  workspace.hidden = true;
+  form.hidden = true;
+  signOut.hidden = storedToken() === null;
+  signInWhy.textContent = why;
+  signInForm.hidden = false;
+  say('');
+  tokenInput.focus();
+}
+
+/** Signed in (or no key needed): the user form, the model and the known users. */
+async function enter({ focus = false } = {}): Promise<void> {
+  signInForm.hidden = true;
+  form.hidden = false;
+  signOut.hidden = storedToken() === null;
+  if (focus) userInput.focus();
+  try {
+    const { model, users } = await fetchStart(storedToken());
+    headCount = model.heads;
+    $('model-info').textContent = `Model ${model.version} · ${model.heads} heads · fan-outs ${model.fanouts.join(' × ')}`;
+    $('known-users').replaceChildren(...users.nodes.map((u) => h('option', { value: u.id })));
+  } catch (error) {
+    failed('Could not reach the API', error);
+    return;
+  }
+  const initial = new URL(location.href).searchParams.get('user');
+  if (initial) {
+    userInput.value = initial;
+    void loadUser(initial, Number(howMany.value));
+  }
+}
+
+const REFUSED = {
+  unauthenticated: 'That key or token is not valid.',
+  forbidden: 'That key or token is valid but not an admin’s: the panel shows other users’ ids, which only admins may see.',
+} as const;
+
+signInForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const token = tokenInput.value.trim();
+  say('Checking the key…');
+  void (async () => {
+    try {
+      const check = await checkSession(token);
+      if (check !== 'admitted') {
+        signInWhy.textContent = REFUSED[check];
+        say('');
+        return;
+      }
+      storeToken(token);
+      tokenInput.value = '';
+      say('Signed in.');
+      await enter({ focus: true });
+    } catch (error) {
+      say(`Could not check the key: ${(error as Error).message}`, true);
+    }
+  })();
+});
+
+signOut.addEventListener('click', () => {
+  storeToken(null);
+  askToSignIn('Signed out. The key is no longer kept in this tab.');
+});
+
 async function loadUser(userId: string, first: number): Promise<void> {
   const request = ++latestRequest;
   say(`Loading ${userId}…`);
   try {
-    const { user, recommendations } = await fetchPanel(userId, first, []);
+    const { user, recommendations } = await fetchPanel(storedToken(), userId, first, []);
     if (request !== latestRequest) return;
     state = { userId, first, baseline: recommendations, current: recommendations, ignored: new Set(), selectedItemId: recommendations[0]?.item.id ?? null };
     renderInteractions(user?.interactions ?? []);
@@ -58,7 +137,7 @@ async function loadUser(userId: string, first: number): Promise<void> {
     url.searchParams.set('user', userId);
     history.replaceState(null, '', url);
   } catch (error) {
-    if (request === latestRequest) say(`Could not load ${userId}: ${(error as Error).message}`, true);
+    if (request === latestRequest) failed(`Could not load ${userId}`, error);
   }
 }
 
@@ -68,14 +147,14 @@ async function rerank(): Promise<void> {
   const { userId, first, ignored } = state;
   say(ignored.size ? `Re-ranking without ${ignored.size} interaction(s)…` : 'Restoring the real ranking…');
   try {
-    const { recommendations } = await fetchPanel(userId, first, [...ignored]);
-    if (request !== latestRequest || state.userId !== userId) return;
+    const { recommendations } = await fetchPanel(storedToken(), userId, first, [...ignored]);
+    if (request !== latestRequest || state?.userId !== userId) return;
     state.current = recommendations;
     if (!recommendations.some((r) => r.item.id === state!.selectedItemId)) state.selectedItemId = recommendations[0]?.item.id ?? null;
     render();
     say(ignored.size ? 'What-if ranking shown.' : 'Real ranking shown.');
   } catch (error) {
-    if (request === latestRequest) say(`Could not re-rank: ${(error as Error).message}`, true);
+    if (request === latestRequest) failed('Could not re-rank', error);
   }
 }
 
@@ -138,7 +217,7 @@ function render(): void {
         { class: selected ? 'selected' : null, 'data-item': r.item.id },
         h('td', { class: 'num' }, String(r.rank)),
         h('td', {}, button, h('span', { class: 'muted small block' }, r.item.category ?? '')),
-        h('td', { class: 'num', 'data-score': r.score }, formatWeight(r.score)),
+        h('td', { class: 'num', 'data-score': r.score }, formatScore(r.score, r.explanation.kind)),
         h('td', { class: 'change' }, whatIf ? change(before.get(r.item.id), r.rank) : '—'),
       );
     }),
@@ -165,7 +244,11 @@ function select(itemId: string): void {
   if (!state) return;
   state.selectedItemId = itemId;
   render();
-  $('explanation').focus();
+  // Focusing alone would scroll the tall section to its middle on a phone: show its start, unless
+  // it is in view already (beside the list, on a wide screen).
+  explanationSection.focus({ preventScroll: true });
+  const { top } = explanationSection.getBoundingClientRect();
+  if (top < 0 || top > window.innerHeight / 3) explanationSection.scrollIntoView({ block: 'start' });
 }
 
 function renderExplanation(): void {
@@ -203,17 +286,13 @@ declare global {
 window.recographPanel = { graph: () => graph.describe() };
 
 void (async () => {
+  const saved = storedToken();
   try {
-    const { model, users } = await fetchStart();
-    headCount = model.heads;
-    $('model-info').textContent = `Model ${model.version} · ${model.heads} heads · fan-outs ${model.fanouts.join(' × ')}`;
-    $('known-users').replaceChildren(...users.nodes.map((u) => h('option', { value: u.id })));
+    const check = await checkSession(saved);
+    if (check === 'admitted') return await enter();
+    storeToken(null);
+    askToSignIn(saved === null ? 'This API needs an admin API key or token: the panel shows other users’ ids.' : `The saved key was refused. ${REFUSED[check]}`);
   } catch (error) {
     say(`Could not reach the API: ${(error as Error).message}`, true);
-  }
-  const initial = new URL(location.href).searchParams.get('user');
-  if (initial) {
-    userInput.value = initial;
-    void loadUser(initial, Number(howMany.value));
   }
 })();
