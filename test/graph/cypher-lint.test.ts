@@ -8,7 +8,7 @@ const row: cypher.InteractionRow = { key: 'evt-1', userId: 'u1', itemId: 'a', ty
 /** Every statement the adapter can send, built with representative arguments. */
 const statements: Record<string, readonly CypherQuery[]> = {
   SCHEMA_STATEMENTS: cypher.SCHEMA_STATEMENTS,
-  neighbourhoodsQuery: [cypher.neighbourhoodsQuery(['u1'], 20, 10)],
+  neighbourhoodsQuery: [cypher.neighbourhoodsQuery(['u1'], 20, 10), cypher.neighbourhoodsQuery(['u1'], 20, cypher.RECENT_USERS_PER_ITEM)],
   itemsQuery: [cypher.itemsQuery(['a'])],
   usersQuery: [cypher.usersQuery(['u1'])],
   recentInteractionsQuery: [cypher.recentInteractionsQuery(['u1'], 5)],
@@ -24,6 +24,8 @@ const statements: Record<string, readonly CypherQuery[]> = {
   deleteUserQuery: [cypher.deleteUserQuery('u1', ['hash'])],
   withoutSortKeyQuery: [cypher.withoutSortKeyQuery('User', 1000), cypher.withoutSortKeyQuery('Item', 1000)],
   setSortKeysQuery: [cypher.setSortKeysQuery('User', ['u1']), cypher.setSortKeysQuery('Item', ['a'])],
+  itemsWithoutRecentUsersQuery: [cypher.itemsWithoutRecentUsersQuery(1000)],
+  rebuildRecentUsersQuery: [cypher.rebuildRecentUsersQuery(['a'])],
   anyInteractionQuery: [cypher.anyInteractionQuery],
   pingQuery: [cypher.pingQuery],
 };
@@ -57,6 +59,11 @@ describe('Cypher statements of the Neo4j adapter', () => {
     const stray = { cypher: 'MATCH (u:Customer)-[:BOUGHT]->(i:Item) RETURN u.nickname, id(i), $missing', params: {} };
     const problems = lint(stray).join('\n');
     for (const culprit of ['Customer', 'BOUGHT', 'nickname', "'id' has been replaced", '$missing']) expect(problems).toContain(culprit);
+  });
+
+  it('reads hop 2 from the bounded recent-users list whenever the fan-out fits in it', () => {
+    expect(cypher.neighbourhoodsQuery(['u1'], 20, cypher.RECENT_USERS_PER_ITEM - 1).cypher).toContain('[f:RECENT_USER]');
+    expect(cypher.neighbourhoodsQuery(['u1'], 20, cypher.RECENT_USERS_PER_ITEM).cypher).not.toContain('RECENT_USER');
   });
 
   it('sends integers that Cypher must see as INTEGER as driver Integers', () => {

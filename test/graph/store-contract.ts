@@ -353,5 +353,25 @@ export function describeGraphStoreContract(adapter: string, openStore: () => Pro
       const listed = (await store.listItems({ first: 100, category: 'Pop' })).records;
       expect(listed).toEqual(fresh);
     });
+
+    it('keeps hop 2 of a popular item exact through out-of-order writes, repeats and erasures', async () => {
+      // 60 users of item a, written in shuffled batches with their latest time not always last.
+      const users = Array.from({ length: 60 }, (_, n) => `fan-${String(n).padStart(2, '0')}`);
+      const writes = users.flatMap((userId, n) => [view(userId, 'a', 1 + ((n * 37) % 60)), view(userId, 'a', 1 + ((n * 11) % 7))]);
+      for (let k = 0; k < writes.length; k += 25) await store.recordInteractions(writes.slice(k, k + 25).reverse());
+      await store.recordInteractions([view('root', 'a', 1), view('fan-03', 'a', 90), view('fan-04', 'a', 90)]);
+      const latest = (userId: string) => Math.max(...writes.filter((w) => w.userId === userId).map((w) => w.occurredAt.getTime()));
+      const erased = ['fan-03', 'fan-05', 'fan-06'];
+      for (const id of erased) await store.deleteUser(id);
+      const expected = users
+        .filter((id) => !erased.includes(id))
+        .map((id) => ({ id, at: id === 'fan-04' ? day(90).getTime() : latest(id) }))
+        .sort((x, y) => y.at - x.at || (x.id < y.id ? -1 : 1))
+        .map((x) => x.id);
+      for (const hop2 of [10, 31, 45]) {
+        const [n] = await store.neighbourhoods(['root'], { hop1: 5, hop2 });
+        expect(n!.items[0]!.coUsers.map((c) => c.userId), `hop2 ${hop2}`).toEqual(expected.slice(0, hop2));
+      }
+    });
   });
 }

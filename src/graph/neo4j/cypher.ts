@@ -19,7 +19,7 @@ const int = (value: number) => neo4j.int(value);
 /** Labels, relationship types and property keys the statements below may use (linted in tests). */
 export const GRAPH_MODEL = {
   labels: ['User', 'Item', 'Interaction', 'Sequence', 'ErasedInteraction'],
-  relationshipTypes: ['INTERACTED'],
+  relationshipTypes: ['INTERACTED', 'RECENT_USER'],
   propertyKeys: [
     'id',
     'title',
@@ -57,21 +57,38 @@ export const SCHEMA_STATEMENTS: readonly CypherQuery[] = [
 ].map((cypher) => ({ cypher, params: {} }));
 
 /**
+ * How many of an item's users its `RECENT_USER` relationships keep: its most recent ones under the
+ * sampling policy, maintained at write time, so that hop 2 reads at most this many relationships
+ * however popular the item is. It serves fan-outs `hop2 < RECENT_USERS_PER_ITEM` (one more is kept
+ * because the user being sampled for is left out of their own hop 2); larger ones read the whole
+ * adjacency.
+ */
+export const RECENT_USERS_PER_ITEM = 32;
+
+/** Hop 2 of item `i` for user `u`, from the bounded recent-users list or the whole adjacency. */
+function hop2Match(hop2: number): string {
+  return hop2 < RECENT_USERS_PER_ITEM ? 'MATCH (i)-[f:RECENT_USER]->(v)' : 'MATCH (v)-[f:INTERACTED]->(i)';
+}
+
+/**
  * Sampled 2-hop neighbourhoods under `most-recent-first/v1`, one row per requested id, in order.
- * Each hop is a scoped `CALL` subquery with its own ORDER BY … LIMIT, so a super-node contributes
- * at most `hop2` rows (a bounded top-k), never its whole adjacency.
+ * Each hop is a scoped `CALL` subquery with its own ORDER BY … LIMIT. Hop 2 reads an item's
+ * `RECENT_USER` relationships (at most `RECENT_USERS_PER_ITEM`), not its whole adjacency, whenever
+ * the fan-out allows: a super-node then costs no more than any other item. Patterns carry no labels
+ * the relationship types already imply (`INTERACTED` runs from a User to an Item, `RECENT_USER`
+ * from an Item to a User): a label check is a database hit per row.
  */
 export function neighbourhoodsQuery(userIds: readonly string[], hop1: number, hop2: number): CypherQuery {
   return {
     cypher: `UNWIND $userIds AS userId
 OPTIONAL MATCH (u:User {id: userId})
 CALL (u) {
-  MATCH (u)-[e:INTERACTED]->(i:Item)
+  MATCH (u)-[e:INTERACTED]->(i)
   WITH u, i, e
   ORDER BY e.lastAt DESC, i.sortKey ASC
   LIMIT $hop1
   CALL (u, i) {
-    MATCH (v:User)-[f:INTERACTED]->(i)
+    ${hop2Match(hop2)}
     WHERE v <> u
     WITH v, f
     ORDER BY f.lastAt DESC, v.sortKey ASC
@@ -81,13 +98,35 @@ CALL (u) {
   RETURN collect({id: i.id, title: i.title, category: i.category, weight: e.weight, lastAt: e.lastAt, coUsers: coUsers}) AS items
 }
 CALL (u) {
-  MATCH (u)-[:INTERACTED]->(i:Item)
+  MATCH (u)-[:INTERACTED]->(i)
   RETURN collect(i.id) AS interactedItemIds
 }
 RETURN userId, u IS NOT NULL AS userExists, items, interactedItemIds`,
     params: { userIds, hop1: int(hop1), hop2: int(hop2) },
   };
 }
+
+/** Keeps the `RECENT_USERS_PER_ITEM` most recent of item `t`'s `RECENT_USER` relationships. */
+const TRIM_RECENT_USERS = `CALL (t) {
+    MATCH (t)-[r:RECENT_USER]->(v:User)
+    WITH r, v
+    ORDER BY r.lastAt DESC, v.sortKey ASC
+    SKIP $recentUsers
+    DELETE r
+  }`;
+
+/** Rebuilds item `t`'s `RECENT_USER` relationships from its whole adjacency. */
+const REBUILD_RECENT_USERS = `CALL (t) {
+    MATCH (t)-[r:RECENT_USER]->(:User)
+    DELETE r
+  }
+  CALL (t) {
+    MATCH (v:User)-[f:INTERACTED]->(t)
+    WITH v, f
+    ORDER BY f.lastAt DESC, v.sortKey ASC
+    LIMIT $recentUsers
+    CREATE (t)-[:RECENT_USER {weight: f.weight, lastAt: f.lastAt}]->(v)
+  }`;
 
 export function itemsQuery(ids: readonly string[]): CypherQuery {
   return {
@@ -198,7 +237,10 @@ export interface InteractionRow {
  * Appends `rows` (already known to be new) to the event log and folds them into the merged
  * `INTERACTED` edges exactly as the embedded store does: weight summed in order, latest time kept,
  * the item's distinct-user count raised when an edge is first created. `seq` comes from one
- * counter node so that ties on `occurredAt` read back in recording order.
+ * counter node so that ties on `occurredAt` read back in recording order. Each edge's copy among its
+ * item's `RECENT_USER` relationships is updated (an edge only ever moves up the policy's order, so
+ * the item's new most recent users are among its old ones and this edge), then each touched item
+ * keeps its `RECENT_USERS_PER_ITEM` most recent.
  */
 export function recordInteractionsQuery(rows: readonly InteractionRow[], now: number): CypherQuery {
   return {
@@ -219,10 +261,18 @@ ON CREATE SET e.weight = 0.0, e.lastAt = row.occurredAt, e.interactionCount = 0,
 SET e.weight = e.weight + row.weight,
     e.lastAt = CASE WHEN row.occurredAt > e.lastAt THEN row.occurredAt ELSE e.lastAt END,
     e.interactionCount = e.interactionCount + 1
-RETURN count(x) AS recorded`,
+MERGE (i)-[r:RECENT_USER]->(u)
+SET r.weight = e.weight, r.lastAt = e.lastAt
+WITH collect(DISTINCT i) AS touched, count(x) AS recorded
+CALL (touched) {
+  UNWIND touched AS t
+  ${TRIM_RECENT_USERS}
+}
+RETURN recorded`,
     params: {
       rows: rows.map((r) => ({ ...r, occurredAt: int(r.occurredAt), userSortKey: idSortKey(r.userId) })),
       now: int(now),
+      recentUsers: int(RECENT_USERS_PER_ITEM),
     },
   };
 }
@@ -270,6 +320,10 @@ CALL () {
   MERGE (:ErasedInteraction {keyHash: keyHash})
 }
 CALL (u) {
+  OPTIONAL MATCH (t:Item)-[:RECENT_USER]->(u)
+  RETURN collect(t) AS stale
+}
+CALL (u) {
   MATCH (u)-[e:INTERACTED]->(i:Item)
   SET i.userCount = i.userCount - 1
   DELETE e
@@ -278,10 +332,36 @@ CALL (u) {
   MATCH (x:Interaction {userId: u.id})
   DELETE x
 }
-WITH u, u.interactionCount AS interactionCount
-DELETE u
+WITH u, stale, u.interactionCount AS interactionCount
+DETACH DELETE u
+WITH stale, interactionCount
+CALL (stale) {
+  UNWIND stale AS t
+  ${REBUILD_RECENT_USERS}
+}
 RETURN interactionCount`,
-    params: { userId, erasedKeyHashes },
+    params: { userId, erasedKeyHashes, recentUsers: int(RECENT_USERS_PER_ITEM) },
+  };
+}
+
+/** Up to `limit` ids of items with users but no `RECENT_USER` list yet (stored before it existed). */
+export function itemsWithoutRecentUsersQuery(limit: number): CypherQuery {
+  return {
+    cypher: `MATCH (i:Item)
+WHERE EXISTS { (:User)-[:INTERACTED]->(i) } AND NOT EXISTS { (i)-[:RECENT_USER]->(:User) }
+RETURN i.id AS id
+LIMIT $limit`,
+    params: { limit: int(limit) },
+  };
+}
+
+/** Rebuilds these items' `RECENT_USER` relationships from their whole adjacency. */
+export function rebuildRecentUsersQuery(itemIds: readonly string[]): CypherQuery {
+  return {
+    cypher: `UNWIND $itemIds AS id
+MATCH (t:Item {id: id})
+${REBUILD_RECENT_USERS}`,
+    params: { itemIds, recentUsers: int(RECENT_USERS_PER_ITEM) },
   };
 }
 

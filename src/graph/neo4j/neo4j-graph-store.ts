@@ -40,6 +40,8 @@ export interface Neo4jOptions {
 
 /** Users or items given a sort key per transaction when an older database is opened. */
 const SORT_KEY_BATCH = 10_000;
+/** Items per transaction when their recent-users lists are first built: a popular item reads its whole adjacency once. */
+const RECENT_USERS_BATCH = 1000;
 
 interface EdgeRow {
   readonly weight: number;
@@ -114,6 +116,12 @@ export class Neo4jGraphStore implements GraphStore {
         if (missing.length === 0) break;
         await this.db.executeWrite((tx) => tx.run(cypher.setSortKeysQuery(label, missing.map((row) => row.id as string))));
       }
+    }
+    // Items stored before the bounded recent-users lists existed get theirs (docs/graph-model.md).
+    for (;;) {
+      const stale = await this.db.read(cypher.itemsWithoutRecentUsersQuery(RECENT_USERS_BATCH));
+      if (stale.length === 0) break;
+      await this.db.executeWrite((tx) => tx.run(cypher.rebuildRecentUsersQuery(stale.map((row) => row.id as string))));
     }
   }
 
