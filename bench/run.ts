@@ -1,9 +1,11 @@
 /**
  * `npm run bench`: starts the real server (compiled, embedded store, demo data, bundled model) and a
  * static-answer ceiling server on loopback, drives them with autocannon, prints one table and
- * writes the numbers to bench/results/. Bounded: about 12 s per scenario, 10 scenarios.
+ * writes the numbers to bench/results/. Then the same recommendations on Neo4j (the test server of
+ * tools/neo4j-test-server, seeded with the same demo data), batching on and off, unless Java is
+ * missing or `--no-neo4j` is given. Bounded: about 12 s per scenario, 14 scenarios.
  *
- * Options: --duration S (measured seconds per scenario, default 8), --warmup S (default 2).
+ * Options: --duration S (measured seconds per scenario, default 8), --warmup S (default 2), --no-neo4j.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -14,10 +16,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { neo4jTestServerUnavailableReason, startNeo4jTestServer } from '../tools/neo4j-test-server/launch.js';
 import { parseMetrics, stageSeconds, type MetricsSnapshot } from './metrics-text.js';
 
 const { values: args } = parseArgs({
-  options: { duration: { type: 'string', default: '8' }, warmup: { type: 'string', default: '2' } },
+  options: { duration: { type: 'string', default: '8' }, warmup: { type: 'string', default: '2' }, 'no-neo4j': { type: 'boolean', default: false } },
 });
 const DURATION = Number(args.duration);
 const WARMUP = Number(args.warmup);
@@ -207,8 +210,29 @@ async function main(): Promise<void> {
   rows.push(await measure('recommendations(first: 10), explained', onLoop, BODIES.full, 64));
   await onLoop.stop();
 
+  const neo4jMissing = args['no-neo4j'] ? '--no-neo4j' : neo4jTestServerUnavailableReason();
+  if (neo4jMissing === null) {
+    console.error('Neo4j test server, and recograph on it (seeding the demo data) …');
+    const neo4j = await startNeo4jTestServer({ heap: '2g', pageCache: '512m' });
+    try {
+      const neo4jEnv = { GRAPH_STORE: 'neo4j', ...neo4j.settings };
+      const onNeo4j = await startRecograph('recograph on Neo4j', dataDir, neo4jEnv);
+      for (const connections of [1, 16, 64]) rows.push(await measure('recommendations(first: 10), explained', onNeo4j, BODIES.full, connections));
+      await onNeo4j.stop();
+      const unbatchedNeo4j = await startRecograph('recograph on Neo4j, batching off', dataDir, { ...neo4jEnv, RECOMMENDATION_BATCHING: 'false' });
+      rows.push(await measure('recommendations(first: 10), explained', unbatchedNeo4j, BODIES.full, 64));
+      await unbatchedNeo4j.stop();
+    } finally {
+      await neo4j.stop();
+    }
+  } else {
+    console.error(`no Neo4j leg: ${neo4jMissing}`);
+  }
+
   const find = (server: string, scenario: string, connections: number) =>
     rows.find((r) => r.server === server && r.scenario === scenario && r.connections === connections)!;
+  const onNeo4j64 = rows.find((r) => r.server === 'recograph on Neo4j' && r.connections === 64);
+  const unbatchedNeo4j64 = rows.find((r) => r.server === 'recograph on Neo4j, batching off');
   const rec64 = find('recograph', 'recommendations(first: 10), explained', 64);
   const typename = find('recograph', '{ __typename }', 64);
   const staticAnswer = find('static answer', 'static answer, same shape', 64);
@@ -223,6 +247,12 @@ async function main(): Promise<void> {
     fiftyUsersVsOneLatency:
       find('recograph', '50 users (aliases): score item { id }', 1).meanMsFromThroughput /
       find('recograph', '1 user: score item { id }', 1).meanMsFromThroughput,
+    ...(onNeo4j64 && unbatchedNeo4j64
+      ? {
+          neo4jVsEmbedded: onNeo4j64.requestsPerSecond / rec64.requestsPerSecond,
+          neo4jBatchingOnVsOff: onNeo4j64.requestsPerSecond / unbatchedNeo4j64.requestsPerSecond,
+        }
+      : {}),
   };
 
   console.table(
