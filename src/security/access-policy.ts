@@ -1,5 +1,5 @@
 import type { AccessOptions, Role } from '../config.js';
-import { ForbiddenError, UnauthenticatedError, type AccessScope } from '../errors.js';
+import { ForbiddenError, UnauthenticatedError, type ErrorScope } from '../errors.js';
 import { ApiKeyRing } from './api-keys.js';
 
 /** Who is calling: the role of their key, or null for an anonymous caller. */
@@ -39,7 +39,7 @@ export class AccessPolicy {
   }
 
   /** Throws UNAUTHENTICATED for an anonymous caller, FORBIDDEN for a role below `role`. */
-  require(caller: Caller, role: Role, what: string, scope: AccessScope = 'request'): void {
+  require(caller: Caller, role: Role, what: string, scope: ErrorScope = 'request'): void {
     if (caller.role === null) throw new UnauthenticatedError(scope);
     if (RANK[caller.role] < RANK[role]) throw new ForbiddenError(scope, what);
   }
