@@ -1,9 +1,9 @@
-import type { Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import type { Config } from './config.js';
 import { openGraphStore, seedDemoData, StoreAvailability, type GraphStore } from './graph/index.js';
 import type { RecommendationModel } from './inference/index.js';
 import { Metrics } from './observability/index.js';
-import { AccessPolicy } from './security/index.js';
+import { AccessPolicy, ErasureAudit } from './security/index.js';
 import { startHttpServer } from './server.js';
 import { ServingModel, type ModelReloadOutcome } from './serving-model.js';
 
@@ -23,6 +23,8 @@ export interface App {
 export interface AppDecorators {
   readonly store?: (store: GraphStore) => GraphStore;
   readonly model?: (model: RecommendationModel) => RecommendationModel;
+  /** Where audit lines go instead of stdout, e.g. to read them in tests. */
+  readonly auditDestination?: DestinationStream;
 }
 
 /** Wires recograph together in dependency order: store, model, services, HTTP. */
@@ -42,7 +44,12 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
     const server = await startHttpServer({
       host: config.host,
       port: config.port,
-      services: { store, recommendations: serving.recommender, access: new AccessPolicy(config.access) },
+      services: {
+        store,
+        recommendations: serving.recommender,
+        access: new AccessPolicy(config.access),
+        erasureAudit: new ErasureAudit(metrics.erasures, decorate.auditDestination),
+      },
       logger,
       queryLimits: config.queryLimits,
       maxRequestBytes: config.maxRequestBytes,

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { GraphStore, InteractionRecord, ItemRecord, UserRef } from './graph/index.js';
 import type { RecommendationRequest, RecommendationResult, Recommender } from './recommendations/index.js';
-import type { AccessPolicy, Caller } from './security/index.js';
+import type { AccessPolicy, Caller, ErasureAudit } from './security/index.js';
 
 /** Long-lived services, created once at start. */
 export interface Services {
@@ -9,6 +9,7 @@ export interface Services {
   /** Ranks batches of requests; batches across concurrent requests when that is on. */
   readonly recommendations: Recommender;
   readonly access: AccessPolicy;
+  readonly erasureAudit: ErasureAudit;
 }
 
 export interface InteractionsRequest {

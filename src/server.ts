@@ -14,12 +14,14 @@ import { failFastPlugin, healthRoutes } from './health/readiness.js';
 import { metricsPlugin, requestLogging, timedStringify, type Metrics } from './observability/index.js';
 import { buildRecographSchema } from './schema.js';
 import {
+  authenticateRequests,
+  callerOf,
+  fieldAccessPlugin,
   jsonBody,
-  operationAccessPlugin,
   queryCostPlugin,
   queryLimitRules,
   requestErrorHandler,
-  requireAdmin,
+  requireKey,
 } from './security/index.js';
 import { studioPlugins } from './studio.js';
 
@@ -28,7 +30,7 @@ export interface HttpServerOptions {
   readonly port: number;
   readonly services: Services;
   readonly logger: Logger;
-  readonly graphql: Pick<Config, 'environment' | 'federation' | 'introspection' | 'apollo'>;
+  readonly graphql: Pick<Config, 'environment' | 'federation' | 'introspection' | 'apollo' | 'includeStacktrace'>;
   readonly queryLimits: QueryLimits;
   readonly maxRequestBytes: number;
   readonly storeAvailability: StoreAvailability;
@@ -48,6 +50,7 @@ export interface RunningServer {
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const { services, queryLimits } = options;
   const app = express();
+  app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   const [hop1, hop2] = services.recommendations.modelInfo.fanouts;
   const apollo = new ApolloServer<RequestContext>({
@@ -56,6 +59,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     apollo: options.graphql.apollo ?? undefined,
     logger: options.logger,
     formatError: maskUnexpectedErrors(options.logger),
+    includeStacktraceInErrorResponses: options.graphql.includeStacktrace,
     // Explicit although they are Apollo's defaults: hardening must not depend on them.
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
@@ -65,7 +69,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs }),
       metricsPlugin(options.metrics),
       failFastPlugin(options.storeAvailability),
-      operationAccessPlugin(services.access),
+      fieldAccessPlugin(),
       queryCostPlugin(queryLimits, { 'Explanation.contributions': hop1!, 'Contribution.evidence': hop2! }),
       ...studioPlugins(options.graphql, options.logger),
     ],
@@ -75,16 +79,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
   await apollo.start();
   app.use(healthRoutes({ store: options.storeAvailability, modelVersion: () => services.recommendations.modelInfo.version }));
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', requireKey(services.access, 'reader', 'read metrics'), async (_req, res) => {
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
-  app.use('/admin', requireAdmin(services.access), adminPanel());
+  app.use('/admin', requireKey(services.access, 'admin', 'open the admin panel'), adminPanel());
   app.use(
     '/graphql',
     requestLogging(options.logger),
+    authenticateRequests(services.access),
     ...jsonBody(options.maxRequestBytes),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createRequestContext(services, services.access.authenticate(req.get('authorization'))),
+      context: async ({ res }) => createRequestContext(services, callerOf(res)),
     }),
   );
   app.use(requestErrorHandler(options.logger));

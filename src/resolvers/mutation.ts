@@ -21,9 +21,10 @@ export const Mutation: MutationResolvers = {
     }
   },
 
-  deleteUser: async (_, args, { services }) => {
+  deleteUser: async (_, args, { services, caller }) => {
     const userId = id('id', args.id);
     const { deleted, interactionCount } = await services.store.deleteUser(userId);
+    services.erasureAudit.erased(caller, userId, { deleted, interactionCount });
     return { id: userId, deleted, deletedInteractionCount: interactionCount };
   },
 };

@@ -35,10 +35,5 @@ export const Explanation: ExplanationResolvers = {
 };
 
 export const Contribution: ContributionResolvers = {
-  // The other user of a hop-2 contribution is someone else's data: admin only.
-  user: (contribution, _, { services, caller }) => {
-    if (contribution.hop === 2) services.access.require(caller, 'admin', 'see other users in explanations', 'field');
-    return contribution.user;
-  },
   evidence: (contribution, { first }) => contribution.evidence(count('first', first, MAX_CONTRIBUTIONS)),
 };

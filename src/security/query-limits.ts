@@ -2,10 +2,11 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { getVariableValues, visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type ValueNode, type ValidationRule } from 'graphql';
+import { visit, type DocumentNode, type ValueNode, type ValidationRule } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { QueryLimits } from '../config.js';
 import { QueryLimitError, type QueryLimitCode } from '../errors.js';
+import { coercedVariables } from './variables.js';
 
 /** GraphQL Armor's reporting, re-coded: one `extensions.code` per limit instead of BAD_USER_INPUT. */
 const rejectAs = (code: QueryLimitCode, limit: number) => ({
@@ -75,9 +76,9 @@ export function queryCostPlugin(limits: QueryLimits, bounds: ListBounds): Apollo
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, request, operation }) {
-          const variables = request.variables ?? {};
           // Variables that do not coerce are BAD_USER_INPUT from execution, not a cost refusal.
-          if (!coerces(schema, operation, variables)) return;
+          if (!operation || coercedVariables(schema, operation, request.variables) === null) return;
+          const variables = request.variables ?? {};
           let known = byDocument.get(document);
           if (!known) byDocument.set(document, (known = { variables: costVariables(document), costs: new Map() }));
           const key = costKey(request.operationName, known.variables, variables);
@@ -107,10 +108,6 @@ export function queryCostPlugin(limits: QueryLimits, bounds: ListBounds): Apollo
       };
     },
   };
-}
-
-function coerces(schema: GraphQLSchema, operation: OperationDefinitionNode | undefined, variables: Record<string, unknown>): boolean {
-  return operation === undefined || getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors === undefined;
 }
 
 /** Names of the variables used anywhere in a size argument or a directive argument of `document`. */
