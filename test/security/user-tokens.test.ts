@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, type GenerateKeyPairResult } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -94,7 +94,7 @@ describe('end-user tokens (shared secret)', () => {
 describe('end-user tokens (JWKS)', () => {
   let jwks: Server;
   let server: TestServer;
-  let privateKey: CryptoKey;
+  let privateKey: GenerateKeyPairResult['privateKey'];
   beforeAll(async () => {
     const pair = await generateKeyPair('ES256');
     privateKey = pair.privateKey;
