@@ -9,6 +9,8 @@ import { ServingModel, type ModelReloadOutcome } from './serving-model.js';
 
 export interface App {
   readonly url: string;
+  /** Where Prometheus scrapes `/metrics`. */
+  readonly metricsUrl: string;
   readonly store: GraphStore;
   /** The model serving now; a reload replaces it. */
   readonly model: RecommendationModel;
@@ -57,10 +59,12 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
       graphql: config,
       metrics,
       shutdownGraceMs: config.shutdownGraceMs,
+      metricsPort: config.metricsPort,
     });
     const model = serving;
     return {
       url: server.url,
+      metricsUrl: server.metricsUrl,
       store,
       get model() {
         return model.model;

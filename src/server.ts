@@ -37,11 +37,15 @@ export interface HttpServerOptions {
   readonly metrics: Metrics;
   /** How long `stop()` waits for in-flight requests before closing their connections. */
   readonly shutdownGraceMs: number;
+  /** A port of its own for `/metrics`, unauthenticated; null serves it beside GraphQL, behind a key. */
+  readonly metricsPort: number | null;
 }
 
 export interface RunningServer {
   /** The GraphQL endpoint, e.g. http://localhost:4000/graphql. */
   readonly url: string;
+  /** Where Prometheus scrapes, e.g. http://localhost:9464/metrics. */
+  readonly metricsUrl: string;
   /** Stops accepting connections and lets in-flight requests finish. */
   stop(): Promise<void>;
 }
@@ -79,9 +83,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
   await apollo.start();
   app.use(healthRoutes({ store: options.storeAvailability, modelVersion: () => services.recommendations.modelInfo.version }));
-  app.get('/metrics', requireKey(services.access, 'reader', 'read metrics'), async (_req, res) => {
-    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
-  });
+  const metrics = metricsRoute(options.metrics);
+  const metricsServer = options.metricsPort === null ? null : http.createServer(express().disable('x-powered-by').get('/metrics', metrics));
+  if (metricsServer === null) app.get('/metrics', requireKey(services.access, 'reader', 'read metrics'), metrics);
   app.use('/admin', requireKey(services.access, 'admin', 'open the admin panel'), adminPanel());
   app.use(
     '/graphql',
@@ -93,11 +97,34 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }),
   );
   app.use(requestErrorHandler(options.logger));
+  const origin = await listen(httpServer, options.host, options.port);
+  const metricsOrigin = metricsServer === null ? origin : await listen(metricsServer, options.host, options.metricsPort!);
+  return {
+    url: `${origin}/graphql`,
+    metricsUrl: `${metricsOrigin}/metrics`,
+    async stop() {
+      if (metricsServer !== null) {
+        const closed = new Promise((resolve) => metricsServer.close(resolve));
+        metricsServer.closeAllConnections();
+        await closed;
+      }
+      await apollo.stop();
+    },
+  };
+}
+
+function metricsRoute(metrics: Metrics): express.RequestHandler {
+  return async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  };
+}
+
+/** Listens and resolves to the server's origin, e.g. http://localhost:4000. */
+async function listen(server: http.Server, host: string, port: number): Promise<string> {
   await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port, options.host, resolve);
+    server.once('error', reject);
+    server.listen(port, host, resolve);
   });
-  const { port } = httpServer.address() as AddressInfo;
-  const host = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
-  return { url: `http://${host}:${port}/graphql`, stop: () => apollo.stop() };
+  const address = server.address() as AddressInfo;
+  return `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${address.port}`;
 }
