@@ -22,6 +22,7 @@ import {
   queryLimitRules,
   requestErrorHandler,
   requireKey,
+  suggestionsPlugin,
 } from './security/index.js';
 import { studioPlugins } from './studio.js';
 
@@ -74,6 +75,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       metricsPlugin(options.metrics),
       failFastPlugin(options.storeAvailability),
       fieldAccessPlugin(),
+      suggestionsPlugin(),
       queryCostPlugin(queryLimits, { 'Explanation.contributions': hop1!, 'Contribution.evidence': hop2! }),
       ...studioPlugins(options.graphql, options.logger),
     ],

@@ -5,3 +5,4 @@ export { fieldAccessPlugin } from './field-access.js';
 export { authenticateRequests, callerOf, requireKey } from './http-access.js';
 export { costEstimator, queryCostPlugin, queryLimitRules, type ListBounds } from './query-limits.js';
 export { jsonBody, requestErrorHandler } from './request-body.js';
+export { suggestionsPlugin } from './suggestions.js';
