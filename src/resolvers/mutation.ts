@@ -1,4 +1,4 @@
-import { resolveInteractionWeight, UnknownItemsError, MAX_INTERACTION_WEIGHT, type NewInteraction } from '../graph/index.js';
+import { isInteractionWeight, resolveInteractionWeight, UnknownItemsError, INTERACTION_WEIGHT_RANGE, type NewInteraction } from '../graph/index.js';
 import { BadUserInputError } from '../errors.js';
 import type { InteractionInput, MutationResolvers } from './generated/types.js';
 import { count, id, MAX_INTERACTIONS_PER_CALL, pastInstant } from './arguments.js';
@@ -33,8 +33,8 @@ function toNewInteraction(entry: InteractionInput, index: number, now: Date): Ne
   const at = (field: string) => `input[${index}].${field}`;
   const type = entry.type ?? 'VIEW';
   const { weight } = entry;
-  if (weight != null && !(Number.isFinite(weight) && weight > 0 && weight <= MAX_INTERACTION_WEIGHT)) {
-    throw new BadUserInputError(`\`${at('weight')}\` must be in (0, ${MAX_INTERACTION_WEIGHT}]; got ${weight}.`, {
+  if (weight != null && !isInteractionWeight(weight)) {
+    throw new BadUserInputError(`\`${at('weight')}\` must be in ${INTERACTION_WEIGHT_RANGE}; got ${weight}.`, {
       argument: at('weight'),
     });
   }
