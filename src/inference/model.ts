@@ -49,7 +49,7 @@ export interface LoadModelOptions {
 export async function loadModel(directory: string, options: LoadModelOptions): Promise<RecommendationModel> {
   const metadataPath = join(directory, 'model.json');
   const onnxPath = join(directory, 'model.onnx');
-  const metadata = parseModelMetadata(JSON.parse(await readRequired(metadataPath)), metadataPath);
+  const metadata = parseModelMetadata(parseJson(await readRequired(metadataPath), metadataPath), metadataPath);
   const onnx = await readFile(onnxPath).catch(() => {
     throw new ModelContractError(`${onnxPath} is missing or unreadable`);
   });
@@ -101,6 +101,14 @@ async function readRequired(path: string): Promise<string> {
   return readFile(path, 'utf8').catch(() => {
     throw new ModelContractError(`${path} is missing or unreadable`);
   });
+}
+
+function parseJson(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ModelContractError(`${path} is not valid JSON (${(error as Error).message})`);
+  }
 }
 
 type Runner = Pick<RecommendationModel, 'run' | 'close'>;
