@@ -66,6 +66,10 @@ const envSchema = z.object({
   MAX_QUERY_TOKENS: positiveInt.default(2000),
   MAX_QUERY_COST: positiveInt.default(500_000),
   MAX_REQUEST_BYTES: positiveInt.default(1_048_576),
+  HTTP_HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5_000),
+  MAX_CONNECTIONS: positiveInt.default(1024),
   STORE_PROBE_INTERVAL_MS: positiveInt.default(1000),
   RECOMMENDATION_BATCHING: booleanFromEnv.default(true),
   RECOMMENDATION_BATCH_MAX_SIZE: z.coerce.number().int().min(1).max(4096).default(256),
@@ -130,6 +134,7 @@ export interface Config {
   readonly queryLimits: QueryLimits;
   /** Largest accepted request body. */
   readonly maxRequestBytes: number;
+  readonly http: HttpLimits;
   /** How often the store's reachability is probed (it also is after any failed store call). */
   readonly storeProbeIntervalMs: number;
   /** Cross-request micro-batching of the neighbourhood fetch and the model run. */
@@ -159,6 +164,18 @@ export interface QueryLimits {
   readonly tokens: number;
   /** Estimated fields resolved, list sizes (`first`) multiplied through nesting. */
   readonly cost: number;
+}
+
+/** Node's HTTP server limits: slow or idle clients and connection floods. */
+export interface HttpLimits {
+  /** How long a client may take to send the request headers. */
+  readonly headersTimeoutMs: number;
+  /** How long a client may take to send the whole request. */
+  readonly requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open. */
+  readonly keepAliveTimeoutMs: number;
+  /** Open connections beyond this are closed at once. */
+  readonly maxConnections: number;
 }
 
 export interface BatchingConfig {
@@ -213,6 +230,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cost: e.MAX_QUERY_COST,
     },
     maxRequestBytes: e.MAX_REQUEST_BYTES,
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.MAX_CONNECTIONS,
+    },
     storeProbeIntervalMs: e.STORE_PROBE_INTERVAL_MS,
     federation: e.FEDERATION,
     // With credentials configured, development exposes no more of the schema than production.

@@ -6,7 +6,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Logger } from 'pino';
 import { adminPanel } from './admin-panel.js';
-import type { Config, QueryLimits } from './config.js';
+import type { Config, HttpLimits, QueryLimits } from './config.js';
 import { createRequestContext, type RequestContext, type Services } from './context.js';
 import { maskUnexpectedErrors } from './errors.js';
 import type { StoreAvailability } from './graph/index.js';
@@ -34,6 +34,7 @@ export interface HttpServerOptions {
   readonly graphql: Pick<Config, 'environment' | 'federation' | 'introspection' | 'apollo' | 'includeStacktrace'>;
   readonly queryLimits: QueryLimits;
   readonly maxRequestBytes: number;
+  readonly http: HttpLimits;
   readonly storeAvailability: StoreAvailability;
   readonly metrics: Metrics;
   /** How long `stop()` waits for in-flight requests before closing their connections. */
@@ -56,7 +57,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const { services, queryLimits } = options;
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  const httpServer = http.createServer(
+    {
+      headersTimeout: options.http.headersTimeoutMs,
+      requestTimeout: options.http.requestTimeoutMs,
+      // How often those two are checked (Node's default, 30 s, would stretch a short timeout).
+      connectionsCheckingInterval: Math.min(1000, options.http.headersTimeoutMs),
+    },
+    app,
+  );
+  httpServer.keepAliveTimeout = options.http.keepAliveTimeoutMs;
+  httpServer.maxConnections = options.http.maxConnections;
   const [hop1, hop2] = services.recommendations.modelInfo.fanouts;
   const apollo = new ApolloServer<RequestContext>({
     schema: buildRecographSchema(options.graphql.federation),
