@@ -56,6 +56,7 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
       queryLimits: config.queryLimits,
       maxRequestBytes: config.maxRequestBytes,
       http: config.http,
+      maxConcurrentRequests: config.maxConcurrentRequests,
       storeAvailability: availability,
       graphql: config,
       metrics,

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_WORKER_HEAP_MIB } from './inference/index.js';
 import { DEFAULT_CACHE_ITEMS, DEFAULT_CACHE_USERS, type EmbeddedStoreOptions, type Neo4jOptions } from './graph/index.js';
 
 const booleanFromEnv = z
@@ -76,6 +77,8 @@ const envSchema = z.object({
   RECOMMENDATION_BATCH_MAX_WAIT_MS: z.coerce.number().min(0).max(1000).default(2),
   INFERENCE_WORKERS: z.coerce.number().int().min(0).max(64).default(2),
   INFERENCE_SPLIT_MIN_ROWS: z.coerce.number().int().min(0).max(4096).default(8),
+  INFERENCE_WORKER_HEAP_MIB: z.coerce.number().int().min(16).max(65_536).default(DEFAULT_WORKER_HEAP_MIB),
+  MAX_CONCURRENT_REQUESTS: positiveInt.default(32),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   FEDERATION: z.enum(['subgraph', 'off']).default('subgraph'),
   // Unset means: on in development without credentials, else off.
@@ -143,6 +146,10 @@ export interface Config {
   readonly inferenceWorkers: number;
   /** Fewest users per part when a big model run is split across idle workers; 0 never splits. */
   readonly inferenceSplitMinRows: number;
+  /** Each inference worker's V8 heap limit (old generation), in MiB. */
+  readonly inferenceWorkerHeapMib: number;
+  /** GraphQL requests executing at once; more wait for a slot, so memory under load stays bounded. */
+  readonly maxConcurrentRequests: number;
   /** How long a graceful shutdown waits for in-flight requests before closing their connections. */
   readonly shutdownGraceMs: number;
 }
@@ -259,6 +266,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     inferenceWorkers: e.INFERENCE_WORKERS,
     inferenceSplitMinRows: e.INFERENCE_SPLIT_MIN_ROWS,
+    inferenceWorkerHeapMib: e.INFERENCE_WORKER_HEAP_MIB,
+    maxConcurrentRequests: e.MAX_CONCURRENT_REQUESTS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
 }

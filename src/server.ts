@@ -16,6 +16,7 @@ import { buildRecographSchema } from './schema.js';
 import {
   authenticateRequests,
   callerOf,
+  concurrencyLimit,
   fieldAccessPlugin,
   jsonBody,
   queryCostPlugin,
@@ -35,6 +36,8 @@ export interface HttpServerOptions {
   readonly queryLimits: QueryLimits;
   readonly maxRequestBytes: number;
   readonly http: HttpLimits;
+  /** GraphQL requests executing at once; more wait. */
+  readonly maxConcurrentRequests: number;
   readonly storeAvailability: StoreAvailability;
   readonly metrics: Metrics;
   /** How long `stop()` waits for in-flight requests before closing their connections. */
@@ -104,6 +107,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     '/graphql',
     requestLogging(options.logger),
     authenticateRequests(services.access),
+    concurrencyLimit(options.maxConcurrentRequests),
     ...jsonBody(options.maxRequestBytes),
     expressMiddleware(apollo, {
       context: async ({ res }) => createRequestContext(services, callerOf(res)),

@@ -44,7 +44,11 @@ export interface LoadModelOptions {
   readonly workers?: number;
   /** With workers: fewest rows per part when a big run is split across idle workers; 0 (the default) never splits. */
   readonly splitMinRows?: number;
+  /** With workers: each worker's V8 old-generation limit in MiB (default 256). */
+  readonly workerHeapMib?: number;
 }
+
+export const DEFAULT_WORKER_HEAP_MIB = 256;
 
 export async function loadModel(directory: string, options: LoadModelOptions): Promise<RecommendationModel> {
   const metadataPath = join(directory, 'model.json');
@@ -118,11 +122,11 @@ async function startRunner(
   session: Awaited<ReturnType<typeof openSession>>,
   onnx: Buffer,
   executionProvider: ExecutionProvider,
-  { workers = 0, splitMinRows = 0 }: LoadModelOptions,
+  { workers = 0, splitMinRows = 0, workerHeapMib = DEFAULT_WORKER_HEAP_MIB }: LoadModelOptions,
 ): Promise<Runner> {
   if (workers === 0) return { run: (inputs) => runSession(session, inputs), close: () => session.release() };
   await session.release();
-  const pool = await InferenceWorkerPool.start(workers, { onnx, executionProvider }, { splitMinRows });
+  const pool = await InferenceWorkerPool.start(workers, { onnx, executionProvider }, { splitMinRows, heapMib: workerHeapMib });
   return { run: (inputs) => pool.run(inputs), close: () => pool.close() };
 }
 

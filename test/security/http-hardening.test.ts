@@ -57,7 +57,7 @@ describe('HTTP hardening', () => {
     const body = (sha256Hash: string) => JSON.stringify({ query, extensions: { persistedQuery: { version: 1, sha256Hash } } });
     const wrong = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body('0'.repeat(64)) });
     expect(wrong.status).toBe(400);
-    expect((await wrong.json()).errors).toEqual([
+    expect(((await wrong.json()) as { errors: unknown }).errors).toEqual([
       { message: 'The persisted query hash does not match the query text.', extensions: { code: 'PERSISTED_QUERY_HASH_MISMATCH' } },
     ]);
     const right = await fetch(server.url, {
