@@ -1,5 +1,5 @@
 export type * from './store.js';
-export { GraphStoreUnavailableError, UnknownItemsError } from './store.js';
+export { checkRetry, GraphStoreUnavailableError, IdempotencyConflictError, UnknownItemsError } from './store.js';
 export {
   checkId,
   DEFAULT_INTERACTION_WEIGHTS,

@@ -151,6 +151,24 @@ export class UnknownItemsError extends Error {
   }
 }
 
+/** Thrown by `recordInteractions` when an interaction id is reused for another user, item or type. */
+export class IdempotencyConflictError extends Error {
+  constructor(readonly key: string) {
+    super(`Interaction id ${key} was already used for another interaction`);
+    this.name = 'IdempotencyConflictError';
+  }
+}
+
+type InteractionIdentity = { readonly userId: string; readonly itemId: string; readonly type: string };
+
+/**
+ * A retry of `stored` (the same key) must be the same interaction: same user, item and type. Time
+ * and weight may differ (a retry without `occurredAt` is stamped anew).
+ */
+export function checkRetry(stored: InteractionIdentity, retry: InteractionIdentity, key: string): void {
+  if (stored.userId !== retry.userId || stored.itemId !== retry.itemId || stored.type !== retry.type) throw new IdempotencyConflictError(key);
+}
+
 /** The store cannot be reached (a database down, a connection lost); the operation may be retried. */
 export class GraphStoreUnavailableError extends Error {
   constructor(message: string, options?: ErrorOptions) {

@@ -1,5 +1,12 @@
-import { isInteractionWeight, resolveInteractionWeight, UnknownItemsError, INTERACTION_WEIGHT_RANGE, type NewInteraction } from '../graph/index.js';
-import { BadUserInputError } from '../errors.js';
+import {
+  IdempotencyConflictError,
+  INTERACTION_WEIGHT_RANGE,
+  isInteractionWeight,
+  resolveInteractionWeight,
+  UnknownItemsError,
+  type NewInteraction,
+} from '../graph/index.js';
+import { BadUserInputError, ConflictError } from '../errors.js';
 import type { InteractionInput, MutationResolvers } from './generated/types.js';
 import { count, id, MAX_INTERACTIONS_PER_CALL, pastInstant } from './arguments.js';
 
@@ -15,6 +22,12 @@ export const Mutation: MutationResolvers = {
         throw new BadUserInputError(`Unknown item ids: ${error.itemIds.join(', ')}. Nothing was recorded.`, {
           argument: 'input',
           unknownItemIds: error.itemIds,
+        });
+      }
+      if (error instanceof IdempotencyConflictError) {
+        const index = interactions.findIndex((i) => i.id === error.key);
+        throw new ConflictError(`Interaction id ${error.key} was already used for another user, item or type. Nothing was recorded.`, {
+          argument: `input[${index}].id`,
         });
       }
       throw error;

@@ -91,6 +91,21 @@ describe('argument validation', () => {
     }
   });
 
+  it('refuses an idempotency id reused for another item or type with CONFLICT, and records nothing', async () => {
+    const first = await server.graphql(RECORD, { input: [{ id: 'evt-conflict', userId: 'conflicted', itemId: 'item-0001' }] });
+    expect(first.errors).toBeUndefined();
+    for (const reuse of [{ itemId: 'item-0002' }, { itemId: 'item-0001', type: 'PURCHASE' }]) {
+      const { errors } = await server.graphql(RECORD, {
+        input: [{ userId: 'conflicted', itemId: 'item-0003' }, { id: 'evt-conflict', userId: 'conflicted', ...reuse }],
+      });
+      expect(errors).toHaveLength(1);
+      expect(errors![0]).toMatchObject({ message: expect.stringMatching(/evt-conflict was already used/), extensions: { code: 'CONFLICT', argument: 'input[1].id' } });
+    }
+    expect(await count('conflicted')).toBe(1);
+    const retry = await server.graphql(RECORD, { input: [{ id: 'evt-conflict', userId: 'conflicted', itemId: 'item-0001' }] });
+    expect(retry.data.recordInteractions.recordedCount).toBe(0);
+  });
+
   it('accepts ids with letters of any script and normalises them to NFC', async () => {
     const decomposed = 'ju\u0308rgen';
     const recorded = await server.graphql(RECORD, { input: [{ userId: decomposed, itemId: 'item-0001' }, { userId: 'Ärger-Ωμέγα-東京', itemId: 'item-0002' }] });

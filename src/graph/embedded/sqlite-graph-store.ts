@@ -19,7 +19,7 @@ import type {
   UserDeletion,
   UserRef,
 } from '../store.js';
-import { UnknownItemsError } from '../store.js';
+import { checkRetry, UnknownItemsError } from '../store.js';
 import { ReadCache, type UserEdges } from './read-cache.js';
 import { SCHEMA_SQL } from './schema.js';
 
@@ -289,7 +289,9 @@ export class SqliteGraphStore implements GraphStore {
         );
         if (inserted.changes === 0 && key !== null) {
           // A retry of an interaction already recorded: report it as it was stored.
-          return toInteraction(s.interactionByKey.get(key)!);
+          const stored = toInteraction(s.interactionByKey.get(key)!);
+          checkRetry(stored, interaction, key);
+          return stored;
         }
         recordedCount += 1;
         s.countInteraction.run(interaction.userId);

@@ -17,7 +17,7 @@ import type {
   UserDeletion,
   UserRef,
 } from '../store.js';
-import { UnknownItemsError } from '../store.js';
+import { checkRetry, UnknownItemsError } from '../store.js';
 import * as cypher from './cypher.js';
 import { Neo4jExecutor, type Row } from './executor.js';
 
@@ -194,7 +194,10 @@ export class Neo4jGraphStore implements GraphStore {
       const result = rows.map((row) => {
         if (row.key !== null) {
           const seen = byKey.get(row.key);
-          if (seen) return seen;
+          if (seen) {
+            checkRetry(seen, row, row.key);
+            return seen;
+          }
           byKey.set(row.key, row);
         }
         fresh.push(row);
