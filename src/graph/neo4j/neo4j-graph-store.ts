@@ -188,7 +188,7 @@ export class Neo4jGraphStore implements GraphStore {
       if (unknown.length > 0) throw new UnknownItemsError(unknown);
       const keys = [...new Set(rows.flatMap((r) => (r.key === null ? [] : [r.key])))];
       const existing = keys.length === 0 ? [] : await tx.run(cypher.interactionsByKeyQuery(keys));
-      // A key already stored, or repeated within this batch, is recorded once: its first version wins.
+      // A key already stored, or repeated within this batch, is recorded once; reused for another interaction, it is a conflict.
       const byKey = new Map(existing.map((r) => [r.key as string, r as unknown as cypher.InteractionRow]));
       const fresh: cypher.InteractionRow[] = [];
       const result = rows.map((row) => {
