@@ -27,6 +27,8 @@ export interface Loaders {
   readonly user: DataLoader<string, UserRef | null>;
   readonly interactionCount: DataLoader<string, number>;
   readonly interactions: DataLoader<InteractionsRequest, InteractionRecord[], string>;
+  /** The catalogue's categories, read at most once per request. */
+  readonly categories: () => Promise<string[]>;
 }
 
 export interface RequestContext {
@@ -40,7 +42,9 @@ export function createRequestContext(services: Services, caller: Caller): Reques
 }
 
 function createLoaders({ store, recommendations }: Services): Loaders {
+  let categories: Promise<string[]> | undefined;
   return {
+    categories: () => (categories ??= store.categories()),
     recommendations: new DataLoader((requests) => recommendations.recommend(requests), {
       // Whether explanations are wanted is part of the key: a request for them never shares a result without them.
       cacheKeyFn: (r) => JSON.stringify([r.userId, r.first, r.filter ?? null, r.ignoreItemIds ?? null, r.explain ?? true]),

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { GraphStoreUnavailableError, UnknownItemsError, type GraphStore } from './store.js';
+import { GraphStoreUnavailableError, IdempotencyConflictError, UnknownItemsError, type GraphStore } from './store.js';
 
 const UNAVAILABLE = 'The graph store is unavailable';
 
@@ -67,7 +67,7 @@ export class StoreAvailability {
           try {
             return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
           } catch (error) {
-            if (error instanceof UnknownItemsError) throw error;
+            if (error instanceof UnknownItemsError || error instanceof IdempotencyConflictError) throw error;
             if (await this.probe()) throw error;
             throw new GraphStoreUnavailableError(UNAVAILABLE, { cause: error });
           }

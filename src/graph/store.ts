@@ -122,6 +122,8 @@ export interface GraphStore {
   recentInteractions(userIds: readonly string[], limit: number): Promise<InteractionRecord[][]>;
   listUsers(page: PageRequest): Promise<Page<UserRef>>;
   listItems(page: PageRequest & { readonly category?: string | null }): Promise<Page<ItemRecord>>;
+  /** The distinct categories of the catalogue, sorted. */
+  categories(): Promise<string[]>;
   /** Items by number of distinct users, most first, then by id. */
   popularItems(query: PopularItemsQuery): Promise<PopularItem[]>;
   /**

@@ -285,6 +285,10 @@ export function describeGraphStoreContract(adapter: string, openStore: () => Pro
       expect((await store.listItems({ first: 2, afterId: 'b' })).records.map((i) => i.id)).toEqual(['c', 'd']);
     });
 
+    it('lists the distinct categories of the catalogue, sorted', async () => {
+      expect(await store.categories()).toEqual(['Jazz', 'Rock']);
+    });
+
     it('ranks popular items by distinct users, honouring filters', async () => {
       await store.recordInteractions([
         view('u1', 'c', 1),

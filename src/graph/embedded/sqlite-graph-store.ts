@@ -126,6 +126,9 @@ export class SqliteGraphStore implements GraphStore {
       listItemsInCategory: db.prepare<[string, string, number], ItemRow>(
         'SELECT id, title, category FROM items WHERE category = ? AND id > ? ORDER BY id LIMIT ?',
       ),
+      categories: db.prepare<[], { category: string }>(
+        'SELECT DISTINCT category FROM items WHERE category IS NOT NULL ORDER BY category',
+      ),
       popular: db.prepare<
         [{ include: string | null; exclude: string; excludeIds: string; limit: number }],
         ItemRow & { user_count: number }
@@ -255,6 +258,10 @@ export class SqliteGraphStore implements GraphStore {
         ? this.statements.listItems.all(afterId ?? '', first + 1)
         : this.statements.listItemsInCategory.all(category, afterId ?? '', first + 1);
     return { records: rows.slice(0, first).map(toItem), hasNextPage: rows.length > first };
+  }
+
+  async categories(): Promise<string[]> {
+    return this.statements.categories.all().map((r) => r.category);
   }
 
   async popularItems(query: PopularItemsQuery): Promise<PopularItem[]> {

@@ -158,6 +158,10 @@ export class Neo4jGraphStore implements GraphStore {
     return { records: rows.slice(0, first).map((r) => toItem(r as unknown as ItemRow)), hasNextPage: rows.length > first };
   }
 
+  async categories(): Promise<string[]> {
+    return (await this.db.read(cypher.categoriesQuery())).map((r) => r.category as string);
+  }
+
   async popularItems(query: PopularItemsQuery): Promise<PopularItem[]> {
     const rows = await this.db.read(
       cypher.popularItemsQuery(

@@ -324,11 +324,11 @@ export type Recommendation = {
 
 /** Narrows which items may be recommended. */
 export type RecommendationFilter = {
-  /** Never recommend items of these categories. */
+  /** Never recommend items of these categories (compared without regard to case; each must exist in the catalogue). */
   readonly excludeCategories?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
   /** Never recommend these items. */
   readonly excludeItemIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
-  /** Only recommend items of these categories. */
+  /** Only recommend items of these categories (compared without regard to case; each must exist in the catalogue). */
   readonly includeCategories?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
 };
 
