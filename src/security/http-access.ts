@@ -1,14 +1,15 @@
 import type { RequestHandler, Response } from 'express';
 import type { Role } from '../config.js';
-import { ERROR_CODES, RecographError, UnauthenticatedError } from '../errors.js';
+import { RecographError, UnauthenticatedError } from '../errors.js';
 import type { AccessPolicy, Caller } from './access-policy.js';
+import { sendError } from './request-body.js';
 
 /** The caller `authenticateRequests` found, for the GraphQL context. */
 export const callerOf = (res: Response): Caller => res.locals['caller'] as Caller;
 
 function refuse(res: Response, error: RecographError): void {
   if (error.code === 'UNAUTHENTICATED') res.set('WWW-Authenticate', 'Bearer');
-  res.status(ERROR_CODES[error.code]).json({ errors: [{ message: error.message, extensions: error.publicExtensions }] });
+  sendError(res, error.code, error.message);
 }
 
 /**
