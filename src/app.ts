@@ -55,6 +55,7 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
       logger,
       queryLimits: config.queryLimits,
       maxRequestBytes: config.maxRequestBytes,
+      maxResponseBytes: config.maxResponseBytes,
       http: config.http,
       maxConcurrentRequests: config.maxConcurrentRequests,
       storeAvailability: availability,

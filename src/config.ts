@@ -67,6 +67,7 @@ const envSchema = z.object({
   MAX_QUERY_TOKENS: positiveInt.default(2000),
   MAX_QUERY_COST: positiveInt.default(500_000),
   MAX_REQUEST_BYTES: positiveInt.default(1_048_576),
+  MAX_RESPONSE_BYTES: positiveInt.default(8 * 1_048_576),
   HTTP_HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
   HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5_000),
@@ -137,6 +138,8 @@ export interface Config {
   readonly queryLimits: QueryLimits;
   /** Largest accepted request body. */
   readonly maxRequestBytes: number;
+  /** Largest answer sent; a larger one is replaced by one RESPONSE_TOO_LARGE error. */
+  readonly maxResponseBytes: number;
   readonly http: HttpLimits;
   /** How often the store's reachability is probed (it also is after any failed store call). */
   readonly storeProbeIntervalMs: number;
@@ -237,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cost: e.MAX_QUERY_COST,
     },
     maxRequestBytes: e.MAX_REQUEST_BYTES,
+    maxResponseBytes: e.MAX_RESPONSE_BYTES,
     http: {
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,

@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL_SERVER_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
+  // Sent with a 200: Apollo has set the status before the answer is serialised and measured.
+  RESPONSE_TOO_LARGE: 200,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

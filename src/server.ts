@@ -15,6 +15,7 @@ import { metricsPlugin, requestLogging, timedStringify, type Metrics } from './o
 import { buildRecographSchema } from './schema.js';
 import {
   authenticateRequests,
+  boundedAnswers,
   callerOf,
   concurrencyLimit,
   fieldAccessPlugin,
@@ -35,6 +36,8 @@ export interface HttpServerOptions {
   readonly graphql: Pick<Config, 'environment' | 'federation' | 'introspection' | 'apollo' | 'includeStacktrace'>;
   readonly queryLimits: QueryLimits;
   readonly maxRequestBytes: number;
+  /** Largest answer sent; a larger one is replaced by a RESPONSE_TOO_LARGE error. */
+  readonly maxResponseBytes: number;
   readonly http: HttpLimits;
   /** GraphQL requests executing at once; more wait. */
   readonly maxConcurrentRequests: number;
@@ -93,7 +96,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       queryCostPlugin(queryLimits, { 'Explanation.contributions': hop1!, 'Contribution.evidence': hop2! }),
       ...studioPlugins(options.graphql, options.logger),
     ],
-    stringifyResult: timedStringify(options.metrics),
+    stringifyResult: boundedAnswers(options.maxResponseBytes, timedStringify(options.metrics)),
     // main.ts owns the signals: Apollo's own SIGTERM handler would race ours into a second stop().
     stopOnTerminationSignals: false,
   });

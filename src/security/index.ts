@@ -6,4 +6,5 @@ export { authenticateRequests, callerOf, requireKey } from './http-access.js';
 export { concurrencyLimit } from './concurrency.js';
 export { costEstimator, queryCostPlugin, queryLimitRules, type ListBounds } from './query-limits.js';
 export { jsonBody, requestErrorHandler } from './request-body.js';
+export { boundedAnswers } from './response-size.js';
 export { suggestionsPlugin } from './suggestions.js';

@@ -68,6 +68,22 @@ describe('query abuse limits', () => {
   });
 });
 
+describe('MAX_RESPONSE_BYTES', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({}, { MAX_RESPONSE_BYTES: '10000' });
+  });
+  afterAll(() => server?.close());
+
+  it('replaces an answer larger than the limit by one RESPONSE_TOO_LARGE error', async () => {
+    const small = await server.graphql('{ items(first: 10) { nodes { id title } } }');
+    expect(small.errors).toBeUndefined();
+    const large = await server.graphql('{ items(first: 100) { nodes { id title category } } a: items(first: 100, after: "aXRlbS0wMTAw") { nodes { id title category } } }');
+    expect(large.data).toBeUndefined();
+    expect(large.errors).toEqual([{ message: expect.stringMatching(/larger than 10000 bytes/), extensions: { code: 'RESPONSE_TOO_LARGE', limit: 10000 } }]);
+  });
+});
+
 describe('fragments under the default limits', () => {
   let server: TestServer;
   beforeAll(async () => {
