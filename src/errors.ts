@@ -56,8 +56,8 @@ export class RecographError extends GraphQLError {
 
 /** Bad input from the client: names the argument and, where useful, echoes what was wrong. */
 export class BadUserInputError extends RecographError {
-  constructor(message: string, details: { argument: string } & Record<string, unknown>, scope: ErrorScope = 'field') {
-    super('BAD_USER_INPUT', message, scope, details);
+  constructor(message: string, details: { argument: string } & Record<string, unknown>) {
+    super('BAD_USER_INPUT', message, 'field', details);
   }
 }
 
@@ -68,17 +68,17 @@ export class ConflictError extends RecographError {
   }
 }
 
-/** No credentials, or credentials that are not valid; the message never says which key or role exists. */
+/** No credentials, or credentials that are not valid; refuses the whole request (401) and never says which key or role exists. */
 export class UnauthenticatedError extends RecographError {
-  constructor(scope: ErrorScope, message = 'Authentication required: send a valid API key or token as `Authorization: Bearer <credential>`.') {
-    super('UNAUTHENTICATED', message, scope);
+  constructor(message = 'Authentication required: send a valid API key or token as `Authorization: Bearer <credential>`.') {
+    super('UNAUTHENTICATED', message, 'request');
   }
 }
 
-/** Valid credentials that may not do this. */
+/** Valid credentials that may not do this; refuses the whole request (403). */
 export class ForbiddenError extends RecographError {
-  constructor(scope: ErrorScope, what: string) {
-    super('FORBIDDEN', `Your credentials may not ${what}.`, scope);
+  constructor(what: string) {
+    super('FORBIDDEN', `Your credentials may not ${what}.`, 'request');
   }
 }
 

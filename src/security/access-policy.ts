@@ -1,5 +1,5 @@
 import type { AccessOptions, Role } from '../config.js';
-import { ForbiddenError, UnauthenticatedError, type ErrorScope } from '../errors.js';
+import { ForbiddenError, UnauthenticatedError } from '../errors.js';
 import { ApiKeyRing } from './api-keys.js';
 import { looksLikeJwt, UserTokens } from './user-tokens.js';
 
@@ -46,14 +46,14 @@ export class AccessPolicy {
     const role = this.keys.roleOf(credential);
     if (role !== null) return { kind: 'service', role };
     const userId = this.tokens !== null && looksLikeJwt(credential) ? await this.tokens.subject(credential) : null;
-    if (userId === null) throw new UnauthenticatedError('request', 'These credentials are not valid.');
+    if (userId === null) throw new UnauthenticatedError('These credentials are not valid.');
     return { kind: 'subject', userId };
   }
 
   /** Throws UNAUTHENTICATED for an anonymous caller, FORBIDDEN for a caller without a key of `role`. */
-  require(caller: Caller, role: Role, what: string, scope: ErrorScope = 'request'): void {
-    if (caller.kind === 'anonymous') throw new UnauthenticatedError(scope);
-    if (caller.kind === 'subject' || RANK[caller.role] < RANK[role]) throw new ForbiddenError(scope, what);
+  require(caller: Caller, role: Role, what: string): void {
+    if (caller.kind === 'anonymous') throw new UnauthenticatedError();
+    if (caller.kind === 'subject' || RANK[caller.role] < RANK[role]) throw new ForbiddenError(what);
   }
 
   /** Whether `caller` has a key of at least `role`. */

@@ -80,8 +80,8 @@ function permits(check: () => boolean): boolean {
 
 function refusal(caller: Caller, coordinate: string): RecographError {
   return caller.kind === 'anonymous'
-    ? new UnauthenticatedError('request', `Authentication required for \`${coordinate}\`: send a valid API key or token as \`Authorization: Bearer <credential>\`.`)
-    : new ForbiddenError('request', `use \`${coordinate}\` here`);
+    ? new UnauthenticatedError(`Authentication required for \`${coordinate}\`: send a valid API key or token as \`Authorization: Bearer <credential>\`.`)
+    : new ForbiddenError(`use \`${coordinate}\` here`);
 }
 
 /**

@@ -20,7 +20,7 @@ export function authenticateRequests(policy: AccessPolicy): RequestHandler {
   return async (req, res, next) => {
     try {
       const caller = await policy.authenticate(req.get('authorization'));
-      if (caller.kind === 'anonymous' && !policy.publicReads) throw new UnauthenticatedError('request');
+      if (caller.kind === 'anonymous' && !policy.publicReads) throw new UnauthenticatedError();
       res.locals['caller'] = caller;
       next();
     } catch (error) {
