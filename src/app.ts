@@ -49,7 +49,7 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
       services: {
         store,
         recommendations: serving.recommender,
-        access: new AccessPolicy(config.access),
+        access: new AccessPolicy(config.access, logger),
         erasureAudit: new ErasureAudit(metrics.erasures, decorate.auditDestination),
       },
       logger,

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { AccessOptions, Role } from '../config.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
 import { ApiKeyRing } from './api-keys.js';
@@ -24,9 +25,12 @@ export class AccessPolicy {
   private readonly keys: ApiKeyRing;
   private readonly tokens: UserTokens | null;
 
-  constructor(private readonly options: AccessOptions) {
+  constructor(
+    private readonly options: AccessOptions,
+    logger: Logger,
+  ) {
     this.keys = new ApiKeyRing(options.apiKeys);
-    this.tokens = options.userTokens === null ? null : new UserTokens(options.userTokens);
+    this.tokens = options.userTokens === null ? null : new UserTokens(options.userTokens, logger);
   }
 
   get open(): boolean {

@@ -1,5 +1,6 @@
 export { AccessPolicy, type Caller } from './access-policy.js';
 export { ApiKeyRing } from './api-keys.js';
+export { UserTokens } from './user-tokens.js';
 export { ErasureAudit } from './audit-log.js';
 export { fieldAccessPlugin } from './field-access.js';
 export { authenticateRequests, callerOf, requireKey } from './http-access.js';

@@ -1,4 +1,5 @@
-import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import type { Logger } from 'pino';
 import type { UserTokenOptions } from '../config.js';
 import { checkId } from '../graph/index.js';
 
@@ -16,7 +17,10 @@ export const looksLikeJwt = (credential: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.t
 export class UserTokens {
   private readonly verify: (token: string) => Promise<JWTPayload>;
 
-  constructor(options: UserTokenOptions) {
+  constructor(
+    options: UserTokenOptions,
+    private readonly logger: Logger,
+  ) {
     const checks = (algorithms: string[]): JWTVerifyOptions => ({
       algorithms,
       requiredClaims: ['sub', 'exp'],
@@ -37,7 +41,11 @@ export class UserTokens {
     try {
       const checked = checkId((await this.verify(token)).sub!);
       return checked.ok ? checked.id : null;
-    } catch {
+    } catch (error) {
+      // A bad token is the caller's problem; a key set that cannot be fetched is the operator's.
+      if (!(error instanceof errors.JOSEError) || error instanceof errors.JWKSTimeout) {
+        this.logger.warn({ err: error }, 'user token not verified: the key set could not be fetched');
+      }
       return null;
     }
   }

@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type GenerateKeyPairResult } from 'jose';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserTokens } from '../../src/security/index.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const SECRET = 'a-shared-secret-of-at-least-32-characters';
@@ -121,5 +123,21 @@ describe('end-user tokens (JWKS)', () => {
     // A shared-secret token is not accepted where a key set is configured.
     const hs = await server.graphql('{ model { version } }', {}, bearer(await sign('user-0001')));
     expect(hs.status).toBe(401);
+  });
+});
+
+describe('a key set that cannot be fetched', () => {
+  it('refuses the token and warns the operator, naming the cause', async () => {
+    const warnings: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line) as Record<string, unknown>) });
+    // Port 1 on loopback: nothing listens there.
+    const tokens = new UserTokens({ jwksUrl: new URL('http://127.0.0.1:1/jwks.json'), issuer: null, audience: null }, logger);
+    const { privateKey } = await generateKeyPair('ES256');
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setSubject('user-0001').setExpirationTime('5m').sign(privateKey);
+    expect(await tokens.subject(token)).toBeNull();
+    expect(warnings).toEqual([expect.objectContaining({ msg: 'user token not verified: the key set could not be fetched' })]);
+    // A token that is merely bad is no news for the operator.
+    expect(await tokens.subject('not.a.token')).toBeNull();
+    expect(warnings).toHaveLength(1);
   });
 });
