@@ -285,6 +285,14 @@ export function describeGraphStoreContract(adapter: string, openStore: () => Pro
       expect((await store.listItems({ first: 2, afterId: 'b' })).records.map((i) => i.id)).toEqual(['c', 'd']);
     });
 
+    it('pages ids of any script in code point order (astral after U+FF21, unlike UTF-16 order)', async () => {
+      const ids = ['𝒜', 'b', 'Ａ', 'ä', '東', 'Z'];
+      await store.recordInteractions(ids.map((id) => view(id, 'a', 1)));
+      const all = await store.listUsers({ first: 10 });
+      expect(all.records.map((u) => u.id)).toEqual(['Z', 'b', 'ä', '東', 'Ａ', '𝒜']);
+      expect((await store.listUsers({ first: 10, afterId: 'Ａ' })).records.map((u) => u.id)).toEqual(['𝒜']);
+    });
+
     it('lists the distinct categories of the catalogue, sorted', async () => {
       expect(await store.categories()).toEqual(['Jazz', 'Rock']);
     });
