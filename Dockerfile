@@ -33,6 +33,8 @@ COPY --from=node /usr/local/bin/node /usr/local/bin/node
 RUN groupadd --system recograph && useradd --system --gid recograph --home-dir /app recograph
 WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=4000 DATA_DIR=/app/data MODEL_DIR=/app/models/demo
+# A heap limit, so memory under load has a bound (docs/reliability.md, memory); override as needed.
+ENV NODE_OPTIONS=--max-old-space-size=512
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json schema.graphql ./

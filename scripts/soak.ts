@@ -1,10 +1,13 @@
 /**
  * Soak test: holds a real server process (loopback only) at high concurrency while recording
- * interactions and reading recommendations, then checks errors, the memory trend and that every
+ * interactions, reading recommendations, running the heaviest queries the limits admit and sending
+ * fragment fan-outs they refuse; then checks errors, the memory trend and bound, and that every
  * acknowledged write is present. Usage:
- *   npm run soak -- [--seconds 60] [--readers 32] [--writers 8] [--max-rss-slope 60] [--heap-mib 128]
- * Prints a JSON summary and exits 1 on any failed request, a missing write, or resident memory
- * still growing faster than --max-rss-slope MiB/min after warm-up. docs/reliability.md has figures.
+ *   npm run soak -- [--seconds 60] [--readers 32] [--writers 8] [--heavy 4] [--abusive 2]
+ *                   [--max-rss-slope 60] [--max-rss-mib 1024] [--heap-mib 128]
+ * Prints a JSON summary and exits 1 on any failed request (or a fan-out not refused), a missing
+ * write, resident memory above --max-rss-mib, or still growing faster than --max-rss-slope MiB/min
+ * after warm-up. docs/reliability.md has figures.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,13 +21,27 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '60' },
     readers: { type: 'string', default: '32' },
     writers: { type: 'string', default: '8' },
+    heavy: { type: 'string', default: '4' },
+    abusive: { type: 'string', default: '2' },
     'max-rss-slope': { type: 'string', default: '60' },
+    'max-rss-mib': { type: 'string', default: '1024' },
     'heap-mib': { type: 'string', default: '128' },
   },
 });
 const seconds = Number(values.seconds);
 
 const RECOMMEND = '{"query":"query ($u: ID!) { recommendations(userId: $u, first: 10) { rank score item { id } explanation { kind summary } } }","variables":{"u":"USER"}}';
+// The largest answer the default cost limit admits: 100 recommendations, every contribution and its evidence.
+const HEAVY =
+  '{"query":"query ($u: ID!) { recommendations(userId: $u, first: 100) { rank item { id title } explanation { summary contributions(first: 50) { weight share item { id } evidence(first: 50) { weight share } } } } }","variables":{"u":"USER"}}';
+// finding 1 of issue 16: a fragment fan-out whose cost cannot be estimated; it must be refused (400).
+const FAN_OUT = JSON.stringify({
+  query: [
+    'query { ...E users(first: 30) { nodes { id recommendations(first: 100) { explanation { contributions(first: 50) { evidence(first: 50) { weight } } } } } } }',
+    'fragment A on Query { model { version } }',
+    ...[['B', 'A'], ['C', 'B'], ['D', 'C'], ['E', 'D']].map(([name, spread]) => `fragment ${name} on Query { ${`...${spread} `.repeat(10)}}`),
+  ].join(' '),
+});
 const RECORD =
   'mutation ($input: [InteractionInput!]!) { recordInteractions(input: $input) { recordedCount } }';
 
@@ -50,15 +67,25 @@ interface WriteContext {
 
 // A generous per-request timeout: on a shared 2-core machine queues get long, and a slow answer is not a lost one.
 const common = { url: server.url, duration: seconds, timeout: 30, headers: { 'content-type': 'application/json' } };
-const reads = autocannon({
+const randomUser = () => `user-${String(1 + Math.floor(Math.random() * 3000)).padStart(4, '0')}`;
+const forRandomUsers = (body: string, connections: number) =>
+  autocannon({
+    ...common,
+    connections,
+    requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, body: body.replace('USER', randomUser()) }) }],
+  });
+const reads = forRandomUsers(RECOMMEND, Number(values.readers));
+const heavy = forRandomUsers(HEAVY, Number(values.heavy));
+let fanOutsRefused = 0;
+const abusive = autocannon({
   ...common,
-  connections: Number(values.readers),
+  connections: Number(values.abusive),
   requests: [
     {
       method: 'POST',
-      setupRequest: (request) => {
-        const user = `user-${String(1 + Math.floor(Math.random() * 3000)).padStart(4, '0')}`;
-        return { ...request, body: RECOMMEND.replace('USER', user) };
+      body: FAN_OUT,
+      onResponse: (status, body) => {
+        if (status === 400 && body.includes('"QUERY_TOO_COSTLY"')) fanOutsRefused++;
       },
     },
   ],
@@ -85,7 +112,7 @@ const writes = autocannon({
     },
   ],
 });
-const [readResult, writeResult] = await Promise.all([reads, writes]);
+const [readResult, writeResult, heavyResult, abusiveResult] = await Promise.all([reads, writes, heavy, abusive]);
 clearInterval(sampler);
 
 // Every acknowledged write is present: recording them all again records none.
@@ -125,6 +152,8 @@ const summary = {
   seconds,
   readers: summarise(readResult),
   writers: summarise(writeResult),
+  heavy: summarise(heavyResult),
+  abusive: { ...summarise(abusiveResult), refusedWithQueryTooCostly: fanOutsRefused },
   acknowledgedWrites: acknowledged.length,
   missingAcknowledgedWrites: missing,
   rssMiB: {
@@ -137,7 +166,10 @@ const summary = {
 const failures = [
   ...(summary.readers.non2xx + summary.readers.errors > 0 ? ['failed reads'] : []),
   ...(summary.writers.non2xx + summary.writers.errors > 0 ? ['failed writes'] : []),
+  ...(summary.heavy.non2xx + summary.heavy.errors > 0 ? ['failed heavy reads'] : []),
+  ...(abusiveResult['2xx'] > 0 || (Number(values.abusive) > 0 && fanOutsRefused === 0) ? ['fan-outs not refused'] : []),
   ...(missing > 0 ? [`${missing} acknowledged writes missing`] : []),
+  ...(summary.rssMiB.max > Number(values['max-rss-mib']) ? ['resident memory above the bound'] : []),
   ...(summary.rssMiB.slopeAfterWarmUpPerMinute > Number(values['max-rss-slope']) ? ['resident memory still growing'] : []),
 ];
 console.log(JSON.stringify({ ...summary, failures }, null, 2));

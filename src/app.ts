@@ -1,14 +1,16 @@
-import type { Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import type { Config } from './config.js';
 import { openGraphStore, seedDemoData, StoreAvailability, type GraphStore } from './graph/index.js';
 import type { RecommendationModel } from './inference/index.js';
 import { Metrics } from './observability/index.js';
-import { AccessPolicy } from './security/index.js';
+import { AccessPolicy, ErasureAudit } from './security/index.js';
 import { startHttpServer } from './server.js';
 import { ServingModel, type ModelReloadOutcome } from './serving-model.js';
 
 export interface App {
   readonly url: string;
+  /** Where Prometheus scrapes `/metrics`. */
+  readonly metricsUrl: string;
   readonly store: GraphStore;
   /** The model serving now; a reload replaces it. */
   readonly model: RecommendationModel;
@@ -23,6 +25,8 @@ export interface App {
 export interface AppDecorators {
   readonly store?: (store: GraphStore) => GraphStore;
   readonly model?: (model: RecommendationModel) => RecommendationModel;
+  /** Where audit lines go instead of stdout, e.g. to read them in tests. */
+  readonly auditDestination?: DestinationStream;
 }
 
 /** Wires recograph together in dependency order: store, model, services, HTTP. */
@@ -42,18 +46,28 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
     const server = await startHttpServer({
       host: config.host,
       port: config.port,
-      services: { store, recommendations: serving.recommender, access: new AccessPolicy(config.access) },
+      services: {
+        store,
+        recommendations: serving.recommender,
+        access: new AccessPolicy(config.access, logger),
+        erasureAudit: new ErasureAudit(metrics.erasures, decorate.auditDestination),
+      },
       logger,
       queryLimits: config.queryLimits,
       maxRequestBytes: config.maxRequestBytes,
+      maxResponseBytes: config.maxResponseBytes,
+      http: config.http,
+      maxConcurrentRequests: config.maxConcurrentRequests,
       storeAvailability: availability,
       graphql: config,
       metrics,
       shutdownGraceMs: config.shutdownGraceMs,
+      metricsPort: config.metricsPort,
     });
     const model = serving;
     return {
       url: server.url,
+      metricsUrl: server.metricsUrl,
       store,
       get model() {
         return model.model;

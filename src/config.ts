@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_WORKER_HEAP_MIB } from './inference/index.js';
 import {
   DEFAULT_BUSY_TIMEOUT_MS,
   DEFAULT_CACHE_ITEMS,
@@ -21,6 +22,11 @@ export interface ApiKey {
   readonly key: string;
   readonly role: Role;
 }
+
+/** How end-user tokens are verified: against a JWKS URL or a shared secret, never both. */
+export type UserTokenOptions =
+  | { readonly jwksUrl: URL; readonly issuer: string | null; readonly audience: string | null }
+  | { readonly secret: string; readonly issuer: string | null; readonly audience: string | null };
 
 /** `key:role,key:role`; keys of at least 16 characters, each key once. */
 const apiKeysFromEnv = z
@@ -58,21 +64,34 @@ const envSchema = z.object({
   API_KEYS: apiKeysFromEnv.default([]),
   PUBLIC_READS: booleanFromEnv.default(true),
   ALLOW_OPEN_MUTATIONS: booleanFromEnv.default(false),
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  AUTH_JWT_ISSUER: z.string().min(1).optional(),
+  AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
+  INCLUDE_STACKTRACE: booleanFromEnv.default(false),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   MAX_QUERY_DEPTH: positiveInt.default(12),
   MAX_QUERY_ALIASES: positiveInt.default(100),
   MAX_QUERY_DIRECTIVES: positiveInt.default(20),
   MAX_QUERY_TOKENS: positiveInt.default(2000),
   MAX_QUERY_COST: positiveInt.default(500_000),
   MAX_REQUEST_BYTES: positiveInt.default(1_048_576),
+  MAX_RESPONSE_BYTES: positiveInt.default(8 * 1_048_576),
+  HTTP_HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5_000),
+  MAX_CONNECTIONS: positiveInt.default(1024),
   STORE_PROBE_INTERVAL_MS: positiveInt.default(1000),
   RECOMMENDATION_BATCHING: booleanFromEnv.default(true),
   RECOMMENDATION_BATCH_MAX_SIZE: z.coerce.number().int().min(1).max(4096).default(256),
   RECOMMENDATION_BATCH_MAX_WAIT_MS: z.coerce.number().min(0).max(1000).default(2),
   INFERENCE_WORKERS: z.coerce.number().int().min(0).max(64).default(2),
   INFERENCE_SPLIT_MIN_ROWS: z.coerce.number().int().min(0).max(4096).default(8),
+  INFERENCE_WORKER_HEAP_MIB: z.coerce.number().int().min(16).max(65_536).default(DEFAULT_WORKER_HEAP_MIB),
+  MAX_CONCURRENT_REQUESTS: positiveInt.default(32),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   FEDERATION: z.enum(['subgraph', 'off']).default('subgraph'),
-  // Unset means: on, except in production.
+  // Unset means: on in development without credentials, else off.
   GRAPHQL_INTROSPECTION: booleanFromEnv.optional(),
   APOLLO_KEY: z.string().regex(/^\S+$/, 'must be an Apollo graph API key').optional(),
   APOLLO_GRAPH_REF: z.string().regex(/^[^@\s]+(@[^@\s]+)?$/, 'must look like graph-id@variant').optional(),
@@ -89,6 +108,10 @@ const envSchema = z.object({
   .refine((e) => (e.APOLLO_KEY === undefined) === (e.APOLLO_GRAPH_REF === undefined), {
     message: 'set both APOLLO_KEY and APOLLO_GRAPH_REF, or neither',
     path: ['APOLLO_KEY'],
+  })
+  .refine((e) => e.AUTH_JWKS_URL === undefined || e.AUTH_JWT_SECRET === undefined, {
+    message: 'set AUTH_JWKS_URL or AUTH_JWT_SECRET, not both',
+    path: ['AUTH_JWKS_URL'],
   })
   .refine((e) => e.GRAPH_STORE !== 'neo4j' || (e.NEO4J_PASSWORD ?? '') !== '', {
     path: ['NEO4J_PASSWORD'],
@@ -119,9 +142,16 @@ export interface Config {
   /** Used when `graphStore` is `neo4j`. */
   readonly neo4j: Neo4jOptions;
   readonly access: AccessOptions;
+  /** Whether error responses carry `extensions.stacktrace`: only when explicitly asked for. */
+  readonly includeStacktrace: boolean;
+  /** A port of its own for `/metrics`, open to anyone who reaches it; null serves it on `port`, behind a key. */
+  readonly metricsPort: number | null;
   readonly queryLimits: QueryLimits;
   /** Largest accepted request body. */
   readonly maxRequestBytes: number;
+  /** Largest answer sent; a larger one is replaced by one RESPONSE_TOO_LARGE error. */
+  readonly maxResponseBytes: number;
+  readonly http: HttpLimits;
   /** How often the store's reachability is probed (it also is after any failed store call). */
   readonly storeProbeIntervalMs: number;
   /** Cross-request micro-batching of the neighbourhood fetch and the model run. */
@@ -130,14 +160,20 @@ export interface Config {
   readonly inferenceWorkers: number;
   /** Fewest users per part when a big model run is split across idle workers; 0 never splits. */
   readonly inferenceSplitMinRows: number;
+  /** Each inference worker's V8 heap limit (old generation), in MiB. */
+  readonly inferenceWorkerHeapMib: number;
+  /** GraphQL requests executing at once; more wait for a slot, so memory under load stays bounded. */
+  readonly maxConcurrentRequests: number;
   /** How long a graceful shutdown waits for in-flight requests before closing their connections. */
   readonly shutdownGraceMs: number;
 }
 
 export interface AccessOptions {
-  /** Empty: no authentication, every caller may do everything (development). */
+  /** API keys of trusted services. With no keys and no `userTokens` the API is open (development). */
   readonly apiKeys: readonly ApiKey[];
-  /** Whether queries other than admin-only data work without a key when `apiKeys` is set. */
+  /** End-user JWTs whose `sub` is the user's id; null when not accepted. */
+  readonly userTokens: UserTokenOptions | null;
+  /** Whether anonymous callers may read the catalogue and model info (never users' data). */
   readonly publicReads: boolean;
 }
 
@@ -149,6 +185,18 @@ export interface QueryLimits {
   readonly tokens: number;
   /** Estimated fields resolved, list sizes (`first`) multiplied through nesting. */
   readonly cost: number;
+}
+
+/** Node's HTTP server limits: slow or idle clients and connection floods. */
+export interface HttpLimits {
+  /** How long a client may take to send the request headers. */
+  readonly headersTimeoutMs: number;
+  /** How long a client may take to send the whole request. */
+  readonly requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open. */
+  readonly keepAliveTimeoutMs: number;
+  /** Open connections beyond this are closed at once. */
+  readonly maxConnections: number;
 }
 
 export interface BatchingConfig {
@@ -174,11 +222,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const e = result.data;
-  if (e.NODE_ENV === 'production' && e.API_KEYS.length === 0 && !e.ALLOW_OPEN_MUTATIONS) {
+  const userTokens = userTokenOptions(e);
+  if (e.NODE_ENV === 'production' && e.API_KEYS.length === 0 && userTokens === null && !e.ALLOW_OPEN_MUTATIONS) {
     throw new ConfigError(
-      'Invalid configuration: API_KEYS: production needs API keys so that mutations are not open to anyone; set ALLOW_OPEN_MUTATIONS=true to run without them on purpose',
+      'Invalid configuration: API_KEYS: production needs API keys or user tokens (AUTH_JWKS_URL, AUTH_JWT_SECRET) so that the API is not open to anyone; set ALLOW_OPEN_MUTATIONS=true to run open on purpose',
     );
   }
+  const open = e.API_KEYS.length === 0 && userTokens === null;
   return {
     environment: e.NODE_ENV,
     host: e.HOST,
@@ -191,7 +241,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     modelDir: resolve(e.MODEL_DIR),
     executionProvider: e.EXECUTION_PROVIDER,
     logLevel: e.LOG_LEVEL,
-    access: { apiKeys: e.API_KEYS, publicReads: e.PUBLIC_READS },
+    access: { apiKeys: e.API_KEYS, userTokens, publicReads: e.PUBLIC_READS },
+    includeStacktrace: e.INCLUDE_STACKTRACE,
+    metricsPort: e.METRICS_PORT ?? null,
     queryLimits: {
       depth: e.MAX_QUERY_DEPTH,
       aliases: e.MAX_QUERY_ALIASES,
@@ -200,9 +252,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cost: e.MAX_QUERY_COST,
     },
     maxRequestBytes: e.MAX_REQUEST_BYTES,
+    maxResponseBytes: e.MAX_RESPONSE_BYTES,
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.MAX_CONNECTIONS,
+    },
     storeProbeIntervalMs: e.STORE_PROBE_INTERVAL_MS,
     federation: e.FEDERATION,
-    introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    // With credentials configured, development exposes no more of the schema than production.
+    introspection: e.GRAPHQL_INTROSPECTION ?? (e.NODE_ENV !== 'production' && open),
     apollo: e.APOLLO_KEY && e.APOLLO_GRAPH_REF ? { key: e.APOLLO_KEY, graphRef: e.APOLLO_GRAPH_REF } : null,
     neo4j: {
       uri: e.NEO4J_URI,
@@ -222,6 +282,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     inferenceWorkers: e.INFERENCE_WORKERS,
     inferenceSplitMinRows: e.INFERENCE_SPLIT_MIN_ROWS,
+    inferenceWorkerHeapMib: e.INFERENCE_WORKER_HEAP_MIB,
+    maxConcurrentRequests: e.MAX_CONCURRENT_REQUESTS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
+}
+
+function userTokenOptions(e: z.infer<typeof envSchema>): UserTokenOptions | null {
+  const claims = { issuer: e.AUTH_JWT_ISSUER ?? null, audience: e.AUTH_JWT_AUDIENCE ?? null };
+  if (e.AUTH_JWKS_URL !== undefined) return { jwksUrl: new URL(e.AUTH_JWKS_URL), ...claims };
+  if (e.AUTH_JWT_SECRET !== undefined) return { secret: e.AUTH_JWT_SECRET, ...claims };
+  return null;
 }

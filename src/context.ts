@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { GraphStore, InteractionRecord, ItemRecord, UserRef } from './graph/index.js';
 import type { RecommendationRequest, RecommendationResult, Recommender } from './recommendations/index.js';
-import type { AccessPolicy, Caller } from './security/index.js';
+import type { AccessPolicy, Caller, ErasureAudit } from './security/index.js';
 
 /** Long-lived services, created once at start. */
 export interface Services {
@@ -9,6 +9,7 @@ export interface Services {
   /** Ranks batches of requests; batches across concurrent requests when that is on. */
   readonly recommendations: Recommender;
   readonly access: AccessPolicy;
+  readonly erasureAudit: ErasureAudit;
 }
 
 export interface InteractionsRequest {
@@ -26,6 +27,8 @@ export interface Loaders {
   readonly user: DataLoader<string, UserRef | null>;
   readonly interactionCount: DataLoader<string, number>;
   readonly interactions: DataLoader<InteractionsRequest, InteractionRecord[], string>;
+  /** The catalogue's categories, read at most once per request. */
+  readonly categories: () => Promise<string[]>;
 }
 
 export interface RequestContext {
@@ -39,7 +42,9 @@ export function createRequestContext(services: Services, caller: Caller): Reques
 }
 
 function createLoaders({ store, recommendations }: Services): Loaders {
+  let categories: Promise<string[]> | undefined;
   return {
+    categories: () => (categories ??= store.categories()),
     recommendations: new DataLoader((requests) => recommendations.recommend(requests), {
       // Whether explanations are wanted is part of the key: a request for them never shares a result without them.
       cacheKeyFn: (r) => JSON.stringify([r.userId, r.first, r.filter ?? null, r.ignoreItemIds ?? null, r.explain ?? true]),

@@ -4,72 +4,103 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
 import { GraphStoreUnavailableError } from './graph/index.js';
 
-/** The `extensions.code` values recograph's own errors carry. */
-export type ErrorCode =
-  | 'BAD_USER_INPUT'
-  | 'INTERNAL_SERVER_ERROR'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'SERVICE_UNAVAILABLE'
-  | QueryLimitCode;
+/** Every `extensions.code` recograph itself sends, with the HTTP status of a request refused as a whole. */
+export const ERROR_CODES = {
+  BAD_REQUEST: 400,
+  BAD_USER_INPUT: 400,
+  PERSISTED_QUERY_HASH_MISMATCH: 400,
+  QUERY_TOO_DEEP: 400,
+  TOO_MANY_ALIASES: 400,
+  TOO_MANY_DIRECTIVES: 400,
+  TOO_MANY_TOKENS: 400,
+  QUERY_TOO_COSTLY: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INTERNAL_SERVER_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+  // Sent with a 200: Apollo has set the status before the answer is serialised and measured.
+  RESPONSE_TOO_LARGE: 200,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** One code per query limit (src/security/query-limits.ts). */
-export type QueryLimitCode =
-  | 'QUERY_TOO_DEEP'
-  | 'TOO_MANY_ALIASES'
-  | 'TOO_MANY_DIRECTIVES'
-  | 'TOO_MANY_TOKENS'
-  | 'QUERY_TOO_COSTLY';
-
-/** `extensions.http` as Apollo Server reads it: the status of a response that has only errors. */
-const httpStatus = (status: number) => ({ http: { status, headers: new Map<string, string>() } });
-
-/** Bad input from the client: names the argument and, where useful, echoes what was wrong. */
-export class BadUserInputError extends GraphQLError {
-  constructor(message: string, details: { argument: string } & Record<string, unknown>) {
-    super(message, { extensions: { code: 'BAD_USER_INPUT' satisfies ErrorCode, ...details } });
-  }
-}
+export type QueryLimitCode = Extract<ErrorCode, 'QUERY_TOO_DEEP' | 'TOO_MANY_ALIASES' | 'TOO_MANY_DIRECTIVES' | 'TOO_MANY_TOKENS' | 'QUERY_TOO_COSTLY'>;
 
 /**
- * Where an access error arises: refusing a whole request sets the HTTP status (401/403); refusing
- * one field leaves the rest of the response, and its 200, alone.
+ * Where an error arises: refusing a whole request sets the HTTP status of its code; refusing one
+ * field leaves the rest of the response, and its 200, alone.
  */
-export type AccessScope = 'request' | 'field';
+export type ErrorScope = 'request' | 'field';
 
-/** No key, or a key that is not valid; the message never says which key or role exists. */
-export class UnauthenticatedError extends GraphQLError {
-  constructor(scope: AccessScope, message = 'Authentication required: send a valid API key as `Authorization: Bearer <key>`.') {
-    super(message, { extensions: { code: 'UNAUTHENTICATED' satisfies ErrorCode, ...(scope === 'request' ? httpStatus(401) : {}) } });
+/** The base of recograph's errors: a GraphQL error whose `extensions.code` comes from ERROR_CODES. */
+export class RecographError extends GraphQLError {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, scope: ErrorScope, details: Record<string, unknown> = {}) {
+    // `extensions.http` is how Apollo Server sets the status; it never reaches the client.
+    const http = scope === 'request' ? { http: { status: ERROR_CODES[code], headers: new Map<string, string>() } } : {};
+    super(message, { extensions: { code, ...details, ...http } });
+    this.code = code;
+  }
+
+  /** What a client sees of this error's extensions: the code and the details, never `http`. */
+  get publicExtensions(): Record<string, unknown> {
+    const { http: _http, ...rest } = this.extensions;
+    return rest;
   }
 }
 
-/** A valid key whose role may not do this. */
-export class ForbiddenError extends GraphQLError {
-  constructor(scope: AccessScope, what: string) {
-    super(`Your API key's role may not ${what}.`, {
-      extensions: { code: 'FORBIDDEN' satisfies ErrorCode, ...(scope === 'request' ? httpStatus(403) : {}) },
-    });
+/** Bad input from the client: names the argument and, where useful, echoes what was wrong. */
+export class BadUserInputError extends RecographError {
+  constructor(message: string, details: { argument: string } & Record<string, unknown>) {
+    super('BAD_USER_INPUT', message, 'field', details);
+  }
+}
+
+/** A request that contradicts what is stored, e.g. an idempotency id reused for another interaction. */
+export class ConflictError extends RecographError {
+  constructor(message: string, details: { argument: string } & Record<string, unknown>) {
+    super('CONFLICT', message, 'field', details);
+  }
+}
+
+/** No credentials, or credentials that are not valid; refuses the whole request (401) and never says which key or role exists. */
+export class UnauthenticatedError extends RecographError {
+  constructor(message = 'Authentication required: send a valid API key or token as `Authorization: Bearer <credential>`.') {
+    super('UNAUTHENTICATED', message, 'request');
+  }
+}
+
+/** Valid credentials that may not do this; refuses the whole request (403). */
+export class ForbiddenError extends RecographError {
+  constructor(what: string) {
+    super('FORBIDDEN', `Your credentials may not ${what}.`, 'request');
   }
 }
 
 const STORE_UNAVAILABLE_MESSAGE = 'The graph store is unavailable right now; try again shortly.';
 
-export class ServiceUnavailableError extends GraphQLError {
+export class ServiceUnavailableError extends RecographError {
   constructor() {
-    super(STORE_UNAVAILABLE_MESSAGE, { extensions: { code: 'SERVICE_UNAVAILABLE' satisfies ErrorCode, ...httpStatus(503) } });
+    super('SERVICE_UNAVAILABLE', STORE_UNAVAILABLE_MESSAGE, 'request');
   }
 }
 
 /** A query over one of the configured limits; rejected before anything runs. */
-export class QueryLimitError extends GraphQLError {
+export class QueryLimitError extends RecographError {
   constructor(code: QueryLimitCode, message: string, limit: number) {
-    super(message, { extensions: { code, limit, ...httpStatus(400) } });
+    super(code, message, 'request', { limit });
   }
 }
 
 /** graphql-js's own parser enforces the token limit (`parseOptions.maxTokens`); this is its message (typo included). */
 const TOO_MANY_TOKENS = /^Syntax Error: Document contains more th(?:at|an) (\d+) tokens\./;
+/** Apollo's own message for a persisted query whose hash does not match its text (it codes it as a 500). */
+const APQ_HASH_MISMATCH = 'provided sha does not match query';
 
 const INTERNAL: GraphQLFormattedError = {
   message: 'Internal server error',
@@ -83,13 +114,19 @@ const INTERNAL: GraphQLFormattedError = {
 export function maskUnexpectedErrors(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
-    // Apollo re-codes validation errors GRAPHQL_VALIDATION_FAILED; a limit keeps its own code.
-    if (original instanceof GraphQLError && original.originalError instanceof QueryLimitError) {
-      return { ...formatted, extensions: { code: original.originalError.extensions.code, limit: original.originalError.extensions.limit } };
+    // Apollo re-codes validation errors GRAPHQL_VALIDATION_FAILED; ours keep their own code.
+    if (original instanceof GraphQLError && original.originalError instanceof RecographError) {
+      return { ...formatted, extensions: original.originalError.publicExtensions };
     }
     const tokens = original instanceof GraphQLError ? TOO_MANY_TOKENS.exec(formatted.message) : null;
     if (tokens) {
       return { message: `Token limit of ${tokens[1]} exceeded.`, extensions: { code: 'TOO_MANY_TOKENS' satisfies ErrorCode, limit: Number(tokens[1]) } };
+    }
+    if (formatted.message === APQ_HASH_MISMATCH) {
+      return {
+        message: 'The persisted query hash does not match the query text.',
+        extensions: { code: 'PERSISTED_QUERY_HASH_MISMATCH' satisfies ErrorCode },
+      };
     }
     if (original instanceof GraphQLError) return formatted;
     if (original instanceof GraphStoreUnavailableError) {

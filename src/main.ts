@@ -6,7 +6,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config);
   const app = await startApp(config, logger);
-  logger.info({ url: app.url, store: config.graphStore, dataDir: config.dataDir }, 'recograph is ready');
+  logger.info({ url: app.url, metrics: app.metricsUrl, store: config.graphStore, dataDir: config.dataDir }, 'recograph is ready');
 
   let stopping = false;
   const shutdown = async (signal: string) => {

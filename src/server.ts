@@ -6,7 +6,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Logger } from 'pino';
 import { adminPanel } from './admin-panel.js';
-import type { Config, QueryLimits } from './config.js';
+import type { Config, HttpLimits, QueryLimits } from './config.js';
 import { createRequestContext, type RequestContext, type Services } from './context.js';
 import { maskUnexpectedErrors } from './errors.js';
 import type { StoreAvailability } from './graph/index.js';
@@ -14,12 +14,17 @@ import { failFastPlugin, healthRoutes } from './health/readiness.js';
 import { metricsPlugin, requestLogging, timedStringify, type Metrics } from './observability/index.js';
 import { buildRecographSchema } from './schema.js';
 import {
+  authenticateRequests,
+  boundedAnswers,
+  callerOf,
+  concurrencyLimit,
+  fieldAccessPlugin,
   jsonBody,
-  operationAccessPlugin,
   queryCostPlugin,
   queryLimitRules,
   requestErrorHandler,
-  requireAdmin,
+  requireKey,
+  suggestionsPlugin,
 } from './security/index.js';
 import { studioPlugins } from './studio.js';
 
@@ -28,18 +33,27 @@ export interface HttpServerOptions {
   readonly port: number;
   readonly services: Services;
   readonly logger: Logger;
-  readonly graphql: Pick<Config, 'environment' | 'federation' | 'introspection' | 'apollo'>;
+  readonly graphql: Pick<Config, 'environment' | 'federation' | 'introspection' | 'apollo' | 'includeStacktrace'>;
   readonly queryLimits: QueryLimits;
   readonly maxRequestBytes: number;
+  /** Largest answer sent; a larger one is replaced by a RESPONSE_TOO_LARGE error. */
+  readonly maxResponseBytes: number;
+  readonly http: HttpLimits;
+  /** GraphQL requests executing at once; more wait. */
+  readonly maxConcurrentRequests: number;
   readonly storeAvailability: StoreAvailability;
   readonly metrics: Metrics;
   /** How long `stop()` waits for in-flight requests before closing their connections. */
   readonly shutdownGraceMs: number;
+  /** A port of its own for `/metrics`, unauthenticated; null serves it beside GraphQL, behind a key. */
+  readonly metricsPort: number | null;
 }
 
 export interface RunningServer {
   /** The GraphQL endpoint, e.g. http://localhost:4000/graphql. */
   readonly url: string;
+  /** Where Prometheus scrapes, e.g. http://localhost:9464/metrics. */
+  readonly metricsUrl: string;
   /** Stops accepting connections and lets in-flight requests finish. */
   stop(): Promise<void>;
 }
@@ -48,7 +62,18 @@ export interface RunningServer {
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const { services, queryLimits } = options;
   const app = express();
-  const httpServer = http.createServer(app);
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(
+    {
+      headersTimeout: options.http.headersTimeoutMs,
+      requestTimeout: options.http.requestTimeoutMs,
+      // How often those two are checked (Node's default, 30 s, would stretch a short timeout).
+      connectionsCheckingInterval: Math.min(1000, options.http.headersTimeoutMs),
+    },
+    app,
+  );
+  httpServer.keepAliveTimeout = options.http.keepAliveTimeoutMs;
+  httpServer.maxConnections = options.http.maxConnections;
   const [hop1, hop2] = services.recommendations.modelInfo.fanouts;
   const apollo = new ApolloServer<RequestContext>({
     schema: buildRecographSchema(options.graphql.federation),
@@ -56,6 +81,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     apollo: options.graphql.apollo ?? undefined,
     logger: options.logger,
     formatError: maskUnexpectedErrors(options.logger),
+    includeStacktraceInErrorResponses: options.graphql.includeStacktrace,
     // Explicit although they are Apollo's defaults: hardening must not depend on them.
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
@@ -65,34 +91,60 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs }),
       metricsPlugin(options.metrics),
       failFastPlugin(options.storeAvailability),
-      operationAccessPlugin(services.access),
+      fieldAccessPlugin(),
+      suggestionsPlugin(),
       queryCostPlugin(queryLimits, { 'Explanation.contributions': hop1!, 'Contribution.evidence': hop2! }),
       ...studioPlugins(options.graphql, options.logger),
     ],
-    stringifyResult: timedStringify(options.metrics),
+    stringifyResult: boundedAnswers(options.maxResponseBytes, timedStringify(options.metrics)),
     // main.ts owns the signals: Apollo's own SIGTERM handler would race ours into a second stop().
     stopOnTerminationSignals: false,
   });
   await apollo.start();
   app.use(healthRoutes({ store: options.storeAvailability, modelVersion: () => services.recommendations.modelInfo.version }));
-  app.get('/metrics', async (_req, res) => {
-    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
-  });
-  app.use('/admin', adminPanel(requireAdmin(services.access)));
+  const metrics = metricsRoute(options.metrics);
+  const metricsServer = options.metricsPort === null ? null : http.createServer(express().disable('x-powered-by').get('/metrics', metrics));
+  if (metricsServer === null) app.get('/metrics', requireKey(services.access, 'reader', 'read metrics'), metrics);
+  app.use('/admin', adminPanel(requireKey(services.access, 'admin', 'open the admin panel')));
   app.use(
     '/graphql',
     requestLogging(options.logger),
+    authenticateRequests(services.access),
+    concurrencyLimit(options.maxConcurrentRequests),
     ...jsonBody(options.maxRequestBytes),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createRequestContext(services, services.access.authenticate(req.get('authorization'))),
+      context: async ({ res }) => createRequestContext(services, callerOf(res)),
     }),
   );
   app.use(requestErrorHandler(options.logger));
+  const origin = await listen(httpServer, options.host, options.port);
+  const metricsOrigin = metricsServer === null ? origin : await listen(metricsServer, options.host, options.metricsPort!);
+  return {
+    url: `${origin}/graphql`,
+    metricsUrl: `${metricsOrigin}/metrics`,
+    async stop() {
+      if (metricsServer !== null) {
+        const closed = new Promise((resolve) => metricsServer.close(resolve));
+        metricsServer.closeAllConnections();
+        await closed;
+      }
+      await apollo.stop();
+    },
+  };
+}
+
+function metricsRoute(metrics: Metrics): express.RequestHandler {
+  return async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  };
+}
+
+/** Listens and resolves to the server's origin, e.g. http://localhost:4000. */
+async function listen(server: http.Server, host: string, port: number): Promise<string> {
   await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port, options.host, resolve);
+    server.once('error', reject);
+    server.listen(port, host, resolve);
   });
-  const { port } = httpServer.address() as AddressInfo;
-  const host = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
-  return { url: `http://${host}:${port}/graphql`, stop: () => apollo.stop() };
+  const address = server.address() as AddressInfo;
+  return `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${address.port}`;
 }

@@ -17,7 +17,7 @@ export type ModelReloadOutcome =
   | { readonly outcome: 'refused'; readonly version: string; readonly reason: string };
 
 export interface ServingModelOptions {
-  readonly config: Pick<Config, 'modelDir' | 'executionProvider' | 'inferenceWorkers' | 'inferenceSplitMinRows' | 'batching'>;
+  readonly config: Pick<Config, 'modelDir' | 'executionProvider' | 'inferenceWorkers' | 'inferenceSplitMinRows' | 'inferenceWorkerHeapMib' | 'batching'>;
   readonly store: GraphStore;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -103,6 +103,7 @@ async function load({ config, logger, decorateModel }: ServingModelOptions): Pro
     executionProvider: config.executionProvider,
     workers: config.inferenceWorkers,
     splitMinRows: config.inferenceSplitMinRows,
+    workerHeapMib: config.inferenceWorkerHeapMib,
     logger,
   });
   return decorateModel?.(model) ?? model;

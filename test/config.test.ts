@@ -54,6 +54,25 @@ describe('configuration', () => {
     expect(() => loadConfig({ GRAPHQL_INTROSPECTION: 'yes' })).toThrow(/GRAPHQL_INTROSPECTION/);
   });
 
+  it('bounds connections, timeouts, concurrency, answers and worker heaps by default, each settable', () => {
+    expect(loadConfig({})).toMatchObject({
+      http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 1024 },
+      maxConcurrentRequests: 32,
+      maxResponseBytes: 8 * 1_048_576,
+      inferenceWorkerHeapMib: 256,
+      includeStacktrace: false,
+      metricsPort: null,
+    });
+    expect(loadConfig({ MAX_CONCURRENT_REQUESTS: '4', METRICS_PORT: '9464', INCLUDE_STACKTRACE: 'true' })).toMatchObject({
+      maxConcurrentRequests: 4,
+      metricsPort: 9464,
+      includeStacktrace: true,
+    });
+    expect(() => loadConfig({ MAX_CONCURRENT_REQUESTS: '0' })).toThrow(/MAX_CONCURRENT_REQUESTS/);
+    expect(() => loadConfig({ INFERENCE_WORKER_HEAP_MIB: '8' })).toThrow(/INFERENCE_WORKER_HEAP_MIB/);
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: 'soon' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS/);
+  });
+
   it('selects Neo4j with its connection settings, and requires a password for it', () => {
     const config = loadConfig({ GRAPH_STORE: 'neo4j', NEO4J_URI: 'bolt://db:7687', NEO4J_PASSWORD: 'secret' });
     expect(config.graphStore).toBe('neo4j');

@@ -1,7 +1,17 @@
 export type * from './store.js';
-export { ErasedInteractionsError, GraphStoreUnavailableError, UnknownItemsError } from './store.js';
+export { checkRetry, ErasedInteractionsError, GraphStoreUnavailableError, IdempotencyConflictError, UnknownItemsError } from './store.js';
 export { DEVELOPMENT_ERASURE_SECRET } from './erased-keys.js';
-export { DEFAULT_INTERACTION_WEIGHTS, MAX_ID_LENGTH, MAX_INTERACTION_WEIGHT, resolveInteractionWeight } from './interaction-weights.js';
+export {
+  checkId,
+  DEFAULT_INTERACTION_WEIGHTS,
+  isInteractionWeight,
+  MAX_ID_LENGTH,
+  MAX_INTERACTION_WEIGHT,
+  INTERACTION_WEIGHT_RANGE,
+  modelWeight,
+  resolveInteractionWeight,
+  type IdCheck,
+} from './interaction-weights.js';
 export { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_CACHE_ITEMS, DEFAULT_CACHE_USERS, SqliteGraphStore, type EmbeddedStoreOptions } from './embedded/sqlite-graph-store.js';
 export { Neo4jGraphStore, type Neo4jOptions } from './neo4j/neo4j-graph-store.js';
 export { openGraphStore, type GraphStoreSelection } from './open-graph-store.js';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ErasedInteractionsError, GraphStoreUnavailableError, UnknownItemsError, type GraphStore } from './store.js';
+import { ErasedInteractionsError, GraphStoreUnavailableError, IdempotencyConflictError, UnknownItemsError, type GraphStore } from './store.js';
 
 const UNAVAILABLE = 'The graph store is unavailable';
 
@@ -87,7 +87,7 @@ export class StoreAvailability {
           try {
             return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
           } catch (error) {
-            if (error instanceof UnknownItemsError || error instanceof ErasedInteractionsError) throw error;
+            if (error instanceof UnknownItemsError || error instanceof ErasedInteractionsError || error instanceof IdempotencyConflictError) throw error;
             if (await this.probe()) throw error;
             throw new GraphStoreUnavailableError(UNAVAILABLE, { cause: error });
           }

@@ -123,6 +123,8 @@ export interface GraphStore {
   /** Users by id, in code point order (as every id-ordered answer; see `id-order.ts`). */
   listUsers(page: PageRequest): Promise<Page<UserRef>>;
   listItems(page: PageRequest & { readonly category?: string | null }): Promise<Page<ItemRecord>>;
+  /** The distinct categories of the catalogue, sorted. */
+  categories(): Promise<string[]>;
   /** Items by number of distinct users, most first, then by id. */
   popularItems(query: PopularItemsQuery): Promise<PopularItem[]>;
   /**
@@ -161,6 +163,24 @@ export class ErasedInteractionsError extends Error {
     super(`Interaction ids of erased users: ${interactionIds.join(', ')}`);
     this.name = 'ErasedInteractionsError';
   }
+}
+
+/** Thrown by `recordInteractions` when an interaction id is reused for another user, item or type. */
+export class IdempotencyConflictError extends Error {
+  constructor(readonly key: string) {
+    super(`Interaction id ${key} was already used for another interaction`);
+    this.name = 'IdempotencyConflictError';
+  }
+}
+
+type InteractionIdentity = { readonly userId: string; readonly itemId: string; readonly type: string };
+
+/**
+ * A retry of `stored` (the same key) must be the same interaction: same user, item and type. Time
+ * and weight may differ (a retry without `occurredAt` is stamped anew).
+ */
+export function checkRetry(stored: InteractionIdentity, retry: InteractionIdentity, key: string): void {
+  if (stored.userId !== retry.userId || stored.itemId !== retry.itemId || stored.type !== retry.type) throw new IdempotencyConflictError(key);
 }
 
 /** The store cannot be reached (a database down, a connection lost); the operation may be retried. */

@@ -1,4 +1,4 @@
-export { loadModel, type ExecutionProvider, type LoadModelOptions, type ModelInfo, type RecommendationModel } from './model.js';
+export { DEFAULT_WORKER_HEAP_MIB, loadModel, type ExecutionProvider, type LoadModelOptions, type ModelInfo, type RecommendationModel } from './model.js';
 export { assembleBatch, type AssembledBatch, type ModelVocabulary, type NeighbourSlots, type TensorData } from './tensors.js';
 export { readUserScores, type ModelOutputs, type RankedItem, type UserScores } from './batch-scores.js';
 export {

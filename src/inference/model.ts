@@ -44,12 +44,16 @@ export interface LoadModelOptions {
   readonly workers?: number;
   /** With workers: fewest rows per part when a big run is split across idle workers; 0 (the default) never splits. */
   readonly splitMinRows?: number;
+  /** With workers: each worker's V8 old-generation limit in MiB (default 256). */
+  readonly workerHeapMib?: number;
 }
+
+export const DEFAULT_WORKER_HEAP_MIB = 256;
 
 export async function loadModel(directory: string, options: LoadModelOptions): Promise<RecommendationModel> {
   const metadataPath = join(directory, 'model.json');
   const onnxPath = join(directory, 'model.onnx');
-  const metadata = parseModelMetadata(JSON.parse(await readRequired(metadataPath)), metadataPath);
+  const metadata = parseModelMetadata(parseJson(await readRequired(metadataPath), metadataPath), metadataPath);
   const onnx = await readFile(onnxPath).catch(() => {
     throw new ModelContractError(`${onnxPath} is missing or unreadable`);
   });
@@ -103,6 +107,14 @@ async function readRequired(path: string): Promise<string> {
   });
 }
 
+function parseJson(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ModelContractError(`${path} is not valid JSON (${(error as Error).message})`);
+  }
+}
+
 type Runner = Pick<RecommendationModel, 'run' | 'close'>;
 
 /** Runs on the validated session itself, or on a worker pool whose sessions replace it. */
@@ -110,11 +122,11 @@ async function startRunner(
   session: Awaited<ReturnType<typeof openSession>>,
   onnx: Buffer,
   executionProvider: ExecutionProvider,
-  { workers = 0, splitMinRows = 0 }: LoadModelOptions,
+  { workers = 0, splitMinRows = 0, workerHeapMib = DEFAULT_WORKER_HEAP_MIB }: LoadModelOptions,
 ): Promise<Runner> {
   if (workers === 0) return { run: (inputs) => runSession(session, inputs), close: () => session.release() };
   await session.release();
-  const pool = await InferenceWorkerPool.start(workers, { onnx, executionProvider }, { splitMinRows });
+  const pool = await InferenceWorkerPool.start(workers, { onnx, executionProvider }, { splitMinRows, heapMib: workerHeapMib });
   return { run: (inputs) => pool.run(inputs), close: () => pool.close() };
 }
 

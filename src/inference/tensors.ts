@@ -1,4 +1,4 @@
-import type { CoUserNeighbour, ItemNeighbour, Neighbourhood } from '../graph/index.js';
+import { modelWeight, type CoUserNeighbour, type ItemNeighbour, type Neighbourhood } from '../graph/index.js';
 import type { ModelInputName } from './model-contract.js';
 
 /** Maps store ids to the model's embedding rows. */
@@ -72,7 +72,7 @@ export function assembleBatch(
     itemIndices.forEach((itemIndex, f) => {
       const slot = b * hop1Width + f;
       setItem(slot, itemIndex);
-      hop1Weight[slot] = slots.items[f]!.weight;
+      hop1Weight[slot] = modelWeight(slots.items[f]!.weight);
       hop1Mask[slot] = 1;
       userIndices[f]!.forEach((userIndex, g) => {
         const coSlot = slot * hop2Width + g;

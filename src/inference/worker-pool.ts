@@ -22,6 +22,8 @@ export interface WorkerPoolOptions {
    * rows across the workers idle at that moment. 0 never splits.
    */
   readonly splitMinRows: number;
+  /** Each worker's V8 old-generation limit; a worker over it dies, fails its runs and is replaced. */
+  readonly heapMib: number;
 }
 
 /**
@@ -88,7 +90,7 @@ export class InferenceWorkerPool {
   }
 
   private spawn(): Promise<void> {
-    const thread = startWorker(this.init);
+    const thread = startWorker(this.init, this.options.heapMib);
     const worker: PoolWorker = { thread, pending: new Map() };
     return new Promise<void>((resolve, reject) => {
       let ready = false;
@@ -121,11 +123,12 @@ export class InferenceWorkerPool {
 }
 
 /** From compiled JavaScript the worker is a sibling file; from TypeScript sources (tests) tsx loads it. */
-function startWorker(workerData: WorkerInit): Worker {
+function startWorker(workerData: WorkerInit, heapMib: number): Worker {
   const source = new URL(import.meta.url.endsWith('.ts') ? './inference-worker.ts' : './inference-worker.js', import.meta.url);
-  if (source.pathname.endsWith('.js')) return new Worker(source, { workerData });
+  const resourceLimits = { maxOldGenerationSizeMb: heapMib };
+  if (source.pathname.endsWith('.js')) return new Worker(source, { workerData, resourceLimits });
   const bootstrap = `import(${JSON.stringify(tsxEsmApi())}).then((tsx) => tsx.tsImport(${JSON.stringify(source.href)}, ${JSON.stringify(source.href)}))`;
-  return new Worker(bootstrap, { eval: true, workerData, execArgv: [] });
+  return new Worker(bootstrap, { eval: true, workerData, execArgv: [], resourceLimits });
 }
 
 /** tsx's ESM API, resolved through its exports map (`require.resolve` would pick the CommonJS build). */

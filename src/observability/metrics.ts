@@ -62,6 +62,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly erasures = new Counter({
+    name: 'recograph_user_erasures_total',
+    help: 'deleteUser calls, by outcome (erased, unknown_user)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     // Process metrics, including event-loop delay percentiles (reset at every scrape).
     collectDefaultMetrics({ register: this.registry });

@@ -1,4 +1,4 @@
-import { MAX_ID_LENGTH } from '../graph/index.js';
+import { checkId, MAX_ID_LENGTH } from '../graph/index.js';
 import { BadUserInputError } from '../errors.js';
 
 export const MAX_PAGE_SIZE = 100;
@@ -6,8 +6,6 @@ export const MAX_CONTRIBUTIONS = 50;
 export const MAX_INTERACTIONS_PER_CALL = 1000;
 const MAX_FILTER_ENTRIES = 1000;
 const MAX_CATEGORY_LENGTH = 200;
-/** Ids are printable ASCII without spaces or quotes: safe in logs, URLs and Cypher parameters alike. */
-const ID_CHARACTERS = /^[A-Za-z0-9._~:@/+=|#-]+$/;
 /** How far in the future an `occurredAt` may be (clock skew): later ones would stay "most recent" forever. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -19,14 +17,14 @@ export function count(argument: string, value: number, max: number): number {
   return value;
 }
 
+/** An id, NFC-normalised. */
 export function id(argument: string, value: string): string {
-  if (value.length === 0 || value.length > MAX_ID_LENGTH) {
+  const checked = checkId(value);
+  if (checked.ok) return checked.id;
+  if (checked.problem === 'length') {
     throw new BadUserInputError(`\`${argument}\` must be 1 to ${MAX_ID_LENGTH} characters long.`, { argument });
   }
-  if (!ID_CHARACTERS.test(value)) {
-    throw new BadUserInputError(`\`${argument}\` may contain only letters, digits and . _ ~ : @ / + = | # -`, { argument });
-  }
-  return value;
+  throw new BadUserInputError(`\`${argument}\` may contain only letters, digits, combining marks and . _ ~ : @ / + = | # -`, { argument });
 }
 
 /** A category name: 1..200 characters, no control characters. */

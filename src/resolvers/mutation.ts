@@ -1,11 +1,13 @@
 import {
   ErasedInteractionsError,
+  IdempotencyConflictError,
+  INTERACTION_WEIGHT_RANGE,
+  isInteractionWeight,
   resolveInteractionWeight,
   UnknownItemsError,
-  MAX_INTERACTION_WEIGHT,
   type NewInteraction,
 } from '../graph/index.js';
-import { BadUserInputError } from '../errors.js';
+import { BadUserInputError, ConflictError } from '../errors.js';
 import type { InteractionInput, MutationResolvers } from './generated/types.js';
 import { count, id, MAX_INTERACTIONS_PER_CALL, pastInstant } from './arguments.js';
 
@@ -29,13 +31,20 @@ export const Mutation: MutationResolvers = {
           { argument: 'input', erasedInteractionIds: error.interactionIds },
         );
       }
+      if (error instanceof IdempotencyConflictError) {
+        const index = interactions.findIndex((i) => i.id === error.key);
+        throw new ConflictError(`Interaction id ${error.key} was already used for another user, item or type. Nothing was recorded.`, {
+          argument: `input[${index}].id`,
+        });
+      }
       throw error;
     }
   },
 
-  deleteUser: async (_, args, { services }) => {
+  deleteUser: async (_, args, { services, caller }) => {
     const userId = id('id', args.id);
     const { deleted, interactionCount } = await services.store.deleteUser(userId);
+    services.erasureAudit.erased(caller, userId, { deleted, interactionCount });
     return { id: userId, deleted, deletedInteractionCount: interactionCount };
   },
 };
@@ -44,8 +53,8 @@ function toNewInteraction(entry: InteractionInput, index: number, now: Date): Ne
   const at = (field: string) => `input[${index}].${field}`;
   const type = entry.type ?? 'VIEW';
   const { weight } = entry;
-  if (weight != null && !(Number.isFinite(weight) && weight > 0 && weight <= MAX_INTERACTION_WEIGHT)) {
-    throw new BadUserInputError(`\`${at('weight')}\` must be in (0, ${MAX_INTERACTION_WEIGHT}]; got ${weight}.`, {
+  if (weight != null && !isInteractionWeight(weight)) {
+    throw new BadUserInputError(`\`${at('weight')}\` must be in ${INTERACTION_WEIGHT_RANGE}; got ${weight}.`, {
       argument: at('weight'),
     });
   }

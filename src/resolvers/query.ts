@@ -1,12 +1,13 @@
 import type { QueryResolvers } from './generated/types.js';
 import { category as categoryName, count, decodeCursor, id, MAX_PAGE_SIZE } from './arguments.js';
+import { catalogueCategory } from './categories.js';
 import { connection } from './connections.js';
 import { recommendationRequest } from './recommendation-arguments.js';
 import { selectsField } from './selection.js';
 
 export const Query: QueryResolvers = {
-  recommendations: (_, { userId, first, filter, ignoreItemIds }, { loaders }, info) =>
-    loaders.recommendations.load(recommendationRequest(userId, first, filter, ignoreItemIds, selectsField(info, 'explanation'))),
+  recommendations: async (_, { userId, first, filter, ignoreItemIds }, { loaders }, info) =>
+    loaders.recommendations.load(await recommendationRequest(loaders, userId, first, filter, ignoreItemIds, selectsField(info, 'explanation'))),
   user: (_, args, { loaders }) => loaders.user.load(id('id', args.id)),
   item: (_, args, { loaders }) => loaders.item.load(id('id', args.id)),
   users: async (_, { first, after }, { services }) => {
@@ -14,13 +15,12 @@ export const Query: QueryResolvers = {
     const page = await services.store.listUsers({ first: count('first', first, MAX_PAGE_SIZE), afterId });
     return connection(page, afterId);
   },
-  items: async (_, { first, after, category }, { services }) => {
+  items: async (_, { first, after, category }, { services, loaders }) => {
     const afterId = decodeCursor('after', after);
-    const page = await services.store.listItems({
-      first: count('first', first, MAX_PAGE_SIZE),
-      afterId,
-      category: category == null ? null : categoryName('category', category),
-    });
+    const pageSize = count('first', first, MAX_PAGE_SIZE);
+    // Categories differing only in case are one to filters; a page lists the first spelling's items.
+    const spelling = category == null ? null : catalogueCategory('category', categoryName('category', category), await loaders.categories())[0]!;
+    const page = await services.store.listItems({ first: pageSize, afterId, category: spelling });
     return connection(page, afterId);
   },
   model: (_, __, { services }) => services.recommendations.modelInfo,

@@ -1,29 +1,40 @@
+import type { Loaders } from '../context.js';
 import type { RecommendationRequest } from '../recommendations/index.js';
 import type { RecommendationFilter } from './generated/types.js';
 import { category, count, id, list, MAX_PAGE_SIZE } from './arguments.js';
+import { catalogueCategory } from './categories.js';
 
 const MAX_IGNORED_ITEMS = 50;
 
 /** Validates the arguments shared by `Query.recommendations` and `User.recommendations`. */
-export function recommendationRequest(
+export async function recommendationRequest(
+  loaders: Pick<Loaders, 'categories'>,
   userId: string,
   first: number,
   filter: RecommendationFilter | null | undefined,
   ignoreItemIds: readonly string[] | null | undefined,
   explain: boolean,
-): RecommendationRequest {
-  return {
+): Promise<RecommendationRequest> {
+  const request = {
     userId: id('userId', userId),
     first: count('first', first, MAX_PAGE_SIZE),
-    filter: filter
-      ? {
-          includeCategories: list('filter.includeCategories', filter.includeCategories, category),
-          excludeCategories: list('filter.excludeCategories', filter.excludeCategories, category),
-          excludeItemIds: list('filter.excludeItemIds', filter.excludeItemIds, id),
-        }
-      : null,
     ignoreItemIds: ignoredItems(ignoreItemIds),
     explain,
+  };
+  if (!filter) return { ...request, filter: null };
+  const includeCategories = list('filter.includeCategories', filter.includeCategories, category);
+  const excludeCategories = list('filter.excludeCategories', filter.excludeCategories, category);
+  const excludeItemIds = list('filter.excludeItemIds', filter.excludeItemIds, id);
+  const catalogue = includeCategories || excludeCategories ? await loaders.categories() : [];
+  const spelled = (argument: string, categories: readonly string[] | null) =>
+    categories && [...new Set(categories.flatMap((c, i) => catalogueCategory(`${argument}[${i}]`, c, catalogue)))];
+  return {
+    ...request,
+    filter: {
+      includeCategories: spelled('filter.includeCategories', includeCategories),
+      excludeCategories: spelled('filter.excludeCategories', excludeCategories),
+      excludeItemIds,
+    },
   };
 }
 

@@ -16,8 +16,8 @@ export const User: UserResolvers = {
   interactionCount: (user, _, { loaders }) => loaders.interactionCount.load(user.id),
   interactions: (user, { first }, { loaders }) =>
     loaders.interactions.load({ userId: user.id, first: count('first', first, MAX_PAGE_SIZE) }),
-  recommendations: (user, { first, filter, ignoreItemIds }, { loaders }, info) =>
-    loaders.recommendations.load(recommendationRequest(user.id, first, filter, ignoreItemIds, selectsField(info, 'explanation'))),
+  recommendations: async (user, { first, filter, ignoreItemIds }, { loaders }, info) =>
+    loaders.recommendations.load(await recommendationRequest(loaders, user.id, first, filter, ignoreItemIds, selectsField(info, 'explanation'))),
 };
 
 export const Item: ItemResolvers = {
@@ -35,10 +35,5 @@ export const Explanation: ExplanationResolvers = {
 };
 
 export const Contribution: ContributionResolvers = {
-  // The other user of a hop-2 contribution is someone else's data: admin only.
-  user: (contribution, _, { services, caller }) => {
-    if (contribution.hop === 2) services.access.require(caller, 'admin', 'see other users in explanations', 'field');
-    return contribution.user;
-  },
   evidence: (contribution, { first }) => contribution.evidence(count('first', first, MAX_CONTRIBUTIONS)),
 };

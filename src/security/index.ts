@@ -1,5 +1,11 @@
 export { AccessPolicy, type Caller } from './access-policy.js';
 export { ApiKeyRing } from './api-keys.js';
-export { operationAccessPlugin, requireAdmin } from './operation-access.js';
+export { UserTokens } from './user-tokens.js';
+export { ErasureAudit } from './audit-log.js';
+export { fieldAccessPlugin } from './field-access.js';
+export { authenticateRequests, callerOf, requireKey } from './http-access.js';
+export { concurrencyLimit } from './concurrency.js';
 export { costEstimator, queryCostPlugin, queryLimitRules, type ListBounds } from './query-limits.js';
 export { jsonBody, requestErrorHandler } from './request-body.js';
+export { boundedAnswers } from './response-size.js';
+export { suggestionsPlugin } from './suggestions.js';

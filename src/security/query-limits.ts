@@ -6,6 +6,7 @@ import { visit, type DocumentNode, type ValueNode, type ValidationRule } from 'g
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { QueryLimits } from '../config.js';
 import { QueryLimitError, type QueryLimitCode } from '../errors.js';
+import { coercedVariables } from './variables.js';
 
 /** GraphQL Armor's reporting, re-coded: one `extensions.code` per limit instead of BAD_USER_INPUT. */
 const rejectAs = (code: QueryLimitCode, limit: number) => ({
@@ -47,6 +48,12 @@ export function costEstimator(bounds: ListBounds): ComplexityEstimator {
   };
 }
 
+/**
+ * Fields, fragment spreads included, the estimate visits before giving up: a fan-out of spreads
+ * expands exponentially, and one the estimate cannot finish is refused, never let through.
+ */
+const MAX_ESTIMATED_NODES = 10_000;
+
 /** Costs remembered per document, at most this many variable combinations each (a client varying `first` gets no more). */
 const COSTS_PER_DOCUMENT = 32;
 
@@ -68,19 +75,31 @@ export function queryCostPlugin(limits: QueryLimits, bounds: ListBounds): Apollo
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, request }) {
+        async didResolveOperation({ schema, document, request, operation }) {
+          // Variables that do not coerce are BAD_USER_INPUT from execution, not a cost refusal.
+          if (!operation || coercedVariables(schema, operation, request.variables) === null) return;
+          const variables = request.variables ?? {};
           let known = byDocument.get(document);
           if (!known) byDocument.set(document, (known = { variables: costVariables(document), costs: new Map() }));
-          const variables = request.variables ?? {};
           const key = costKey(request.operationName, known.variables, variables);
           let cost = known.costs.get(key);
           if (cost === undefined) {
             try {
-              cost = getComplexity({ schema, query: document, variables, operationName: request.operationName, estimators });
+              cost = getComplexity({
+                schema,
+                query: document,
+                variables,
+                operationName: request.operationName,
+                estimators,
+                maxQueryNodes: MAX_ESTIMATED_NODES,
+              });
             } catch {
-              return; // variables that do not fit: execution reports them as BAD_USER_INPUT
+              cost = Infinity;
             }
             if (known.costs.size < COSTS_PER_DOCUMENT) known.costs.set(key, cost);
+          }
+          if (cost === Infinity) {
+            throw new QueryLimitError('QUERY_TOO_COSTLY', `Query cost limit of ${limits.cost} exceeded: the query expands to more than ${MAX_ESTIMATED_NODES} fields.`, limits.cost);
           }
           if (cost > limits.cost) {
             throw new QueryLimitError('QUERY_TOO_COSTLY', `Query cost limit of ${limits.cost} exceeded, found ${cost}.`, limits.cost);

@@ -14,6 +14,7 @@ const statements: Record<string, readonly CypherQuery[]> = {
   recentInteractionsQuery: [cypher.recentInteractionsQuery(['u1'], 5)],
   listUsersQuery: [cypher.listUsersQuery('', 21)],
   listItemsQuery: [cypher.listItemsQuery('', 21, null), cypher.listItemsQuery('b', 21, 'Jazz')],
+  categoriesQuery: [cypher.categoriesQuery()],
   popularItemsQuery: [cypher.popularItemsQuery(10, ['Jazz'], ['Rock'], ['a']), cypher.popularItemsQuery(10, null, [], [])],
   unknownItemsQuery: [cypher.unknownItemsQuery(['a'])],
   interactionsByKeyQuery: [cypher.interactionsByKeyQuery(['evt-1'])],

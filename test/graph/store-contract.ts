@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErasedInteractionsError, UnknownItemsError, type GraphStore, type NewInteraction } from '../../src/graph/index.js';
+import { ErasedInteractionsError, IdempotencyConflictError, UnknownItemsError, type GraphStore, type NewInteraction } from '../../src/graph/index.js';
 
 /**
  * The graph-store port's contract: every adapter runs this same suite, so the API behaves the same
@@ -148,14 +148,30 @@ export function describeGraphStoreContract(adapter: string, openStore: () => Pro
       expect(await store.interactionCounts(['u1'])).toEqual([2]);
     });
 
-    it('records a key repeated within one batch once, its first version winning', async () => {
-      const result = await store.recordInteractions([view('u1', 'a', 1, 2, 'evt-1'), view('u1', 'b', 2, 1, 'evt-1')]);
+    it('records a key repeated within one batch once', async () => {
+      const result = await store.recordInteractions([view('u1', 'a', 1, 2, 'evt-1'), view('u1', 'a', 2, 2, 'evt-1')]);
       expect(result.recordedCount).toBe(1);
       expect(result.interactions.map((i) => [i.id, i.itemId, i.weight])).toEqual([
         ['evt-1', 'a', 2],
         ['evt-1', 'a', 2],
       ]);
       expect(await store.interactionCounts(['u1'])).toEqual([1]);
+    });
+
+    it('refuses a key reused for another user, item or type, writing nothing of the batch', async () => {
+      await store.recordInteractions([view('u1', 'a', 1, 1, 'evt-1')]);
+      const conflicts: NewInteraction[][] = [
+        [view('u2', 'c', 3, 1, 'evt-3'), view('u1', 'b', 1, 1, 'evt-1')],
+        [view('u2', 'c', 3, 1, 'evt-3'), view('u2', 'a', 1, 1, 'evt-1')],
+        [view('u2', 'c', 3, 1, 'evt-3'), { ...view('u1', 'a', 1, 1, 'evt-1'), type: 'PURCHASE' }],
+        [view('u2', 'c', 3, 1, 'evt-3'), view('u2', 'd', 3, 1, 'evt-3')],
+      ];
+      for (const batch of conflicts) {
+        const attempt = store.recordInteractions(batch);
+        await expect(attempt).rejects.toBeInstanceOf(IdempotencyConflictError);
+        await expect(attempt).rejects.toMatchObject({ key: batch[1]!.id });
+      }
+      expect(await store.interactionCounts(['u1', 'u2'])).toEqual([1, 0]);
     });
 
     it('caps hop 2 per item, so a super-node costs no more than its fan-out', async () => {
@@ -310,6 +326,10 @@ export function describeGraphStoreContract(adapter: string, openStore: () => Pro
       const [n] = await store.neighbourhoods(['root'], { hop1: 10, hop2: 10 });
       expect(n!.items.map((i) => i.item.id)).toEqual([...items, 'a']);
       expect(n!.items.at(-1)!.coUsers.map((c) => c.userId)).toEqual(users);
+    });
+
+    it('lists the distinct categories of the catalogue, sorted', async () => {
+      expect(await store.categories()).toEqual(['Jazz', 'Rock']);
     });
 
     it('ranks popular items by distinct users, honouring filters', async () => {

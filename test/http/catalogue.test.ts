@@ -25,6 +25,16 @@ describe('users, items and the model over HTTP', () => {
     expect(new Set(seen).size).toBe(160);
   });
 
+  it('lists a category whatever its case, and refuses one the catalogue lacks', async () => {
+    const { data, errors } = await server.graphql('{ tea: items(first: 5, category: "Tea") { nodes { id } } folded: items(first: 5, category: "tEA") { nodes { id } } }');
+    expect(errors).toBeUndefined();
+    expect(data.folded.nodes).toEqual(data.tea.nodes);
+    expect(data.tea.nodes).toHaveLength(5);
+    const unknown = await server.graphql('{ items(category: "Polka") { nodes { id } } }');
+    expect(unknown.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', argument: 'category' });
+    expect(unknown.errors![0]!.message).toMatch(/no category "Polka"/);
+  });
+
   it('looks up a user and an item, null when unknown', async () => {
     const { data } = await server.graphql(`{
       user(id: "user-0001") { id interactionCount interactions(first: 2) { type weight occurredAt item { title } } }

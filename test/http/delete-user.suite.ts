@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreLeg } from '../support/store-legs.js';
 import { startTestServerOn, type TestServer } from '../support/test-server.js';
@@ -26,8 +27,16 @@ const evidenceUsers = (recommendations: any[]): Set<string> =>
 export function describeUserErasure(leg: StoreLeg): void {
   describe(`erasing a user (${leg.name} store)`, () => {
     let server: TestServer;
+    const auditLines: Record<string, unknown>[] = [];
     beforeAll(async () => {
-      server = await startTestServerOn(leg);
+      const auditDestination = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          auditLines.push(...chunk.toString().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>));
+          done();
+        },
+      });
+      // LOG_LEVEL is silent: audit lines are written whatever it says.
+      server = await startTestServerOn(leg, { auditDestination });
     });
     afterAll(() => server?.close());
 
@@ -80,6 +89,22 @@ export function describeUserErasure(leg: StoreLeg): void {
     it('reports an unknown user as not deleted and changes nothing', async () => {
       const result = await server.graphql(DELETE, { id: 'nobody-at-all' });
       expect(result.data.deleteUser).toEqual({ id: 'nobody-at-all', deleted: false, deletedInteractionCount: 0 });
+    });
+
+    it('leaves an audit line naming only the id, and a metric, for every erasure', async () => {
+      const before = auditLines.length;
+      await server.graphql(DELETE, { id: 'user-0005' });
+      await server.graphql(DELETE, { id: 'nobody-either' });
+      const lines = auditLines.slice(before);
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatchObject({ audit: 'deleteUser', userId: 'user-0005', deleted: true, by: 'admin key', msg: 'user erasure' });
+      expect(lines[1]).toMatchObject({ audit: 'deleteUser', userId: 'nobody-either', deleted: false });
+      for (const line of lines) {
+        expect(Object.keys(line).sort()).toEqual(['audit', 'by', 'deleted', 'hostname', 'interactionCount', 'level', 'msg', 'name', 'pid', 'time', 'userId']);
+      }
+      const text = await (await fetch(server.app.metricsUrl)).text();
+      expect(text).toMatch(/recograph_user_erasures_total\{outcome="erased"\} [1-9]/);
+      expect(text).toMatch(/recograph_user_erasures_total\{outcome="unknown_user"\} [1-9]/);
     });
 
     it('rejects an empty id as bad input', async () => {

@@ -97,8 +97,60 @@ const mutatedOperation = fc
     }, query),
   );
 
+/** Chains of fragments, each spreading the one before up to 12 times, over a heavy or a light base. */
+const fragmentFanOut = fc
+  .tuple(
+    fc.constantFrom(
+      'model { version }',
+      'items(first: 100) { nodes { id title } }',
+      'users(first: 30) { nodes { id recommendations(first: 100) { explanation { contributions(first: 50) { evidence(first: 50) { weight } } } } } }',
+    ),
+    fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 6 }),
+  )
+  .map(([base, spreads]) => {
+    const fragments = [`fragment F0 on Query { ${base} }`];
+    spreads.forEach((n, level) => fragments.push(`fragment F${level + 1} on Query { ${`...F${level} `.repeat(n)}}`));
+    return `query { ...F${spreads.length} } ${fragments.join(' ')}`;
+  });
+
+/** Floats at and beyond the edges of float32 and float64, subnormals included (JSON has no NaN or Infinity). */
+const extremeFloat = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.constantFrom(5e-324, Number.MIN_VALUE, 1e-45, 1.4e-45, 1e-40, 1.1754943508222875e-38, 1.2e-38, -0, 0, 99.99999999, 100, 100.000001, 1e308, -1e-30),
+);
+
+/** Ids of any script, combining marks and astral characters included, precomposed or not. */
+const unicodeId = fc.oneof(
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }),
+  fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }),
+  fc.constantFrom('jürgen', 'ju\u0308rgen', 'Ωμέγα', '東京', '👩‍💻', 'a\u0000b', '\ud800', 'x'.repeat(129), 'İstanbul', 'ǅ'),
+);
+
+const RECORD_ONE = 'mutation ($input: [InteractionInput!]!) { recordInteractions(input: $input) { recordedCount interactions { weight } } }';
+/** Users whose interactions the fuzz recorded with extreme weights: recommending for them must still work. */
+const floatUsers = Array.from({ length: 20 }, (_, i) => `fuzz-float-${i}`);
+
 /** What a hostile client may put in a request body. */
 const requestBody = fc.oneof(
+  { weight: 1, arbitrary: fragmentFanOut.map((query) => JSON.stringify({ query })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...floatUsers), extremeFloat)
+      .map(([userId, weight]) => JSON.stringify({ query: RECORD_ONE, variables: { input: [{ userId, itemId: 'item-0001', weight }] } })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(unicodeId, fc.boolean())
+      .map(([id, record]) =>
+        JSON.stringify(
+          record
+            ? { query: RECORD_ONE, variables: { input: [{ userId: id, itemId: 'item-0002' }] } }
+            : { query: 'query ($id: ID!) { user(id: $id) { id interactions { item { id } } } recommendations(userId: $id, first: 2) { score } }', variables: { id } },
+        ),
+      ),
+  },
   { weight: 4, arbitrary: schemaOperation.map((query) => JSON.stringify({ query })) },
   { weight: 3, arbitrary: mutatedOperation.map((query) => JSON.stringify({ query, variables: { id: 'user-0001', input: [] } })) },
   {
@@ -145,5 +197,11 @@ describe('fuzzing the GraphQL endpoint', () => {
     const { data, errors } = await server.graphql('{ recommendations(userId: "user-0001", first: 2) { rank } }');
     expect(errors).toBeUndefined();
     expect(data.recommendations).toHaveLength(2);
+    // No weight the fuzz got recorded turned a user's scores into NaN.
+    for (const userId of floatUsers) {
+      const after = await server.graphql('query ($u: ID!) { recommendations(userId: $u, first: 5) { score } }', { u: userId });
+      expect(after.errors, userId).toBeUndefined();
+      for (const { score } of after.data.recommendations) expect(Number.isFinite(score)).toBe(true);
+    }
   }, 150_000);
 });

@@ -19,7 +19,7 @@ describe('Prometheus metrics at /metrics', () => {
     await server.graphql(`{ recommendations(userId: "user-0001", first: 3) { score item { title } explanation { summary } } }`);
     await server.graphql(`{ recommendations(userId: "user-0001", first: 0) { score } }`);
     await server.graphql(`{ recommendations(userId: `);
-    const response = await fetch(new URL('/metrics', server.url));
+    const response = await fetch(server.app.metricsUrl);
     expect(response.headers.get('content-type')).toContain('text/plain');
     text = await response.text();
   });
@@ -53,5 +53,35 @@ describe('Prometheus metrics at /metrics', () => {
   it('includes process metrics with event-loop delay percentiles', () => {
     expect(sample(text, 'nodejs_eventloop_lag_p99_seconds')).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+  });
+});
+
+describe('who may scrape /metrics', () => {
+  const READER = 'reader-key-0123456789';
+
+  it('needs a key when served beside GraphQL with keys configured', async () => {
+    const server = await startTestServer({}, { API_KEYS: `${READER}:reader` });
+    try {
+      expect(server.app.metricsUrl).toBe(`${server.origin}/metrics`);
+      const anonymous = await fetch(server.app.metricsUrl);
+      expect(anonymous.status).toBe(401);
+      expect(await anonymous.text()).not.toContain('recograph_');
+      const reader = await fetch(server.app.metricsUrl, { headers: { authorization: `Bearer ${READER}` } });
+      expect(reader.status).toBe(200);
+      expect(await reader.text()).toContain('recograph_graphql_errors_total');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('is served on METRICS_PORT alone when that is set, without a key', async () => {
+    const server = await startTestServer({}, { API_KEYS: `${READER}:reader`, METRICS_PORT: '0' });
+    try {
+      expect(new URL(server.app.metricsUrl).port).not.toBe(new URL(server.origin).port);
+      expect((await fetch(server.app.metricsUrl)).status).toBe(200);
+      expect((await fetch(`${server.origin}/metrics`, { headers: { authorization: `Bearer ${READER}` } })).status).toBe(404);
+    } finally {
+      await server.close();
+    }
   });
 });

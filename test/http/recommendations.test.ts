@@ -101,6 +101,20 @@ describe('recommendations over HTTP', () => {
     }
   });
 
+  it('compares filter categories without regard to case, and refuses one the catalogue lacks', async () => {
+    const filtered = async (filter: Record<string, unknown>) =>
+      server.graphql(RECOMMENDATIONS, { userId: 'user-0003', first: 10, filter });
+    const exact = await filtered({ includeCategories: ['Jazz'] });
+    const folded = await filtered({ includeCategories: ['jAZZ'] });
+    expect(folded.errors).toBeUndefined();
+    expect(folded.data.recommendations).toEqual(exact.data.recommendations);
+    const excluded = await filtered({ excludeCategories: ['JAZZ'] });
+    for (const r of excluded.data.recommendations) expect(r.item.category).not.toBe('Jazz');
+    const unknown = await filtered({ includeCategories: ['Jazz', 'Polka'] });
+    expect(unknown.errors).toHaveLength(1);
+    expect(unknown.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', argument: 'filter.includeCategories[1]' });
+  });
+
   it('makes sense: a user who mostly consumes one category is mostly recommended that category', async () => {
     const { data } = await server.graphql(/* GraphQL */ `
       {

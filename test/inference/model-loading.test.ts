@@ -41,6 +41,7 @@ describe('model loading', () => {
     ['a model file from another training run', (dir: string) => writeFileSync(join(dir, 'model.onnx'), Buffer.from('not onnx')), /does not belong/],
     ['a missing model file', (dir: string) => rmSync(join(dir, 'model.onnx')), /model\.onnx is missing/],
     ['a missing metadata file', (dir: string) => rmSync(join(dir, 'model.json')), /model\.json is missing/],
+    ['a metadata file that is not JSON', (dir: string) => writeFileSync(join(dir, 'model.json'), '{ "format": '), /model\.json is not valid JSON/],
     ['another format', (dir: string) => editMetadata(dir, (m) => (m.format = 'someone-else/9')), /format/],
     ['another sampling policy', (dir: string) => editMetadata(dir, (m) => (m.samplingPolicy = 'random')), /samplingPolicy/],
     ['heads that do not divide the dimensions', (dir: string) => editMetadata(dir, (m) => (m.heads = 7)), /not divisible/],

@@ -68,8 +68,8 @@ describe('splitting a model run by rows', () => {
     beforeAll(async () => {
       const init = { onnx: await readFile('models/demo/model.onnx'), executionProvider: 'cpu' as const };
       [splitting, whole] = await Promise.all([
-        InferenceWorkerPool.start(3, init, { splitMinRows: 2 }),
-        InferenceWorkerPool.start(1, init, { splitMinRows: 0 }),
+        InferenceWorkerPool.start(3, init, { splitMinRows: 2, heapMib: 256 }),
+        InferenceWorkerPool.start(1, init, { splitMinRows: 0, heapMib: 256 }),
       ]);
     });
     afterAll(async () => {

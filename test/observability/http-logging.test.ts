@@ -40,6 +40,16 @@ describe('structured request logs', () => {
     expect(JSON.stringify(logged)).not.toContain('model { version }');
   });
 
+  it('leaves GET query strings, which carry operations and user ids, out of the logs', async () => {
+    const params = new URLSearchParams({ query: '{ user(id: "user-0042") { id } }' });
+    const response = await fetch(`${app.url}?${params}`, { headers: { 'apollo-require-preflight': 'true', 'x-request-id': 'get-request' } });
+    await response.text();
+    await new Promise((resolve) => setImmediate(resolve));
+    const logged = lines.find((l) => l.req?.id === 'get-request');
+    expect(logged).toMatchObject({ req: { method: 'GET', url: '/graphql' } });
+    expect(JSON.stringify(lines)).not.toContain('user-0042');
+  });
+
   it('makes up a request id when the client sends none or an unsafe one', async () => {
     for (const headers of [{}, { 'x-request-id': 'bad id\twith spaces' }] as Record<string, string>[]) {
       const response = await post(headers);

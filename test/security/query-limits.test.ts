@@ -60,4 +60,63 @@ describe('query abuse limits', () => {
     expect(error.extensions).toMatchObject({ code: 'QUERY_TOO_COSTLY', limit: 2000 });
     expect(error.message).toMatch(/cost limit of 2000 exceeded, found \d+/);
   });
+
+  it('keeps variables that do not coerce BAD_USER_INPUT, not a cost refusal', async () => {
+    const response = await server.graphql('query ($n: Int) { users(first: $n) { nodes { id } } }', { n: 'ten' });
+    expect(response.errors).toHaveLength(1);
+    expect(response.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+});
+
+describe('MAX_RESPONSE_BYTES', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({}, { MAX_RESPONSE_BYTES: '10000' });
+  });
+  afterAll(() => server?.close());
+
+  it('replaces an answer larger than the limit by one RESPONSE_TOO_LARGE error', async () => {
+    const small = await server.graphql('{ items(first: 10) { nodes { id title } } }');
+    expect(small.errors).toBeUndefined();
+    const large = await server.graphql('{ items(first: 100) { nodes { id title category } } a: items(first: 100, after: "aXRlbS0wMTAw") { nodes { id title category } } }');
+    expect(large.data).toBeUndefined();
+    expect(large.errors).toEqual([{ message: expect.stringMatching(/larger than 10000 bytes/), extensions: { code: 'RESPONSE_TOO_LARGE', limit: 10000 } }]);
+  });
+});
+
+describe('fragments under the default limits', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server?.close());
+
+  it('counts a fragment spread every time it is spread', async () => {
+    // A page of 100 items costs 300; Z spreads it 100 times (30,000, within 500,000), W 2,000 times (600,000).
+    const fragments = [
+      'fragment X on Query { items(first: 100) { nodes { id } } }',
+      `fragment Y on Query { ${'...X '.repeat(10)}}`,
+      `fragment Z on Query { ${'...Y '.repeat(10)}}`,
+    ].join(' ');
+    const within = await server.graphql(`query { ...Z } ${fragments}`);
+    expect(within.errors).toBeUndefined();
+    expect(within.data.items.nodes).toHaveLength(100);
+    const over = await server.graphql(`query { ...W } fragment W on Query { ${'...Z '.repeat(20)}} ${fragments}`);
+    expect(over.status).toBe(400);
+    expect(over.errors).toEqual([{ message: expect.stringMatching(/found 600000/), extensions: { code: 'QUERY_TOO_COSTLY', limit: 500_000 } }]);
+  });
+
+  it('is refused with QUERY_TOO_COSTLY when it expands beyond what the estimate visits, not let through', async () => {
+    const fragments = ['fragment A on Query { model { version } }'];
+    for (const [name, spread] of [['B', 'A'], ['C', 'B'], ['D', 'C'], ['E', 'D']]) {
+      fragments.push(`fragment ${name} on Query { ${`...${spread} `.repeat(10)}}`);
+    }
+    const heavy = 'users(first: 30) { nodes { id recommendations(first: 100) { explanation { contributions(first: 50) { evidence(first: 50) { weight } } } } } }';
+    const response = await server.graphql(`query { ...E ${heavy} } ${fragments.join(' ')}`);
+    expect(response.status).toBe(400);
+    expect(response.data).toBeUndefined();
+    expect(response.errors).toEqual([
+      { message: expect.stringMatching(/expands to more than \d+ fields/), extensions: { code: 'QUERY_TOO_COSTLY', limit: 500_000 } },
+    ]);
+  });
 });

@@ -20,7 +20,7 @@ import type {
   UserDeletion,
   UserRef,
 } from '../store.js';
-import { ErasedInteractionsError, GraphStoreUnavailableError, UnknownItemsError } from '../store.js';
+import { checkRetry, ErasedInteractionsError, GraphStoreUnavailableError, UnknownItemsError } from '../store.js';
 import { DEVELOPMENT_ERASURE_SECRET, erasedKeyHash, type ErasedKeyHash } from '../erased-keys.js';
 import { ReadCache, type UserEdges } from './read-cache.js';
 import { SCHEMA_SQL } from './schema.js';
@@ -145,6 +145,9 @@ export class SqliteGraphStore implements GraphStore {
       ),
       listItemsInCategory: db.prepare<[string, string, number], ItemRow>(
         'SELECT id, title, category FROM items WHERE category = ? AND id > ? ORDER BY id LIMIT ?',
+      ),
+      categories: db.prepare<[], { category: string }>(
+        'SELECT DISTINCT category FROM items WHERE category IS NOT NULL ORDER BY category',
       ),
       popular: db.prepare<
         [{ include: string | null; exclude: string; excludeIds: string; limit: number }],
@@ -283,6 +286,10 @@ export class SqliteGraphStore implements GraphStore {
     return { records: rows.slice(0, first).map(toItem), hasNextPage: rows.length > first };
   }
 
+  async categories(): Promise<string[]> {
+    return this.statements.categories.all().map((r) => r.category);
+  }
+
   async popularItems(query: PopularItemsQuery): Promise<PopularItem[]> {
     const rows = this.statements.popular.all({
       include: query.includeCategories ? JSON.stringify(query.includeCategories) : null,
@@ -318,7 +325,9 @@ export class SqliteGraphStore implements GraphStore {
         );
         if (inserted.changes === 0 && key !== null) {
           // A retry of an interaction already recorded: report it as it was stored.
-          return toInteraction(s.interactionByKey.get(key)!);
+          const stored = toInteraction(s.interactionByKey.get(key)!);
+          checkRetry(stored, interaction, key);
+          return stored;
         }
         recordedCount += 1;
         s.countInteraction.run(interaction.userId);

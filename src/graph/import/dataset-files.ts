@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
 import { z } from 'zod';
-import { MAX_ID_LENGTH, MAX_INTERACTION_WEIGHT, resolveInteractionWeight } from '../interaction-weights.js';
+import { INTERACTION_WEIGHT_RANGE, isInteractionWeight, MAX_ID_LENGTH, resolveInteractionWeight } from '../interaction-weights.js';
 import { generateDemoDataset, type DemoDataset } from '../demo/demo-dataset.js';
 import type { InteractionType, ItemRecord, NewInteraction } from '../store.js';
 
@@ -40,8 +40,8 @@ const interactionRow = z.object({
   type: z.preprocess(optional, z.enum(INTERACTION_TYPES).default('VIEW')),
   weight: z.preprocess(
     optional,
-    z.coerce.number().refine((w) => Number.isFinite(w) && w > 0 && w <= MAX_INTERACTION_WEIGHT, {
-      message: `must be a number in (0, ${MAX_INTERACTION_WEIGHT}]`,
+    z.coerce.number().refine(isInteractionWeight, {
+      message: `must be a number in ${INTERACTION_WEIGHT_RANGE}`,
     }).optional(),
   ),
   timestamp: z.string().trim().refine((t) => !Number.isNaN(Date.parse(t)), { message: 'is not an ISO-8601 date-time' }),

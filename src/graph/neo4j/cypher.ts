@@ -184,6 +184,16 @@ LIMIT $limit`,
   };
 }
 
+export function categoriesQuery(): CypherQuery {
+  return {
+    cypher: `MATCH (i:Item)
+WHERE i.category IS NOT NULL
+RETURN DISTINCT i.category AS category
+ORDER BY category ASC`,
+    params: {},
+  };
+}
+
 export function popularItemsQuery(
   limit: number,
   includeCategories: readonly string[] | null,

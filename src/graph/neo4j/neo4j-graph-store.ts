@@ -17,7 +17,7 @@ import type {
   UserDeletion,
   UserRef,
 } from '../store.js';
-import { ErasedInteractionsError, UnknownItemsError } from '../store.js';
+import { checkRetry, ErasedInteractionsError, UnknownItemsError } from '../store.js';
 import { DEVELOPMENT_ERASURE_SECRET, erasedKeyHash, type ErasedKeyHash } from '../erased-keys.js';
 import * as cypher from './cypher.js';
 import { Neo4jExecutor, type Row } from './executor.js';
@@ -180,6 +180,10 @@ export class Neo4jGraphStore implements GraphStore {
     return { records: rows.slice(0, first).map((r) => toItem(r as unknown as ItemRow)), hasNextPage: rows.length > first };
   }
 
+  async categories(): Promise<string[]> {
+    return (await this.db.read(cypher.categoriesQuery())).map((r) => r.category as string);
+  }
+
   async popularItems(query: PopularItemsQuery): Promise<PopularItem[]> {
     const rows = await this.db.read(
       cypher.popularItemsQuery(
@@ -216,13 +220,16 @@ export class Neo4jGraphStore implements GraphStore {
         if (erasedHashes.size > 0) throw new ErasedInteractionsError([...hashes].filter(([hash]) => erasedHashes.has(hash)).map(([, key]) => key));
       }
       const existing = keys.length === 0 ? [] : await tx.run(cypher.interactionsByKeyQuery(keys));
-      // A key already stored, or repeated within this batch, is recorded once: its first version wins.
+      // A key already stored, or repeated within this batch, is recorded once; reused for another interaction, it is a conflict.
       const byKey = new Map(existing.map((r) => [r.key as string, r as unknown as cypher.InteractionRow]));
       const fresh: cypher.InteractionRow[] = [];
       const result = rows.map((row) => {
         if (row.key !== null) {
           const seen = byKey.get(row.key);
-          if (seen) return seen;
+          if (seen) {
+            checkRetry(seen, row, row.key);
+            return seen;
+          }
           byKey.set(row.key, row);
         }
         fresh.push(row);

@@ -130,7 +130,10 @@ export type Interaction = {
 
 /** One interaction of a user with an item. */
 export type InteractionInput = {
-  /** Optional idempotency key, unique per interaction: recording the same id again changes nothing. */
+  /**
+   * Optional idempotency key, unique per interaction: recording the same id again changes nothing;
+   * reusing it for another user, item or type is a `CONFLICT`.
+   */
   readonly id?: InputMaybe<Scalars['ID']['input']>;
   /** The item; must exist in the catalogue. */
   readonly itemId: Scalars['ID']['input'];
@@ -223,7 +226,8 @@ export type Mutation = {
   /**
    * Records interactions, all or nothing, and returns them. Unknown users are created; an unknown item
    * rejects the whole call with `BAD_USER_INPUT` and nothing is written. An interaction whose `id`
-   * was already recorded is not recorded twice, so a client may safely retry. The next
+   * was already recorded is not recorded twice, so a client may safely retry; an `id` reused for
+   * another user, item or type rejects the whole call with `CONFLICT`. The next
    * `recommendations` query reflects the new interactions, without retraining.
    */
   readonly recordInteractions: RecordInteractionsPayload;
@@ -320,11 +324,11 @@ export type Recommendation = {
 
 /** Narrows which items may be recommended. */
 export type RecommendationFilter = {
-  /** Never recommend items of these categories. */
+  /** Never recommend items of these categories (compared without regard to case; each must exist in the catalogue). */
   readonly excludeCategories?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
   /** Never recommend these items. */
   readonly excludeItemIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
-  /** Only recommend items of these categories. */
+  /** Only recommend items of these categories (compared without regard to case; each must exist in the catalogue). */
   readonly includeCategories?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
 };
 

@@ -1,0 +1,29 @@
+import type { RequestHandler } from 'express';
+
+/**
+ * Lets at most `max` requests past at once; the others wait, in order, before their bodies are
+ * read. With the cost limit bounding each answer, this bounds the memory the server needs under
+ * any load. A slot is given back when its response closes, or at once if the client left while waiting.
+ */
+export function concurrencyLimit(max: number): RequestHandler {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
+  };
+  return (req, res, next) => {
+    const admit = () => {
+      if (req.socket.destroyed) return release();
+      res.once('close', release);
+      next();
+    };
+    if (active < max) {
+      active++;
+      admit();
+    } else {
+      waiting.push(admit);
+    }
+  };
+}

@@ -1,0 +1,129 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  BREAK,
+  getArgumentValues,
+  isObjectType,
+  validate,
+  type OperationDefinitionNode,
+  type ValidationRule,
+} from 'graphql';
+import type { Role } from '../config.js';
+import { ForbiddenError, UnauthenticatedError, type RecographError } from '../errors.js';
+import { AccessPolicy, type Caller } from './access-policy.js';
+import { coercedVariables } from './variables.js';
+
+type Arguments = Record<string, any>;
+
+/** Who may use a field: keys of `role` (null: anyone, anonymous included), and subjects as `subjectIds` says. */
+interface FieldAccess {
+  readonly role: Role | null;
+  /** The user ids the field's arguments name, all of which must be the subject's; absent: subjects as anyone else. */
+  readonly subjectIds?: (args: Arguments) => readonly unknown[];
+}
+
+const ANYONE: FieldAccess = { role: null };
+/** A user's own data: reached only through root fields that check the subject. */
+const USER_DATA: FieldAccess = { role: 'reader', subjectIds: () => [] };
+
+/**
+ * Every root field, and the fields below them that hold users' data. A root field missing here is
+ * refused to all but reader keys, so a new one is private until listed.
+ */
+const FIELD_ACCESS: Readonly<Record<string, FieldAccess>> = {
+  'Query.items': ANYONE,
+  'Query.item': ANYONE,
+  'Query.model': ANYONE,
+  'Query.users': { role: 'reader' },
+  'Query.user': { role: 'reader', subjectIds: (a) => [a.id] },
+  'Query.recommendations': { role: 'reader', subjectIds: (a) => [a.userId] },
+  // Routers need the SDL; nobody else does.
+  'Query._service': { role: 'reader' },
+  // Anyone may resolve Items; a subject's User representations must be theirs (User's fields are USER_DATA).
+  'Query._entities': {
+    role: null,
+    subjectIds: (a) => (a.representations as { __typename?: unknown; id?: unknown }[]).filter((r) => r.__typename === 'User').map((r) => r.id),
+  },
+  'User.interactionCount': USER_DATA,
+  'User.interactions': USER_DATA,
+  'User.recommendations': USER_DATA,
+  // Other users reached through an explanation: admin only, whoever the explanation is for.
+  'Contribution.user': { role: 'admin' },
+  'Mutation.recordInteractions': { role: 'writer', subjectIds: (a) => (a.input as { userId: unknown }[]).map((i) => i.userId) },
+  'Mutation.deleteUser': { role: 'admin', subjectIds: (a) => [a.id] },
+};
+
+const ROOT_DEFAULT: FieldAccess = { role: 'reader' };
+
+/** Ids compare as the resolvers will see them: NFC-normalised. */
+const sameUser = (id: unknown, userId: string) => typeof id === 'string' && id.normalize('NFC') === userId;
+
+function allowed(caller: Caller, access: FieldAccess, args: () => Arguments): boolean {
+  switch (caller.kind) {
+    case 'anonymous':
+      return access.role === null;
+    case 'service':
+      return access.role === null || AccessPolicy.holds(caller, access.role);
+    case 'subject':
+      if (access.subjectIds === undefined) return access.role === null;
+      return access.subjectIds(args()).every((id) => sameUser(id, caller.userId));
+  }
+}
+
+/** Arguments that cannot be read (validation reports them) refuse rather than admit. */
+function permits(check: () => boolean): boolean {
+  try {
+    return check();
+  } catch {
+    return false;
+  }
+}
+
+function refusal(caller: Caller, coordinate: string): RecographError {
+  return caller.kind === 'anonymous'
+    ? new UnauthenticatedError(`Authentication required for \`${coordinate}\`: send a valid API key or token as \`Authorization: Bearer <credential>\`.`)
+    : new ForbiddenError(`use \`${coordinate}\` here`);
+}
+
+/**
+ * A validation rule for one caller and one operation: the first field the caller may not use
+ * refuses the whole operation, with one error, before anything runs.
+ */
+export function fieldAccessRule(caller: Caller, operation: OperationDefinitionNode, variables: Record<string, unknown>): ValidationRule {
+  return (context) => {
+    const roots = new Set([context.getSchema().getQueryType(), context.getSchema().getMutationType()]);
+    return {
+      OperationDefinition: (node) => (node === operation ? undefined : false),
+      Field(node) {
+        const parent = context.getParentType();
+        const field = context.getFieldDef();
+        if (!parent || !field || !isObjectType(parent)) return undefined;
+        const coordinate = `${parent.name}.${field.name}`;
+        const access = FIELD_ACCESS[coordinate] ?? (roots.has(parent) && !field.name.startsWith('__') ? ROOT_DEFAULT : ANYONE);
+        if (permits(() => allowed(caller, access, () => getArgumentValues(field, node, variables)))) return undefined;
+        context.reportError(refusal(caller, coordinate));
+        return BREAK;
+      },
+    };
+  };
+}
+
+/**
+ * Field-level access, checked once per operation before execution: a caller who may not use a
+ * field gets one error (401 anonymous, 403 otherwise) instead of one per list entry, and nothing runs.
+ */
+export function fieldAccessPlugin<TContext extends { readonly caller: Caller }>(): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operation, request, contextValue }) {
+          const { caller } = contextValue;
+          if (AccessPolicy.holds(caller, 'admin') || !operation) return;
+          const variables = coercedVariables(schema, operation, request.variables);
+          if (variables === null) return;
+          const [error] = validate(schema, document, [fieldAccessRule(caller, operation, variables)]);
+          if (error) throw error;
+        },
+      };
+    },
+  };
+}
