@@ -27,6 +27,7 @@ const statements: Record<string, readonly CypherQuery[]> = {
   setSortKeysQuery: [cypher.setSortKeysQuery('User', ['u1']), cypher.setSortKeysQuery('Item', ['a'])],
   itemsWithoutRecentUsersQuery: [cypher.itemsWithoutRecentUsersQuery(1000)],
   rebuildRecentUsersQuery: [cypher.rebuildRecentUsersQuery(['a'])],
+  lockInteractionWritesQuery: [cypher.lockInteractionWritesQuery],
   anyInteractionQuery: [cypher.anyInteractionQuery],
   pingQuery: [cypher.pingQuery],
 };

@@ -266,6 +266,21 @@ export function describeGraphStoreContract(adapter: string, openStore: () => Pro
       expect(await store.users(['gone'])).toEqual([null]);
     });
 
+    it('never lets a replay racing the erasure of its user recreate them', async () => {
+      const racers = Array.from({ length: 8 }, (_, n) => `racer-${n}`);
+      await store.recordInteractions(racers.map((userId, n) => view(userId, 'a', n + 1, 1, `${userId}-1`)));
+      // Each replay runs beside the erasure: before it (a no-op retry) or after it (refused), never between.
+      const outcomes = await Promise.allSettled(
+        racers.flatMap((userId, n) => [store.deleteUser(userId), store.recordInteractions([view(userId, 'a', n + 1, 1, `${userId}-1`)])]),
+      );
+      for (const [k, outcome] of outcomes.entries()) {
+        if (k % 2 === 0) expect(outcome.status).toBe('fulfilled');
+        else if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(ErasedInteractionsError);
+        else expect((outcome.value as { recordedCount: number }).recordedCount).toBe(0);
+      }
+      expect(await store.users(racers)).toEqual(racers.map(() => null));
+    });
+
     it('is empty again once its only user is deleted', async () => {
       await store.recordInteractions([view('u1', 'a', 1)]);
       await store.deleteUser('u1');

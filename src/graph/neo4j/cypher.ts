@@ -396,6 +396,20 @@ SET n.sortKey = row.sortKey`,
   };
 }
 
+/**
+ * Takes the write lock of the interaction counter first thing in a transaction that records or
+ * erases interactions, so that those run one at a time: a replay cannot read "not erased" while an
+ * erasure of its user is under way and write after it (and an erasure hashes every key recorded
+ * before it). Recording already takes this lock when it appends; taking it first extends it to the
+ * checks before.
+ */
+export const lockInteractionWritesQuery: CypherQuery = {
+  cypher: `MERGE (s:Sequence {name: 'interaction'})
+ON CREATE SET s.value = 0
+SET s.value = s.value`,
+  params: {},
+};
+
 export const anyInteractionQuery: CypherQuery = {
   cypher: 'RETURN EXISTS { MATCH (:User)-[:INTERACTED]->(:Item) } AS nonEmpty',
   params: {},

@@ -209,6 +209,7 @@ export class Neo4jGraphStore implements GraphStore {
       }),
     );
     const stored = await this.db.executeWrite(async (tx) => {
+      await tx.run(cypher.lockInteractionWritesQuery);
       const [check] = await tx.run(cypher.unknownItemsQuery([...new Set(rows.map((r) => r.itemId))]));
       const unknown = (check?.unknown as string[] | undefined) ?? [];
       if (unknown.length > 0) throw new UnknownItemsError(unknown);
@@ -252,6 +253,7 @@ export class Neo4jGraphStore implements GraphStore {
 
   async deleteUser(id: string): Promise<UserDeletion> {
     const [row] = await this.db.executeWrite(async (tx) => {
+      await tx.run(cypher.lockInteractionWritesQuery);
       const [recorded] = await tx.run(cypher.userInteractionKeysQuery(id));
       const keyHashes = (recorded!.keys as string[]).map(this.erasedKeyHash);
       return tx.run(cypher.deleteUserQuery(id, keyHashes));
