@@ -56,7 +56,8 @@ const envSchema = z.object({
   EMBEDDED_CACHE_ITEMS: z.coerce.number().int().min(0).max(10_000_000).default(DEFAULT_CACHE_ITEMS),
   EMBEDDED_CACHE_USERS: z.coerce.number().int().min(0).max(10_000_000).default(DEFAULT_CACHE_USERS),
   EMBEDDED_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(DEFAULT_BUSY_TIMEOUT_MS),
-  ERASURE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // Empty counts as unset, so a compose file can pass it through when the operator has not set it.
+  ERASURE_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'must be at least 32 characters').optional()),
   SEED_DEMO_DATA: booleanFromEnv.default(true),
   MODEL_DIR: z.string().min(1).default('models/demo'),
   EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
@@ -229,6 +230,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const open = e.API_KEYS.length === 0 && userTokens === null;
+  if (e.NODE_ENV === 'production' && !open && e.ERASURE_SECRET === undefined) {
+    throw new ConfigError(
+      'Invalid configuration: ERASURE_SECRET: production with credentials needs a secret of 32+ characters, else the hashes kept of erased users\' interaction ids are as guessable as unkeyed ones',
+    );
+  }
   return {
     environment: e.NODE_ENV,
     host: e.HOST,

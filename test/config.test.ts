@@ -23,10 +23,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ EMBEDDED_BUSY_TIMEOUT_MS: '-1' })).toThrow(/EMBEDDED_BUSY_TIMEOUT_MS/);
   });
 
-  it('takes an erasure secret of 32+ characters, and a public development one when unset', () => {
+  it('takes an erasure secret of 32+ characters, a public development one when unset, and requires one in production with credentials', () => {
     expect(loadConfig({}).erasureSecret).toBe(DEVELOPMENT_ERASURE_SECRET);
     expect(loadConfig({ ERASURE_SECRET: 's'.repeat(32) }).erasureSecret).toBe('s'.repeat(32));
     expect(() => loadConfig({ ERASURE_SECRET: 'too-short' })).toThrow(/ERASURE_SECRET: must be at least 32 characters/);
+    expect(loadConfig({ ERASURE_SECRET: '' }).erasureSecret).toBe(DEVELOPMENT_ERASURE_SECRET);
+    // Production with credentials must not hash erased ids under the public development key.
+    const API_KEYS = 'reader-key-0123456789:reader';
+    expect(() => loadConfig({ NODE_ENV: 'production', API_KEYS })).toThrow(/ERASURE_SECRET: production with credentials/);
+    expect(loadConfig({ NODE_ENV: 'production', API_KEYS, ERASURE_SECRET: 's'.repeat(32) }).erasureSecret).toBe('s'.repeat(32));
+    expect(loadConfig({ NODE_ENV: 'production', ALLOW_OPEN_MUTATIONS: 'true' }).erasureSecret).toBe(DEVELOPMENT_ERASURE_SECRET);
   });
 
   it('batches across requests and runs the model on two worker threads, splitting big runs, by default', () => {

@@ -35,8 +35,9 @@ describe('API keys', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/ALLOW_OPEN_MUTATIONS/);
     expect(loadConfig({ NODE_ENV: 'production', ALLOW_OPEN_MUTATIONS: 'true' }).access.apiKeys).toEqual([]);
-    expect(loadConfig({ NODE_ENV: 'production', API_KEYS }).environment).toBe('production');
-    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(32) }).access.userTokens).toMatchObject({ secret: 'x'.repeat(32) });
+    const ERASURE_SECRET = 'e'.repeat(32);
+    expect(loadConfig({ NODE_ENV: 'production', API_KEYS, ERASURE_SECRET }).environment).toBe('production');
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(32), ERASURE_SECRET }).access.userTokens).toMatchObject({ secret: 'x'.repeat(32) });
     expect(() => loadConfig({ AUTH_JWT_SECRET: 'too-short' })).toThrow(/AUTH_JWT_SECRET/);
     expect(() => loadConfig({ AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_JWKS_URL: 'https://id.example/jwks' })).toThrow(/not both/);
     expect(() => loadConfig({ AUTH_JWKS_URL: 'file:///etc/passwd' })).toThrow(/AUTH_JWKS_URL/);
