@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_DEMO_OPTIONS } from '../../src/graph/demo/demo-dataset.js';
 import { generateDemoDataset, Neo4jGraphStore, seedDemoData } from '../../src/graph/index.js';
 import { startNeo4jTestServer, type Neo4jTestServer } from '../../tools/neo4j-test-server/launch.js';
-import { describeNeo4j, neo4jOptions } from '../support/neo4j.js';
+import { describeNeo4j, neo4jEnv, neo4jOptions } from '../support/neo4j.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const PROBE_INTERVAL_MS = 2000;
@@ -27,7 +27,7 @@ describeNeo4j('the API when Neo4j goes away and comes back', () => {
     const store = await Neo4jGraphStore.connect(neo4jOptions(neo4j.settings));
     await seedDemoData(store, generateDemoDataset({ ...DEFAULT_DEMO_OPTIONS, users: 200 }));
     await store.close();
-    api = await startTestServer({}, { GRAPH_STORE: 'neo4j', ...neo4j.settings, SEED_DEMO_DATA: 'false', STORE_PROBE_INTERVAL_MS: String(PROBE_INTERVAL_MS) });
+    api = await startTestServer({}, { ...neo4jEnv(neo4j.settings), SEED_DEMO_DATA: 'false', STORE_PROBE_INTERVAL_MS: String(PROBE_INTERVAL_MS) });
   }, 300_000);
   afterAll(async () => {
     await api?.close();
