@@ -1,66 +1,70 @@
 /**
- * Times one onnxruntime session per model file on the same synthetic batches, alternating the
- * files so they see the same machine: B users × full fan-outs, with E explained ranks. For A/B
- * work on the serving graph (docs/model.md); the server's own timings are in `npm run bench`.
+ * Times one onnxruntime session per model folder on the same synthetic batches, alternating the
+ * folders so they see the same machine: B users × full fan-outs, with E explained ranks and the
+ * top K asked for. For A/B work on the serving graph (docs/model.md); the server's own timings
+ * are in `npm run bench`.
  *
- * Usage: npm run bench:model -- models/demo/model.onnx [other.onnx ...]
+ * Usage: npm run bench:model -- models/demo [other-model-folder ...]
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { parseModelMetadata } from '../src/inference/model-contract.js';
+import { readModelFolder, type ModelFolder } from '../src/inference/index.js';
 
 const SHAPES = [
-  { users: 1, explained: 10 },
-  { users: 1, explained: 0 },
-  { users: 25, explained: 0 },
-  { users: 50, explained: 0 },
-  { users: 50, explained: 10 },
+  { users: 1, explained: 10, k: 10 },
+  { users: 1, explained: 0, k: 10 },
+  { users: 25, explained: 0, k: 10 },
+  { users: 50, explained: 0, k: 10 },
+  { users: 50, explained: 10, k: 10 },
+  { users: 50, explained: 0, k: 500 },
 ];
 const RUNS = 30;
 const ROUNDS = 3;
 
-const files = process.argv.slice(2);
-if (files.length === 0) throw new Error('usage: tsx bench/model-runs.ts MODEL.onnx [MODEL.onnx ...]');
-const metadataPath = join(dirname(files[0]!), 'model.json');
-const metadata = parseModelMetadata(JSON.parse(readFileSync(metadataPath, 'utf8')), metadataPath);
-const [f1, f2] = metadata.fanouts as [number, number];
-const items = metadata.items.length;
-const users = metadata.users.length;
+const folders = process.argv.slice(2);
+if (folders.length === 0) throw new Error('usage: tsx bench/model-runs.ts MODEL_DIR [MODEL_DIR ...]');
+const models = await Promise.all(folders.map((folder) => readModelFolder(folder)));
 
 // The workers' settings: one thread per session (src/inference/session.ts).
 const sessions = await Promise.all(
-  files.map((file) => ort.InferenceSession.create(file, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' })),
+  models.map(({ onnx }) => ort.InferenceSession.create(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' })),
 );
 
 /** A deterministic batch with every slot real (what a batch of long histories costs). */
-function inputs(batch: number, explained: number): Record<string, ort.Tensor> {
+function inputs({ metadata, tables }: ModelFolder, batch: number, explained: number, k: number): Record<string, ort.Tensor> {
+  const [f1, f2] = metadata.fanouts;
+  const items = metadata.items.length;
+  const users = metadata.users.length;
+  const d = tables.dim;
   let seed = 1;
   const next = (bound: number) => BigInt((seed = (seed * 16807) % 2147483647) % bound);
   const ones = (length: number) => new Float32Array(length).fill(1);
   return {
+    item_table: new ort.Tensor('float32', tables.items, [items, d]),
+    candidate_table: new ort.Tensor('float32', tables.candidates, [items, d]),
+    context_user_table: new ort.Tensor('float32', tables.contextUsers, [users, d]),
     hop1_items: new ort.Tensor('int64', BigInt64Array.from({ length: batch * f1 }, () => next(items)), [batch, f1]),
     hop1_weight: new ort.Tensor('float32', ones(batch * f1), [batch, f1]),
     hop1_mask: new ort.Tensor('float32', ones(batch * f1), [batch, f1]),
     hop2_users: new ort.Tensor('int64', BigInt64Array.from({ length: batch * f1 * f2 }, () => next(users)), [batch, f1, f2]),
     hop2_mask: new ort.Tensor('float32', ones(batch * f1 * f2), [batch, f1, f2]),
-    candidate_mask: new ort.Tensor('float32', ones(batch * items), [batch, items]),
+    score_bias: new ort.Tensor('float32', new Float32Array(batch * items), [batch, items]),
+    top_k: new ort.Tensor('int64', BigInt64Array.of(BigInt(Math.min(k, items))), [1]),
     explain_ranks: new ort.Tensor('int64', BigInt64Array.from({ length: explained }, (_, r) => BigInt(r)), [explained]),
   };
 }
 
 const rows = [];
-for (const { users: batch, explained } of SHAPES) {
-  const feeds = inputs(batch, explained);
+for (const { users: batch, explained, k } of SHAPES) {
+  const feeds = models.map((model) => inputs(model, batch, explained, k));
   const best = sessions.map(() => Infinity);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [s, session] of sessions.entries()) {
-      for (let i = 0; i < 5; i++) await session.run(feeds);
+      for (let i = 0; i < 5; i++) await session.run(feeds[s]!);
       const start = performance.now();
-      for (let i = 0; i < RUNS; i++) await session.run(feeds);
+      for (let i = 0; i < RUNS; i++) await session.run(feeds[s]!);
       best[s] = Math.min(best[s]!, (performance.now() - start) / RUNS);
     }
   }
-  rows.push({ B: batch, E: explained, ...Object.fromEntries(files.map((file, s) => [file, `${best[s]!.toFixed(3)} ms`])) });
+  rows.push({ B: batch, E: explained, K: k, ...Object.fromEntries(folders.map((folder, s) => [folder, `${best[s]!.toFixed(3)} ms`])) });
 }
 console.table(rows);

@@ -131,7 +131,7 @@ export interface Config {
   /** Key of the HMACs a store keeps of erased interaction ids, so that replays of them are refused. */
   readonly erasureSecret: string;
   readonly seedDemoData: boolean;
-  /** Absolute; holds model.onnx, model.json and model.pt. */
+  /** Absolute; holds model.json and the files it names (docs/model.md, Files). */
   readonly modelDir: string;
   readonly executionProvider: 'cpu' | 'cuda';
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];

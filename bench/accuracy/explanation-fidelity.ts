@@ -1,6 +1,6 @@
 import { SeededRandom } from '../../src/graph/demo/random.js';
 import type { Neighbourhood } from '../../src/graph/index.js';
-import { assembleBatch, readUserScores } from '../../src/inference/index.js';
+import { assembleBatch, EXCLUDED_SCORE_BIAS, readUserScores } from '../../src/inference/index.js';
 import { sampleNeighbourhoods, type ServedPath } from './served-evaluation.js';
 
 export interface FidelityResult {
@@ -33,8 +33,9 @@ export async function explanationFidelity(path: ServedPath, userIds: readonly st
     const neighbourhoods = await sampleNeighbourhoods(path, userIds.slice(lo, lo + batchSize));
     const base = assembleBatch(
       neighbourhoods,
-      neighbourhoods.map((n) => path.candidates.build(null, n.interactedItemIds)),
+      neighbourhoods.map((n) => path.candidates.bias(null, n.interactedItemIds)),
       vocabulary,
+      1,
       0,
     );
     const outputs = await path.model.run(base.inputs);
@@ -61,11 +62,12 @@ export async function explanationFidelity(path: ServedPath, userIds: readonly st
     const ablated = assembleBatch(
       ablations.map((a) => a.neighbourhood),
       ablations.map((a) => {
-        const mask = new Float32Array(vocabulary.itemCount);
-        mask[a.item] = 1;
-        return mask;
+        const bias = new Float32Array(vocabulary.itemCount).fill(EXCLUDED_SCORE_BIAS);
+        bias[a.item] = 0;
+        return bias;
       }),
       vocabulary,
+      1,
       0,
     );
     const rescored = await path.model.run(ablated.inputs);

@@ -1,6 +1,6 @@
 import type { GraphStore, Neighbourhood, SqliteGraphStore } from '../../src/graph/index.js';
 import { assembleBatch, readUserScores, type RecommendationModel } from '../../src/inference/index.js';
-import { CandidateMasks } from '../../src/recommendations/index.js';
+import { Candidates } from '../../src/recommendations/index.js';
 import type { UserItems } from './lightgcn-split.js';
 
 /**
@@ -39,11 +39,11 @@ export function rankingMetrics(ranked: readonly string[], relevant: ReadonlySet<
 export interface ServedPath {
   readonly store: GraphStore;
   readonly model: RecommendationModel;
-  readonly candidates: CandidateMasks;
+  readonly candidates: Candidates;
 }
 
 export async function servedPath(store: GraphStore, model: RecommendationModel): Promise<ServedPath> {
-  return { store, model, candidates: new CandidateMasks(model.vocabulary, await store.items(model.metadata.items)) };
+  return { store, model, candidates: new Candidates(model.vocabulary, await store.items(model.metadata.items)) };
 }
 
 /** The served neighbourhoods of `userIds`, at the model's fan-outs. */
@@ -59,7 +59,6 @@ export function sampleNeighbourhoods(path: ServedPath, userIds: readonly string[
  */
 export async function evaluateServed(path: ServedPath, test: UserItems, k: number, batchSize = 256): Promise<RankingMetrics> {
   const users = [...test.keys()];
-  const items = path.model.metadata.items;
   let recall = 0;
   let ndcg = 0;
   for (let lo = 0; lo < users.length; lo += batchSize) {
@@ -67,13 +66,14 @@ export async function evaluateServed(path: ServedPath, test: UserItems, k: numbe
     const neighbourhoods = await sampleNeighbourhoods(path, batchUsers);
     const batch = assembleBatch(
       neighbourhoods,
-      neighbourhoods.map((n) => path.candidates.build(null, n.interactedItemIds)),
+      neighbourhoods.map((n) => path.candidates.bias(null, n.interactedItemIds)),
       path.model.vocabulary,
+      k,
       0,
     );
     const outputs = await path.model.run(batch.inputs);
     batchUsers.forEach((userId, row) => {
-      const ranked = readUserScores(outputs, row).ranked.slice(0, k).map((r) => items[r.itemIndex]!);
+      const ranked = readUserScores(outputs, row).ranked.slice(0, k).map((r) => path.model.vocabulary.itemId(r.itemIndex));
       const metrics = rankingMetrics(ranked, new Set(test.get(userId)), k);
       recall += metrics.recall;
       ndcg += metrics.ndcg;

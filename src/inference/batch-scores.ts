@@ -20,6 +20,8 @@ export interface RankedItem {
  */
 export interface UserScores {
   readonly heads: number;
+  /** The user's representation `h_u` (a view into the run's output). */
+  readonly userVector: Float32Array;
   /** Best first; items excluded by the candidate mask are already dropped. */
   readonly ranked: readonly RankedItem[];
   hop1Attention(head: number, slot: number): number;
@@ -42,6 +44,8 @@ export function readUserScores(outputs: ModelOutputs, row: number): UserScores {
   const a2 = outputs.hop2_attention.data as Float32Array;
   const c1 = outputs.hop1_contribution.data as Float32Array;
   const c2 = outputs.hop2_contribution.data as Float32Array;
+  const dim = outputs.user_vectors.dims[1] ?? 0;
+  const userVector = (outputs.user_vectors.data as Float32Array).subarray(row * dim, (row + 1) * dim);
 
   const ranked: RankedItem[] = [];
   for (let k = 0; k < topK; k++) {
@@ -56,6 +60,7 @@ export function readUserScores(outputs: ModelOutputs, row: number): UserScores {
   };
   return {
     heads,
+    userVector,
     ranked,
     explainedRanks: explained,
     hop1Attention: (h, f) => a1[(row * heads + h) * hop1Width + f]!,

@@ -1,12 +1,25 @@
-export { DEFAULT_WORKER_HEAP_MIB, loadModel, type ExecutionProvider, type LoadModelOptions, type ModelInfo, type RecommendationModel } from './model.js';
-export { assembleBatch, type AssembledBatch, type ModelVocabulary, type NeighbourSlots, type TensorData } from './tensors.js';
+export {
+  DEFAULT_WORKER_HEAP_MIB,
+  loadModel,
+  readModelFolder,
+  type ExecutionProvider,
+  type ItemVector,
+  type LoadModelOptions,
+  type ModelFolder,
+  type ModelInfo,
+  type RecommendationModel,
+} from './model.js';
+export { assembleBatch, type AssembledBatch, type NeighbourSlots, type RunInputs, type TensorData } from './tensors.js';
+export { ModelVocabulary } from './vocabulary.js';
 export { readUserScores, type ModelOutputs, type RankedItem, type UserScores } from './batch-scores.js';
 export {
+  EXCLUDED_SCORE_BIAS,
   MODEL_FORMAT,
   MODEL_INPUTS,
   MODEL_OUTPUTS,
   ModelContractError,
   SAMPLING_POLICY,
   parseModelMetadata,
+  referencedFiles,
   type ModelMetadata,
 } from './model-contract.js';

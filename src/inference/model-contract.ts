@@ -1,51 +1,77 @@
 import { z } from 'zod';
 
 /** The ONNX model contract of docs/model.md; a model that does not match is refused at load. */
-export const MODEL_FORMAT = 'recograph-gat/2';
+export const MODEL_FORMAT = 'recograph-gat/3';
 export const SAMPLING_POLICY = 'most-recent-first/v1';
 
-export const MODEL_INPUTS = [
+/** The tables the graph reads its rows from: held in serving memory, passed with every run. */
+export const TABLE_INPUTS = ['item_table', 'candidate_table', 'context_user_table'] as const;
+/** What one run is about: the users' neighbourhoods, what to exclude, how many to return, what to explain. */
+export const RUN_INPUTS = [
   'hop1_items',
   'hop1_weight',
   'hop1_mask',
   'hop2_users',
   'hop2_mask',
-  'candidate_mask',
+  'score_bias',
+  'top_k',
   'explain_ranks',
 ] as const;
+export const MODEL_INPUTS = [...TABLE_INPUTS, ...RUN_INPUTS] as const;
 export const MODEL_OUTPUTS = [
   'top_scores',
   'top_items',
+  'user_vectors',
   'hop1_attention',
   'hop2_attention',
   'hop1_contribution',
   'hop2_contribution',
 ] as const;
 
+export type TableInputName = (typeof TABLE_INPUTS)[number];
+export type RunInputName = (typeof RUN_INPUTS)[number];
 export type ModelInputName = (typeof MODEL_INPUTS)[number];
 export type ModelOutputName = (typeof MODEL_OUTPUTS)[number];
 
-/** Scores at or below this were masked out by `candidate_mask` (the model subtracts 1e9). */
+/** The `score_bias` that excludes an item: it sinks below every real score. */
+export const EXCLUDED_SCORE_BIAS = -1e9;
+/** Scores at or below this were excluded by `score_bias`. */
 export const EXCLUDED_SCORE_THRESHOLD = -1e8;
 
 const positiveInt = z.number().int().positive();
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+/** A file of the model folder, named by its content (`<kind>-<sha256 prefix>.<ext>`). */
+const fileEntry = z.object({ file: z.string().regex(/^[\w.-]+$/), sha256 });
+const tableEntry = fileEntry.extend({ rows: z.number().int().nonnegative() });
 
 export const modelMetadataSchema = z.object({
   format: z.literal(MODEL_FORMAT),
   version: z.string().min(1),
-  onnxSha256: z.string().regex(/^[0-9a-f]{64}$/),
   opset: z.number().int().max(17),
   embeddingDim: positiveInt,
   heads: positiveInt,
   fanouts: z.tuple([positiveInt, positiveInt]),
-  topK: positiveInt,
+  similarity: z.enum(['cosine', 'dot']),
   samplingPolicy: z.literal(SAMPLING_POLICY),
+  graph: fileEntry,
+  tables: z.object({ items: tableEntry, candidates: tableEntry, contextUsers: tableEntry }),
+  checkpoint: fileEntry.optional(),
   items: z.array(z.string().min(1)).min(1),
   users: z.array(z.string().min(1)),
-  training: z.looseObject({ createdAt: z.string().optional() }).optional(),
+  /** How serving sizes the vector it estimates for an item the tables lack (docs/model.md, New items). */
+  inductive: z.object({ itemNorm: z.number().positive(), priorWeight: z.number().nonnegative() }),
+  content: z
+    .looseObject({
+      encoder: z.looseObject({ name: z.string().min(1), sha256 }),
+      map: fileEntry.extend({ inputDim: positiveInt }),
+    })
+    .nullable()
+    .optional(),
+  training: z.looseObject({ createdAt: z.string().optional(), trainedThrough: z.string().optional() }).optional(),
 });
 
 export type ModelMetadata = z.infer<typeof modelMetadataSchema>;
+export type ModelFileEntry = z.infer<typeof fileEntry>;
 
 /** Thrown when a model directory does not hold a model that honours the contract. */
 export class ModelContractError extends Error {
@@ -59,16 +85,29 @@ export function parseModelMetadata(raw: unknown, source: string): ModelMetadata 
   const result = modelMetadataSchema.safeParse(raw);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new ModelContractError(`${source} does not match the model contract (${MODEL_FORMAT}): ${problems}`);
+    const format = typeof raw === 'object' && raw !== null && 'format' in raw ? raw.format : undefined;
+    const found = format === undefined ? '' : ` (it declares ${JSON.stringify(format)})`;
+    const upgrade = format === 'recograph-gat/2' ? '; rewrite it as v3, same weights, with `python3 -m recograph_training.upgrade --model DIR`' : '';
+    throw new ModelContractError(`${source} does not match the model contract (${MODEL_FORMAT})${found}: ${problems}${upgrade}`);
   }
   const metadata = result.data;
   if (metadata.embeddingDim % metadata.heads !== 0) {
     throw new ModelContractError(`${source}: embeddingDim ${metadata.embeddingDim} is not divisible by heads ${metadata.heads}`);
   }
-  if (metadata.topK > metadata.items.length) {
-    throw new ModelContractError(`${source}: topK ${metadata.topK} exceeds the ${metadata.items.length} items`);
+  const { items, candidates, contextUsers } = metadata.tables;
+  if (items.rows !== metadata.items.length || candidates.rows !== metadata.items.length) {
+    throw new ModelContractError(`${source}: the item tables hold ${items.rows} and ${candidates.rows} rows for ${metadata.items.length} items`);
+  }
+  if (contextUsers.rows !== metadata.users.length) {
+    throw new ModelContractError(`${source}: the context-user table holds ${contextUsers.rows} rows for ${metadata.users.length} users`);
   }
   return metadata;
+}
+
+/** Every file `metadata` names besides `model.json` itself: what a model folder must hold. */
+export function referencedFiles(metadata: ModelMetadata): ModelFileEntry[] {
+  const { graph, tables, checkpoint, content } = metadata;
+  return [graph, tables.items, tables.candidates, tables.contextUsers, ...(checkpoint ? [checkpoint] : []), ...(content ? [content.map] : [])];
 }
 
 export function checkSessionSignature(inputNames: readonly string[], outputNames: readonly string[], source: string): void {

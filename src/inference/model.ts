@@ -7,11 +7,13 @@ import {
   checkSessionSignature,
   ModelContractError,
   parseModelMetadata,
-  type ModelInputName,
+  type ModelFileEntry,
   type ModelMetadata,
 } from './model-contract.js';
-import { openSession, runSession } from './session.js';
-import type { ModelVocabulary, TensorData } from './tensors.js';
+import { ServingTables, type ItemRowWrite, type TablesSnapshot } from './serving-tables.js';
+import { openSession, runOnTables } from './session.js';
+import type { RunInputs, TensorData } from './tensors.js';
+import { ModelVocabulary } from './vocabulary.js';
 import { InferenceWorkerPool } from './worker-pool.js';
 
 export type ExecutionProvider = 'cpu' | 'cuda';
@@ -22,9 +24,16 @@ export interface ModelInfo {
   readonly fanouts: readonly number[];
   readonly heads: number;
   readonly embeddingDim: number;
+  /** Items with trained rows. */
   readonly itemCount: number;
   readonly executionProvider: ExecutionProvider;
   readonly trainedAt: Date | null;
+}
+
+/** A vector for an item the trained tables lack (docs/model.md, New items). */
+export interface ItemVector {
+  readonly id: string;
+  readonly vector: Float32Array;
 }
 
 /** A loaded, validated, warmed-up model: the only object that talks to onnxruntime. */
@@ -32,8 +41,16 @@ export interface RecommendationModel {
   readonly metadata: ModelMetadata;
   readonly vocabulary: ModelVocabulary;
   readonly info: ModelInfo;
-  /** Takes ownership of the input buffers: with worker threads they are moved, not copied. */
-  run(inputs: Readonly<Record<ModelInputName, TensorData>>): Promise<ModelOutputs>;
+  /**
+   * Runs over the first items of the tables, as many as `score_bias` covers. Takes ownership of
+   * the input buffers: with worker threads they are moved, not copied.
+   */
+  run(inputs: RunInputs): Promise<ModelOutputs>;
+  /**
+   * Gives items the trained tables lack a row, or a new one: appended for an id without a row,
+   * overwritten for one with an estimated row; every later run sees it. Trained rows are never written.
+   */
+  writeItemVectors(vectors: readonly ItemVector[]): void;
   close(): Promise<void>;
 }
 
@@ -50,27 +67,46 @@ export interface LoadModelOptions {
 
 export const DEFAULT_WORKER_HEAP_MIB = 256;
 
-export async function loadModel(directory: string, options: LoadModelOptions): Promise<RecommendationModel> {
+/** A model folder's files, read and checked against `model.json` (contract v3). */
+export interface ModelFolder {
+  readonly metadata: ModelMetadata;
+  readonly onnx: Buffer;
+  readonly onnxPath: string;
+  readonly tables: TablesSnapshot;
+}
+
+export async function readModelFolder(directory: string): Promise<ModelFolder> {
   const metadataPath = join(directory, 'model.json');
-  const onnxPath = join(directory, 'model.onnx');
   const metadata = parseModelMetadata(parseJson(await readRequired(metadataPath), metadataPath), metadataPath);
-  const onnx = await readFile(onnxPath).catch(() => {
-    throw new ModelContractError(`${onnxPath} is missing or unreadable`);
-  });
-  const digest = createHash('sha256').update(onnx).digest('hex');
-  if (digest !== metadata.onnxSha256) {
-    throw new ModelContractError(`${onnxPath} does not belong to ${metadataPath} (SHA-256 ${digest} ≠ ${metadata.onnxSha256})`);
-  }
+  const read = (entry: ModelFileEntry) => readVerified(directory, entry, metadataPath);
+  const [onnx, items, candidates, contextUsers] = await Promise.all([
+    read(metadata.graph),
+    read(metadata.tables.items),
+    read(metadata.tables.candidates),
+    read(metadata.tables.contextUsers),
+  ]);
+  const dim = metadata.embeddingDim;
+  const table = (bytes: Buffer, rows: number, name: string) => float32Rows(bytes, rows, dim, `${metadataPath} ${name}`);
+  const tables: TablesSnapshot = {
+    dim,
+    itemRows: metadata.items.length,
+    items: table(items, metadata.items.length, 'tables.items'),
+    candidates: table(candidates, metadata.items.length, 'tables.candidates'),
+    contextUsers: table(contextUsers, metadata.users.length, 'tables.contextUsers'),
+  };
+  return { metadata, onnx, onnxPath: join(directory, metadata.graph.file), tables };
+}
+
+export async function loadModel(directory: string, options: LoadModelOptions): Promise<RecommendationModel> {
+  const { metadata, onnx, onnxPath, tables: snapshot } = await readModelFolder(directory);
+  const dim = metadata.embeddingDim;
+  const tables = new ServingTables(snapshot);
 
   const { session, executionProvider } = await createSession(onnx, options);
   checkSessionSignature(session.inputNames, session.outputNames, onnxPath);
-  const runner = await startRunner(session, onnx, executionProvider, options);
+  const runner = await startRunner(session, onnx, tables, executionProvider, options);
 
-  const vocabulary: ModelVocabulary = {
-    itemIndex: new Map(metadata.items.map((id, index) => [id, index])),
-    userIndex: new Map(metadata.users.map((id, index) => [id, index])),
-    itemCount: metadata.items.length,
-  };
+  const vocabulary = new ModelVocabulary(metadata.items, metadata.users);
   const trainedAt = typeof metadata.training?.createdAt === 'string' ? new Date(metadata.training.createdAt) : null;
   const model: RecommendationModel = {
     metadata,
@@ -86,6 +122,16 @@ export async function loadModel(directory: string, options: LoadModelOptions): P
       trainedAt,
     },
     run: runner.run,
+    writeItemVectors(vectors) {
+      const rows = vectors.map(({ id, vector }) => {
+        if (vocabulary.isTrained(id)) throw new RangeError(`item ${id} has a trained row`);
+        if (vector.length !== dim) throw new RangeError(`item ${id}: a vector of ${vector.length} values, expected ${dim}`);
+        const item = Float32Array.from(vector);
+        return { index: vocabulary.rowFor(id), item, candidate: metadata.similarity === 'cosine' ? unitLength(item) : item };
+      });
+      tables.write(rows);
+      runner.writeRows(rows);
+    },
     close: runner.close,
   };
   try {
@@ -107,6 +153,36 @@ async function readRequired(path: string): Promise<string> {
   });
 }
 
+/** A file `model.json` names, checked against its SHA-256. */
+async function readVerified(directory: string, entry: ModelFileEntry, metadataPath: string): Promise<Buffer> {
+  const path = join(directory, entry.file);
+  const bytes = await readFile(path).catch(() => {
+    throw new ModelContractError(`${path}, named by ${metadataPath}, is missing or unreadable`);
+  });
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  if (digest !== entry.sha256) {
+    throw new ModelContractError(`${path} does not belong to ${metadataPath} (SHA-256 ${digest} ≠ ${entry.sha256})`);
+  }
+  return bytes;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** A little-endian float32 table file as an aligned array of `rows × dim` values. */
+function float32Rows(bytes: Buffer, rows: number, dim: number, source: string): Float32Array {
+  if (!LITTLE_ENDIAN) throw new ModelContractError('model tables are little-endian float32; this host is big-endian');
+  if (bytes.byteLength !== rows * dim * 4) {
+    throw new ModelContractError(`${source}: ${bytes.byteLength} bytes, expected ${rows} rows × ${dim} float32 values`);
+  }
+  // A copy: the file's buffer may not be 4-byte aligned.
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+function unitLength(vector: Float32Array): Float32Array {
+  const norm = Math.hypot(...vector);
+  return norm > 0 ? vector.map((x) => x / norm) : vector.slice();
+}
+
 function parseJson(text: string, path: string): unknown {
   try {
     return JSON.parse(text);
@@ -115,19 +191,27 @@ function parseJson(text: string, path: string): unknown {
   }
 }
 
-type Runner = Pick<RecommendationModel, 'run' | 'close'>;
+interface Runner {
+  run(inputs: RunInputs): Promise<ModelOutputs>;
+  writeRows(rows: readonly ItemRowWrite[]): void;
+  close(): Promise<void>;
+}
 
 /** Runs on the validated session itself, or on a worker pool whose sessions replace it. */
 async function startRunner(
   session: Awaited<ReturnType<typeof openSession>>,
   onnx: Buffer,
+  tables: ServingTables,
   executionProvider: ExecutionProvider,
   { workers = 0, splitMinRows = 0, workerHeapMib = DEFAULT_WORKER_HEAP_MIB }: LoadModelOptions,
 ): Promise<Runner> {
-  if (workers === 0) return { run: (inputs) => runSession(session, inputs), close: () => session.release() };
+  if (workers === 0) {
+    // The tables were written already (they are this thread's own).
+    return { run: (inputs) => runOnTables(session, tables, inputs), writeRows: () => {}, close: () => session.release() };
+  }
   await session.release();
-  const pool = await InferenceWorkerPool.start(workers, { onnx, executionProvider }, { splitMinRows, heapMib: workerHeapMib });
-  return { run: (inputs) => pool.run(inputs), close: () => pool.close() };
+  const pool = await InferenceWorkerPool.start(workers, { onnx, executionProvider }, tables, { splitMinRows, heapMib: workerHeapMib });
+  return { run: (inputs) => pool.run(inputs), writeRows: (rows) => pool.writeRows(rows), close: () => pool.close() };
 }
 
 async function createSession(onnx: Buffer, options: LoadModelOptions) {
@@ -156,10 +240,11 @@ async function warmUp(model: RecommendationModel, source: string): Promise<void>
 
 async function warmUpRun(model: RecommendationModel, source: string, explained: number): Promise<void> {
   const n = model.vocabulary.itemCount;
+  const topK = Math.min(3, n);
   const one = (type: 'int64' | 'float32', dims: number[], value = 0): TensorData =>
     type === 'int64'
-      ? { type, data: new BigInt64Array(dims.reduce((a, b) => a * b)).fill(BigInt(value)), dims }
-      : { type, data: new Float32Array(dims.reduce((a, b) => a * b)).fill(value), dims };
+      ? { type, data: new BigInt64Array(dims.reduce((a, b) => a * b, 1)).fill(BigInt(value)), dims }
+      : { type, data: new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(value), dims };
   const outputs = await model
     .run({
       hop1_items: one('int64', [1, 1]),
@@ -167,14 +252,15 @@ async function warmUpRun(model: RecommendationModel, source: string, explained: 
       hop1_mask: one('float32', [1, 1], 1),
       hop2_users: one('int64', [1, 1, 1]),
       hop2_mask: one('float32', [1, 1, 1]),
-      candidate_mask: one('float32', [1, n], 1),
+      score_bias: one('float32', [1, n]),
+      top_k: one('int64', [1], topK),
       explain_ranks: one('int64', [explained]),
     })
     .catch((error: unknown) => {
       const reason = error instanceof Error ? error.message : error;
       throw new ModelContractError(`${source} failed its warm-up run with ${explained} explained ranks: ${reason}`);
     });
-  const { topK, heads } = model.metadata;
+  const { heads, embeddingDim } = model.metadata;
   const expect = (name: keyof ModelOutputs, dims: number[]) => {
     const actual = outputs[name].dims;
     if (actual.length !== dims.length || actual.some((d, i) => d !== dims[i])) {
@@ -183,6 +269,7 @@ async function warmUpRun(model: RecommendationModel, source: string, explained: 
   };
   expect('top_scores', [1, topK]);
   expect('top_items', [1, topK]);
+  expect('user_vectors', [1, embeddingDim]);
   expect('hop1_attention', [1, heads, 1]);
   expect('hop2_attention', [1, heads, 1, 1]);
   expect('hop1_contribution', [1, explained, 1]);

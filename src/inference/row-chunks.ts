@@ -1,13 +1,12 @@
 import type { ModelOutputs, OutputTensor } from './batch-scores.js';
 import { MODEL_OUTPUTS } from './model-contract.js';
-import type { ModelInputs } from './session.js';
-import type { TensorData } from './tensors.js';
+import type { RunInputs, TensorData } from './tensors.js';
 
 /** Inputs that are the same for every row of a run rather than one slice per row. */
-const SHARED_INPUTS: ReadonlySet<string> = new Set(['explain_ranks']);
+const SHARED_INPUTS: ReadonlySet<string> = new Set(['top_k', 'explain_ranks']);
 
 /** The batch size B of a run: the first axis of every per-row input. */
-export function rowCount(inputs: ModelInputs): number {
+export function rowCount(inputs: RunInputs): number {
   return inputs.hop1_items.dims[0] ?? 0;
 }
 
@@ -17,7 +16,7 @@ export function rowCount(inputs: ModelInputs): number {
  * `joinRows` gives the outputs of the whole run. Each part owns fresh buffers (they can be moved
  * to another thread); the padded widths stay the batch's, so the parts' outputs line up.
  */
-export function splitRows(inputs: ModelInputs, parts: number): ModelInputs[] {
+export function splitRows(inputs: RunInputs, parts: number): RunInputs[] {
   const rows = rowCount(inputs);
   const count = Math.max(1, Math.min(parts, rows));
   return Array.from({ length: count }, (_, p) => {
@@ -27,7 +26,7 @@ export function splitRows(inputs: ModelInputs, parts: number): ModelInputs[] {
       name,
       SHARED_INPUTS.has(name) ? copy(tensor) : sliceRows(tensor, start, end),
     ]);
-    return Object.fromEntries(part) as ModelInputs;
+    return Object.fromEntries(part) as RunInputs;
   });
 }
 

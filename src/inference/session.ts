@@ -1,8 +1,10 @@
 import * as ort from 'onnxruntime-node';
 import type { ModelOutputs } from './batch-scores.js';
 import { MODEL_OUTPUTS, type ModelInputName } from './model-contract.js';
-import type { TensorData } from './tensors.js';
+import type { ServingTables } from './serving-tables.js';
+import type { RunInputs, TensorData } from './tensors.js';
 
+/** Every input of one run: the tables and the run's own tensors. */
 export type ModelInputs = Readonly<Record<ModelInputName, TensorData>>;
 
 /**
@@ -32,6 +34,12 @@ export async function runSession(session: ort.InferenceSession, inputs: ModelInp
       return [name, { data: tensor.data as Float32Array | BigInt64Array, dims: tensor.dims }];
     }),
   ) as unknown as ModelOutputs;
+}
+
+/** Runs `session` on `inputs` over the tables' first rows, as many as the run's score bias covers. */
+export function runOnTables(session: ort.InferenceSession, tables: ServingTables, inputs: RunInputs): Promise<ModelOutputs> {
+  const itemRows = inputs.score_bias.dims[1] ?? 0;
+  return tables.during(itemRows, (tableInputs) => runSession(session, { ...tableInputs, ...inputs }));
 }
 
 /** The buffers of `tensors` that can be moved to another thread without a copy. */

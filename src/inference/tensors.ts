@@ -1,12 +1,6 @@
 import { modelWeight, type CoUserNeighbour, type ItemNeighbour, type Neighbourhood } from '../graph/index.js';
-import type { ModelInputName } from './model-contract.js';
-
-/** Maps store ids to the model's embedding rows. */
-export interface ModelVocabulary {
-  readonly itemIndex: ReadonlyMap<string, number>;
-  readonly userIndex: ReadonlyMap<string, number>;
-  readonly itemCount: number;
-}
+import type { RunInputName } from './model-contract.js';
+import type { ModelVocabulary } from './vocabulary.js';
 
 export type TensorData =
   | { readonly type: 'int64'; readonly data: BigInt64Array; readonly dims: readonly number[] }
@@ -19,8 +13,10 @@ export interface NeighbourSlots {
   readonly coUsers: readonly (readonly CoUserNeighbour[])[];
 }
 
+export type RunInputs = Readonly<Record<RunInputName, TensorData>>;
+
 export interface AssembledBatch {
-  readonly inputs: Readonly<Record<ModelInputName, TensorData>>;
+  readonly inputs: RunInputs;
   readonly slots: readonly NeighbourSlots[];
   readonly hop1Width: number;
   readonly hop2Width: number;
@@ -34,16 +30,19 @@ interface IndexedRow {
 }
 
 /**
- * Packs sampled neighbourhoods into the model's padded, masked input tensors, asking for the
- * contributions of the first `explainedRanks` ranks of every row (the model computes no others).
- * Neighbours the model has no embedding for (items or users added after training) are left out, and
- * the rest are packed to the front, so a slot's position says nothing but its sampling order.
- * Padding is as small as the batch allows: the widths are the largest real counts in the batch (at least 1).
+ * Packs sampled neighbourhoods into the model's padded, masked input tensors, asking for the best
+ * `topK` items and the contributions of the first `explainedRanks` ranks of every row (the model
+ * computes no others). `scoreBiases` (one row per neighbourhood, as long as the vocabulary) say
+ * which items are excluded. Neighbours the model has no row for (users added after training, items
+ * not yet given a row) are left out, and the rest are packed to the front, so a slot's position
+ * says nothing but its sampling order. Padding is as small as the batch allows: the widths are
+ * the largest real counts in the batch (at least 1).
  */
 export function assembleBatch(
   neighbourhoods: readonly Neighbourhood[],
-  candidateMasks: readonly Float32Array[],
+  scoreBiases: readonly Float32Array[],
   vocabulary: ModelVocabulary,
+  topK: number,
   explainedRanks: number,
 ): AssembledBatch {
   const rows = neighbourhoods.map((n) => indexRow(n, vocabulary));
@@ -61,7 +60,7 @@ export function assembleBatch(
   const hop1Mask = new Float32Array(batch * hop1Width);
   const hop2Users = new BigInt64Array(batch * hop1Width * hop2Width);
   const hop2Mask = new Float32Array(batch * hop1Width * hop2Width);
-  const candidateMask = new Float32Array(batch * n);
+  const scoreBias = new Float32Array(batch * n);
   const explainRanks = new BigInt64Array(explainedRanks);
   const setItem = int64Writer(hop1Items);
   const setUser = int64Writer(hop2Users);
@@ -80,9 +79,9 @@ export function assembleBatch(
         hop2Mask[coSlot] = 1;
       });
     });
-    const mask = candidateMasks[b];
-    if (mask === undefined || mask.length !== n) throw new Error(`candidate mask ${b} must have ${n} entries`);
-    candidateMask.set(mask, b * n);
+    const bias = scoreBiases[b];
+    if (bias === undefined || bias.length !== n) throw new Error(`score bias ${b} must have ${n} entries`);
+    scoreBias.set(bias, b * n);
   });
 
   return {
@@ -92,7 +91,8 @@ export function assembleBatch(
       hop1_mask: { type: 'float32', data: hop1Mask, dims: [batch, hop1Width] },
       hop2_users: { type: 'int64', data: hop2Users, dims: [batch, hop1Width, hop2Width] },
       hop2_mask: { type: 'float32', data: hop2Mask, dims: [batch, hop1Width, hop2Width] },
-      candidate_mask: { type: 'float32', data: candidateMask, dims: [batch, n] },
+      score_bias: { type: 'float32', data: scoreBias, dims: [batch, n] },
+      top_k: { type: 'int64', data: BigInt64Array.of(BigInt(Math.min(topK, n))), dims: [1] },
       explain_ranks: { type: 'int64', data: explainRanks, dims: [explainedRanks] },
     },
     slots: rows.map((row) => row.slots),

@@ -3,8 +3,10 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ModelOutputs } from './batch-scores.js';
 import { joinRows, rowCount, splitRows } from './row-chunks.js';
-import { transferables, type ModelInputs } from './session.js';
-import type { WorkerInit, WorkerReply } from './worker-protocol.js';
+import type { ItemRowWrite, ServingTables } from './serving-tables.js';
+import { transferables } from './session.js';
+import type { RunInputs } from './tensors.js';
+import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 interface PendingRun {
   resolve(outputs: ModelOutputs): void;
@@ -34,17 +36,21 @@ export interface WorkerPoolOptions {
  */
 export class InferenceWorkerPool {
   private readonly workers: PoolWorker[] = [];
+  /** Every live thread, ready or still starting: row writes go to all of them. */
+  private readonly threads = new Set<Worker>();
   private nextId = 0;
   private closed = false;
   private splits = 0;
 
   private constructor(
-    private readonly init: WorkerInit,
+    private readonly init: Omit<WorkerInit, 'tables'>,
+    private readonly tables: ServingTables,
     private readonly options: WorkerPoolOptions,
   ) {}
 
-  static async start(size: number, init: WorkerInit, options: WorkerPoolOptions): Promise<InferenceWorkerPool> {
-    const pool = new InferenceWorkerPool(init, options);
+  /** Workers start from `tables` as they are when each starts, and are sent every later `writeRows`. */
+  static async start(size: number, init: Omit<WorkerInit, 'tables'>, tables: ServingTables, options: WorkerPoolOptions): Promise<InferenceWorkerPool> {
+    const pool = new InferenceWorkerPool(init, tables, options);
     try {
       await Promise.all(Array.from({ length: size }, () => pool.spawn()));
     } catch (error) {
@@ -58,7 +64,13 @@ export class InferenceWorkerPool {
     return this.workers.length;
   }
 
-  run(inputs: ModelInputs): Promise<ModelOutputs> {
+  /** Sends row writes to every worker, ahead of any run sent after them. */
+  writeRows(rows: readonly ItemRowWrite[]): void {
+    const request: WorkerRequest = { kind: 'rows', rows };
+    for (const thread of this.threads) thread.postMessage(request);
+  }
+
+  run(inputs: RunInputs): Promise<ModelOutputs> {
     if (this.closed) return Promise.reject(new Error('the inference worker pool is closed'));
     if (this.workers.length === 0) return Promise.reject(new Error('no inference worker is running'));
     const { splitMinRows } = this.options;
@@ -76,11 +88,12 @@ export class InferenceWorkerPool {
     return this.splits;
   }
 
-  private send(worker: PoolWorker, inputs: ModelInputs): Promise<ModelOutputs> {
+  private send(worker: PoolWorker, inputs: RunInputs): Promise<ModelOutputs> {
     const id = this.nextId++;
+    const request: WorkerRequest = { kind: 'run', id, inputs };
     return new Promise<ModelOutputs>((resolve, reject) => {
       worker.pending.set(id, { resolve, reject });
-      worker.thread.postMessage({ id, inputs }, transferables(Object.values(inputs)));
+      worker.thread.postMessage(request, transferables(Object.values(inputs)));
     });
   }
 
@@ -90,7 +103,9 @@ export class InferenceWorkerPool {
   }
 
   private spawn(): Promise<void> {
-    const thread = startWorker(this.init, this.options.heapMib);
+    // A worker starts from the tables as they are now; writes from here on are queued to it.
+    const thread = startWorker({ ...this.init, tables: this.tables.snapshot() }, this.options.heapMib);
+    this.threads.add(thread);
     const worker: PoolWorker = { thread, pending: new Map() };
     return new Promise<void>((resolve, reject) => {
       let ready = false;
@@ -112,6 +127,7 @@ export class InferenceWorkerPool {
         worker.pending.clear();
       });
       thread.on('exit', () => {
+        this.threads.delete(thread);
         const index = this.workers.indexOf(worker);
         if (index >= 0) this.workers.splice(index, 1);
         for (const run of worker.pending.values()) run.reject(new Error('inference worker exited'));

@@ -1,5 +1,5 @@
 import type { ItemRecord } from '../graph/index.js';
-import type { ModelVocabulary } from '../inference/index.js';
+import { EXCLUDED_SCORE_BIAS, type ModelVocabulary } from '../inference/index.js';
 
 export interface RecommendationFilter {
   readonly includeCategories?: readonly string[] | null;
@@ -8,48 +8,76 @@ export interface RecommendationFilter {
 }
 
 /**
- * Builds the model's `candidate_mask` rows: which of the model's items may be recommended to one
- * user under one filter. Categories are read from the store once, when the model is loaded.
+ * Which of the model's items may be recommended, as the model's `score_bias` rows: 0 keeps an item,
+ * `EXCLUDED_SCORE_BIAS` excludes it. It knows each item's category and whether the store offers it,
+ * from the catalogue read when the model was loaded and every item record given to `update` since;
+ * an item row it has no record for is never recommended.
  */
-export class CandidateMasks {
-  private readonly available: Float32Array;
-  private readonly indicesByCategory = new Map<string, number[]>();
+export class Candidates {
+  private allowed = new Float32Array(0);
+  private readonly categories: (string | null)[] = [];
+  private readonly indicesByCategory = new Map<string, Set<number>>();
 
   constructor(
     private readonly vocabulary: ModelVocabulary,
     /** The store's record of each model item, in model order; null where the store lacks it. */
     catalogue: readonly (ItemRecord | null)[],
   ) {
-    this.available = new Float32Array(vocabulary.itemCount);
-    catalogue.forEach((item, index) => {
-      if (item === null) return;
-      this.available[index] = 1;
-      if (item.category === null) return;
-      const indices = this.indicesByCategory.get(item.category) ?? [];
-      indices.push(index);
-      this.indicesByCategory.set(item.category, indices);
-    });
+    this.update(catalogue.flatMap((item) => (item ? [item] : [])));
   }
 
-  build(filter: RecommendationFilter | null | undefined, interactedItemIds: Iterable<string>): Float32Array {
-    let mask: Float32Array;
+  /** Follows item writes: a record's category and availability apply to the next `bias` built. */
+  update(records: readonly ItemRecord[]): void {
+    this.fitVocabulary();
+    for (const record of records) {
+      const index = this.vocabulary.itemIndex.get(record.id);
+      if (index === undefined) continue;
+      const previous = this.categories[index] ?? null;
+      if (previous !== null) this.indicesByCategory.get(previous)?.delete(index);
+      this.categories[index] = record.category;
+      if (record.category !== null) {
+        const indices = this.indicesByCategory.get(record.category) ?? new Set<number>();
+        indices.add(index);
+        this.indicesByCategory.set(record.category, indices);
+      }
+      this.allowed[index] = isOffered(record) ? 0 : EXCLUDED_SCORE_BIAS;
+    }
+  }
+
+  bias(filter: RecommendationFilter | null | undefined, interactedItemIds: Iterable<string>): Float32Array {
+    this.fitVocabulary();
+    let bias: Float32Array;
     if (filter?.includeCategories) {
-      mask = new Float32Array(this.available.length);
+      bias = new Float32Array(this.allowed.length).fill(EXCLUDED_SCORE_BIAS);
       for (const category of filter.includeCategories) {
-        for (const index of this.indicesByCategory.get(category) ?? []) mask[index] = this.available[index]!;
+        for (const index of this.indicesByCategory.get(category) ?? []) bias[index] = this.allowed[index]!;
       }
     } else {
-      mask = this.available.slice();
+      bias = this.allowed.slice();
     }
     for (const category of filter?.excludeCategories ?? []) {
-      for (const index of this.indicesByCategory.get(category) ?? []) mask[index] = 0;
+      for (const index of this.indicesByCategory.get(category) ?? []) bias[index] = EXCLUDED_SCORE_BIAS;
     }
     for (const ids of [filter?.excludeItemIds ?? [], interactedItemIds]) {
       for (const id of ids) {
         const index = this.vocabulary.itemIndex.get(id);
-        if (index !== undefined) mask[index] = 0;
+        if (index !== undefined) bias[index] = EXCLUDED_SCORE_BIAS;
       }
     }
-    return mask;
+    return bias;
   }
+
+  /** Rows added to the vocabulary since start excluded until a record says otherwise. */
+  private fitVocabulary(): void {
+    const n = this.vocabulary.itemCount;
+    if (this.allowed.length === n) return;
+    const allowed = new Float32Array(n).fill(EXCLUDED_SCORE_BIAS);
+    allowed.set(this.allowed);
+    this.allowed = allowed;
+  }
+}
+
+/** Whether the store offers the item now; records without an availability flag are offered. */
+function isOffered(record: ItemRecord): boolean {
+  return (record as { readonly available?: boolean }).available !== false;
 }

@@ -1,4 +1,4 @@
-export { CandidateMasks, type RecommendationFilter } from './candidates.js';
+export { Candidates, type RecommendationFilter } from './candidates.js';
 export { withoutInteractions } from './ignored-interactions.js';
 export {
   RecommendationService,

@@ -1,7 +1,7 @@
 import type { GraphStore, ItemRecord, Neighbourhood } from '../graph/index.js';
 import { attentionExplanation, popularityExplanation, type ExplanationModel, type FallbackReason } from '../explain/index.js';
 import { assembleBatch, readUserScores, type RecommendationModel } from '../inference/index.js';
-import { CandidateMasks, type RecommendationFilter } from './candidates.js';
+import { Candidates, type RecommendationFilter } from './candidates.js';
 import { withoutInteractions } from './ignored-interactions.js';
 
 export interface RecommendationRequest {
@@ -75,13 +75,13 @@ export class RecommendationService {
   private constructor(
     private readonly store: GraphStore,
     private readonly model: RecommendationModel,
-    private readonly candidates: CandidateMasks,
+    private readonly candidates: Candidates,
     private readonly timer: StageTimer,
   ) {}
 
   static async create(store: GraphStore, model: RecommendationModel, timer: StageTimer = noTiming): Promise<RecommendationService> {
     const catalogue = await store.items(model.metadata.items);
-    return new RecommendationService(store, model, new CandidateMasks(model.vocabulary, catalogue), timer);
+    return new RecommendationService(store, model, new Candidates(model.vocabulary, catalogue), timer);
   }
 
   get modelInfo() {
@@ -142,24 +142,26 @@ export class RecommendationService {
     neighbourhoods: readonly Neighbourhood[],
   ): Promise<RecommendationResult[][]> {
     if (requests.length === 0) return [];
+    const vocabulary = this.model.vocabulary;
+    const topK = Math.max(...requests.map((r) => r.first));
     const batch = await timed(this.timer, 'tensors', () => {
-      const masks = requests.map((request, row) => this.candidates.build(request.filter, neighbourhoods[row]!.interactedItemIds));
-      return assembleBatch(neighbourhoods, masks, this.model.vocabulary, this.explainedRanks(requests));
+      const biases = requests.map((request, row) => this.candidates.bias(request.filter, neighbourhoods[row]!.interactedItemIds));
+      return assembleBatch(neighbourhoods, biases, vocabulary, topK, this.explainedRanks(requests, topK));
     });
     const outputs = await timed(this.timer, 'onnx', () => this.model.run(batch.inputs));
-    const { items } = this.model.metadata;
+    const itemId = (index: number) => vocabulary.itemId(index);
     const rows = requests.map((request, row) => {
       const scores = readUserScores(outputs, row);
       return { scores, ranked: scores.ranked.slice(0, request.first) };
     });
     // The items' records go in the results, so resolving `item` is a property read, not a load.
-    const ids = [...new Set(rows.flatMap((r) => r.ranked.map((ranked) => items[ranked.itemIndex]!)))];
+    const ids = [...new Set(rows.flatMap((r) => r.ranked.map((ranked) => itemId(ranked.itemIndex))))];
     const records = await timed(this.timer, 'store', () => this.store.items(ids));
     const byId = new Map(records.flatMap((record) => (record ? [[record.id, record] as const] : [])));
     const version = this.model.info.version;
     return rows.map(({ scores, ranked }, row) =>
       ranked.flatMap((r, k) => {
-        const item = byId.get(items[r.itemIndex]!);
+        const item = byId.get(itemId(r.itemIndex));
         if (!item) return [];
         const explain =
           requests[row]!.explain === false || k >= scores.explainedRanks
@@ -174,9 +176,9 @@ export class RecommendationService {
    * Contributions are computed only for the ranks that will be explained: the first `first` of
    * every request that wants explanations, none at all when no request does.
    */
-  private explainedRanks(requests: readonly RecommendationRequest[]): number {
+  private explainedRanks(requests: readonly RecommendationRequest[], topK: number): number {
     const explained = requests.filter((r) => r.explain !== false).map((r) => r.first);
-    return Math.min(this.model.metadata.topK, Math.max(0, ...explained));
+    return Math.min(topK, this.model.vocabulary.itemCount, Math.max(0, ...explained));
   }
 
   private async rankByPopularity(

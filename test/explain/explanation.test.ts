@@ -25,6 +25,7 @@ const shares = [0.2, 0.9, -0.1];
 const coShares = [0.05, 0.1];
 const scores: UserScores = {
   heads: 2,
+  userVector: new Float32Array(4),
   ranked: [{ itemIndex: 4, score: 1.0 }],
   explainedRanks: 1,
   hop1Attention: (h, f) => alpha[h]![f]!,

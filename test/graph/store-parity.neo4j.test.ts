@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_DEMO_OPTIONS } from '../../src/graph/demo/demo-dataset.js';
 import { generateDemoDataset, seedDemoData, type GraphStore } from '../../src/graph/index.js';
 import { assembleBatch, loadModel, type RecommendationModel } from '../../src/inference/index.js';
-import { CandidateMasks } from '../../src/recommendations/index.js';
+import { Candidates } from '../../src/recommendations/index.js';
 import { describeNeo4j } from '../support/neo4j.js';
 import { EMBEDDED, NEO4J } from '../support/store-legs.js';
 
@@ -45,8 +45,8 @@ describeNeo4j('the same data in both stores', () => {
     const sample = userIds.filter((_, k) => k % 8 === 0);
     const scores = async (store: GraphStore) => {
       const neighbourhoods = await store.neighbourhoods(sample, { hop1, hop2 });
-      const candidates = new CandidateMasks(model.vocabulary, await store.items(model.metadata.items));
-      const batch = assembleBatch(neighbourhoods, neighbourhoods.map((n) => candidates.build(null, n.interactedItemIds)), model.vocabulary, 5);
+      const candidates = new Candidates(model.vocabulary, await store.items(model.metadata.items));
+      const batch = assembleBatch(neighbourhoods, neighbourhoods.map((n) => candidates.bias(null, n.interactedItemIds)), model.vocabulary, 100, 5);
       const outputs = await model.run(batch.inputs);
       return Object.fromEntries(Object.entries(outputs).map(([name, tensor]) => [name, Array.from(tensor.data as ArrayLike<number | bigint>, Number)]));
     };

@@ -45,7 +45,8 @@ describe('model hot reload', () => {
   });
 
   it('refuses a model that fails validation and keeps serving the current one', async () => {
-    writeFileSync(join(modelDir, 'model.onnx'), Buffer.from('half-copied model'));
+    const { graph } = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')) as { graph: { file: string } };
+    writeFileSync(join(modelDir, graph.file), Buffer.from('half-copied model'));
     const outcome = await server.app.reloadModel();
     expect(outcome).toMatchObject({ outcome: 'refused', version: 'reloaded-1', reason: expect.stringMatching(/does not belong/) });
 

@@ -6,6 +6,7 @@ const f32 = (dims: number[], values: number[]) => ({ data: Float32Array.from(val
 const outputs: ModelOutputs = {
   top_scores: f32([2, 3], [3, 2, 1, 6, 5, -1e9]),
   top_items: { data: BigInt64Array.from([10n, 11n, 12n, 20n, 21n, 22n]), dims: [2, 3] },
+  user_vectors: f32([2, 2], [0.1, 0.2, 0.3, 0.4]),
   hop1_attention: f32([2, 1, 2], [0.6, 0.4, 0.5, 0.5]),
   hop2_attention: f32([2, 1, 2, 1], [1, 1, 1, 0]),
   // [b][e][f]: the hundreds say the user, the tens the explained rank, the ones the slot.
@@ -20,6 +21,10 @@ describe('reading one user’s scores from a batch run', () => {
       { itemIndex: 20, score: 6 },
       { itemIndex: 21, score: 5 },
     ]);
+  });
+
+  it('reads the row’s user vector in place', () => {
+    expect([...readUserScores(outputs, 1).userVector]).toEqual([Math.fround(0.3), Math.fround(0.4)]);
   });
 
   it('addresses contributions by explained rank, within the row', () => {

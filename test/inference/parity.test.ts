@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleBatch, loadModel, MODEL_OUTPUTS, type RecommendationModel } from '../../src/inference/index.js';
-import { CandidateMasks } from '../../src/recommendations/index.js';
+import { Candidates } from '../../src/recommendations/index.js';
 import type { SqliteGraphStore } from '../../src/graph/index.js';
 import { openDemoStore } from '../support/demo-store.js';
 
@@ -30,11 +30,12 @@ describe.skipIf(!hasTorch)('PyTorch and onnxruntime-node agree on the bundled mo
     const [hop1, hop2] = model.metadata.fanouts;
     const users = ['user-0001', 'user-0002', 'user-0500', 'user-2999'];
     const neighbourhoods = await store.neighbourhoods(users, { hop1, hop2 });
-    const candidates = new CandidateMasks(model.vocabulary, await store.items(model.metadata.items));
+    const candidates = new Candidates(model.vocabulary, await store.items(model.metadata.items));
     const batch = assembleBatch(
       neighbourhoods,
-      neighbourhoods.map((n) => candidates.build(null, n.interactedItemIds)),
+      neighbourhoods.map((n) => candidates.bias(null, n.interactedItemIds)),
       model.vocabulary,
+      100,
       3,
     );
     const onnx = await model.run(batch.inputs);

@@ -1,15 +1,14 @@
-import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MODEL_OUTPUTS, type ModelOutputs, type TensorData } from '../../src/inference/index.js';
+import { MODEL_OUTPUTS, readModelFolder, type ModelOutputs, type RunInputs, type TensorData } from '../../src/inference/index.js';
 import { joinRows, splitRows } from '../../src/inference/row-chunks.js';
-import type { ModelInputs } from '../../src/inference/session.js';
+import { ServingTables } from '../../src/inference/serving-tables.js';
 import { InferenceWorkerPool } from '../../src/inference/worker-pool.js';
 
 const ITEMS = 1920;
 const USERS = 3000;
 
 /** `rows` rows that all differ: their neighbours, how many slots are real, and which candidates are allowed. */
-function inputs(rows: number, explained = 3): ModelInputs {
+function inputs(rows: number, explained = 3): RunInputs {
   const [f1, f2] = [12, 4];
   const int64 = (dims: number[], at: (i: number) => number): TensorData => ({
     type: 'int64',
@@ -28,7 +27,8 @@ function inputs(rows: number, explained = 3): ModelInputs {
     hop1_mask: float32([rows, f1], (i) => (i % f1 <= row(i, f1) % f1 ? 1 : 0)),
     hop2_users: int64([rows, f1, f2], (i) => (i * 53 + 7) % USERS),
     hop2_mask: float32([rows, f1, f2], (i) => (i % f2 <= row(i, f1 * f2) % f2 ? 1 : 0)),
-    candidate_mask: float32([rows, ITEMS], (i) => ((i + row(i, ITEMS)) % 3 === 0 ? 0 : 1)),
+    score_bias: float32([rows, ITEMS], (i) => ((i + row(i, ITEMS)) % 3 === 0 ? -1e9 : 0)),
+    top_k: int64([1], () => 10),
     explain_ranks: int64([explained], (i) => i),
   };
 }
@@ -45,13 +45,15 @@ function rowOf(outputs: ModelOutputs, r: number) {
 }
 
 describe('splitting a model run by rows', () => {
-  it('cuts every per-row input into consecutive row ranges and gives each part its own explain_ranks', () => {
+  it('cuts every per-row input into consecutive row ranges and gives each part its own top_k and explain_ranks', () => {
     const whole = inputs(7);
     const parts = splitRows(whole, 3);
     expect(parts.map((p) => p.hop1_items.dims[0])).toEqual([2, 2, 3]);
     expect(parts.flatMap((p) => Array.from(p.hop2_users.data as BigInt64Array))).toEqual(Array.from(whole.hop2_users.data as BigInt64Array));
-    expect(parts.flatMap((p) => Array.from(p.candidate_mask.data as Float32Array))).toEqual(Array.from(whole.candidate_mask.data as Float32Array));
+    expect(parts.flatMap((p) => Array.from(p.score_bias.data as Float32Array))).toEqual(Array.from(whole.score_bias.data as Float32Array));
     for (const part of parts) {
+      expect([...part.top_k.data]).toEqual([10n]);
+      expect(part.top_k.data.buffer).not.toBe(whole.top_k.data.buffer);
       expect(part.explain_ranks.dims).toEqual([3]);
       expect(part.explain_ranks.data.buffer).not.toBe(whole.explain_ranks.data.buffer);
       expect(part.hop2_mask.dims.slice(1)).toEqual(whole.hop2_mask.dims.slice(1));
@@ -66,10 +68,11 @@ describe('splitting a model run by rows', () => {
     let splitting: InferenceWorkerPool;
     let whole: InferenceWorkerPool;
     beforeAll(async () => {
-      const init = { onnx: await readFile('models/demo/model.onnx'), executionProvider: 'cpu' as const };
+      const { onnx, tables } = await readModelFolder('models/demo');
+      const init = { onnx, executionProvider: 'cpu' as const };
       [splitting, whole] = await Promise.all([
-        InferenceWorkerPool.start(3, init, { splitMinRows: 2, heapMib: 256 }),
-        InferenceWorkerPool.start(1, init, { splitMinRows: 0, heapMib: 256 }),
+        InferenceWorkerPool.start(3, init, new ServingTables(tables), { splitMinRows: 2, heapMib: 256 }),
+        InferenceWorkerPool.start(1, init, new ServingTables(tables), { splitMinRows: 0, heapMib: 256 }),
       ]);
     });
     afterAll(async () => {

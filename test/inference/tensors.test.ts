@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Neighbourhood } from '../../src/graph/index.js';
-import { assembleBatch, type ModelVocabulary } from '../../src/inference/index.js';
+import { assembleBatch, ModelVocabulary } from '../../src/inference/index.js';
 
-const vocabulary: ModelVocabulary = {
-  itemIndex: new Map([
-    ['a', 0],
-    ['b', 1],
-    ['c', 2],
-  ]),
-  userIndex: new Map([
-    ['u1', 0],
-    ['u2', 1],
-  ]),
-  itemCount: 3,
-};
+const vocabulary = new ModelVocabulary(['a', 'b', 'c'], ['u1', 'u2']);
 const at = new Date(0);
 const item = (id: string) => ({ id, title: id.toUpperCase(), category: null });
 
@@ -43,8 +32,8 @@ const bob: Neighbourhood = {
 };
 
 describe('tensor assembly', () => {
-  const masks = [new Float32Array([0, 0, 1]), new Float32Array([1, 1, 0])];
-  const batch = assembleBatch([alice, bob], masks, vocabulary, 2);
+  const biases = [new Float32Array([-1e9, -1e9, 0]), new Float32Array([0, 0, -1e9])];
+  const batch = assembleBatch([alice, bob], biases, vocabulary, 2, 2);
 
   it('pads to the widest real row of the batch, leaving out neighbours the model does not know', () => {
     expect(batch.hop1Width).toBe(2);
@@ -62,29 +51,40 @@ describe('tensor assembly', () => {
     expect(inputs.hop2_users.dims).toEqual([2, 2, 1]);
     expect([...inputs.hop2_users.data]).toEqual([1n, 0n, 0n, 0n]);
     expect([...inputs.hop2_mask.data]).toEqual([1, 1, 0, 0]);
-    expect([...inputs.candidate_mask.data]).toEqual([0, 0, 1, 1, 1, 0]);
+    expect([...inputs.score_bias.data]).toEqual([-1e9, -1e9, 0, 0, 0, -1e9]);
+    expect([...inputs.top_k.data]).toEqual([2n]);
     expect(inputs.explain_ranks.dims).toEqual([2]);
     expect([...inputs.explain_ranks.data]).toEqual([0n, 1n]);
   });
 
   it('writes embedding rows of any size into the int64 tensors exactly', () => {
-    const large: ModelVocabulary = {
+    // Only the lookups assembly reads: a real vocabulary this large would not fit in a test.
+    const large = {
       itemIndex: new Map([['a', 2_000_000_001]]),
       userIndex: new Map([
         ['u1', 65_537],
         ['u2', 1_999_999_999],
       ]),
       itemCount: 1,
-    };
+    } as unknown as ModelVocabulary;
     const coUsers = [...alice.items[2]!.coUsers, { userId: 'u2', weight: 1, lastAt: at }];
     const row: Neighbourhood = { ...alice, items: [{ item: item('a'), weight: 1, lastAt: at, coUsers }] };
-    const { inputs } = assembleBatch([row], [new Float32Array([1])], large, 0);
+    const { inputs } = assembleBatch([row], [new Float32Array([0])], large, 1, 0);
     expect([...inputs.hop1_items.data]).toEqual([2_000_000_001n]);
     expect(inputs.explain_ranks.dims).toEqual([0]);
     expect([...inputs.hop2_users.data]).toEqual([65_537n, 1_999_999_999n]);
   });
 
-  it('refuses a candidate mask of the wrong size', () => {
-    expect(() => assembleBatch([bob], [new Float32Array(2)], vocabulary, 0)).toThrow(/3 entries/);
+  it('refuses a score bias of the wrong size', () => {
+    expect(() => assembleBatch([bob], [new Float32Array(2)], vocabulary, 1, 0)).toThrow(/3 entries/);
+  });
+
+  it('includes items given a row after training and never asks for more items than there are', () => {
+    const grown = new ModelVocabulary(['a', 'b', 'c'], ['u1', 'u2']);
+    grown.rowFor('new-item');
+    const { inputs, slots } = assembleBatch([alice], [new Float32Array(4)], grown, 10, 1);
+    expect(slots[0]!.items.map((n) => n.item.id)).toEqual(['a', 'new-item', 'b']);
+    expect([...inputs.hop1_items.data]).toEqual([0n, 3n, 1n]);
+    expect([...inputs.top_k.data]).toEqual([4n]);
   });
 });

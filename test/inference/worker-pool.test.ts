@@ -24,7 +24,8 @@ function inputs(model: RecommendationModel, users: number) {
     hop1_mask: float32([users, f1], 1),
     hop2_users: int64([users, f1, f2], (i) => (i * 53) % model.vocabulary.userIndex.size),
     hop2_mask: float32([users, f1, f2], 1),
-    candidate_mask: float32([users, n], 1),
+    score_bias: float32([users, n], 0),
+    top_k: int64([1], () => 10),
     explain_ranks: int64([3], (i) => i),
   };
 }
@@ -61,8 +62,28 @@ describe('inference in worker threads', () => {
   it('moves the input tensors to the worker instead of copying them', async () => {
     const batch = inputs(inWorkers, 2);
     await inWorkers.run(batch);
-    expect(batch.candidate_mask.data.byteLength).toBe(0);
+    expect(batch.score_bias.data.byteLength).toBe(0);
     expect(batch.hop1_items.data.byteLength).toBe(0);
+  });
+
+  it('sends item rows to every worker ahead of later runs, including workers started after them', async () => {
+    const vector = new Float32Array(inWorkers.metadata.embeddingDim).fill(0.5);
+    for (const model of [onLoop, inWorkers]) model.writeItemVectors([{ id: 'brand-new', vector }]);
+    const row = inWorkers.vocabulary.itemIndex.get('brand-new')!;
+    expect(row).toBe(inWorkers.vocabulary.trainedItemCount);
+    // Only the new item is a candidate: every worker must score it from the row just written.
+    const only = (model: RecommendationModel) => {
+      const batch = inputs(model, 1);
+      (batch.score_bias.data as Float32Array).fill(-1e9)[row] = 0;
+      return batch;
+    };
+    const expected = await onLoop.run(only(onLoop));
+    const results = await Promise.all([1, 2, 3, 4].map(() => inWorkers.run(only(inWorkers))));
+    for (const outputs of results) {
+      expect(outputs.top_items.data[0]).toBe(BigInt(row));
+      expect(Math.abs((outputs.top_scores.data[0] as number) - (expected.top_scores.data[0] as number))).toBeLessThan(1e-4);
+    }
+    expect(() => inWorkers.writeItemVectors([{ id: inWorkers.vocabulary.itemId(0), vector }])).toThrow(/trained row/);
   });
 
   it('runs concurrent batches across the pool and returns each its own rows', async () => {

@@ -8,7 +8,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-MASKED_SCORE_OFFSET = 1e9
+# The score bias that excludes an item (`score_bias` of the serving graph): it sinks below every real score.
+EXCLUDED_SCORE_BIAS = -1e9
 _MASKED_LOGIT = -1e9
 _EPS = 1e-12
 SIMILARITIES = ("dot", "cosine")
@@ -162,38 +163,48 @@ class NeighbourhoodGAT(nn.Module):
         return (table @ h.t()).t()
 
 
+def serving_tables(model: NeighbourhoodGAT) -> tuple[Tensor, Tensor, Tensor]:
+    """The three tables a :class:`ServingGraph` run takes, as served: item rows ``E`` ``[N, d]``,
+    candidate rows ``[N, d]`` (unit length under cosine) and context-user rows ``P`` ``[U, d]``."""
+    with torch.no_grad():
+        candidates = model.candidate_rows(torch.arange(model.num_items))
+        return (model.item_embedding.weight.detach().clone(), candidates.contiguous(),
+                model.context_embedding.weight.detach().clone())
+
+
 class ServingGraph(nn.Module):
-    """The exported computation: the seven ONNX inputs to the six outputs of docs/model.md.
+    """The exported computation: the eleven ONNX inputs to the seven outputs of docs/model.md
+    (contract ``recograph-gat/3``).
+
+    The graph holds no table: the item, candidate and context-user rows are inputs, kept in serving
+    memory, so the catalogue grows at run time (rows appended for new items) without a re-export.
 
     Args:
-        model (NeighbourhoodGAT): the trained model (its candidate table is copied at construction).
-        top_k (int): ``K``, fixed in the graph.
+        model (NeighbourhoodGAT): the trained model; only its scalars, dimensions and similarity
+            are read here (the tables come with each run, see :func:`serving_tables`).
 
     Shapes:
-        - **inputs**: hop1_items (int64), hop1_weight, hop1_mask ``[B, F1]``; hop2_users (int64),
-          hop2_mask ``[B, F1, F2]``; candidate_mask ``[B, N]``; explain_ranks (int64) ``[E]``
-        - **outputs**: top_scores ``[B, K]``, top_items (int64) ``[B, K]``, hop1_attention
-          ``[B, H, F1]``, hop2_attention ``[B, H, F1, F2]``, hop1_contribution ``[B, E, F1]``,
-          hop2_contribution ``[B, E, F1, F2]``: the contributions to the items at ``explain_ranks``
-          only, so a caller pays for the explanations it shows (none when ``E`` is 0)
+        - **inputs**: item_table, candidate_table ``[N, d]``; context_user_table ``[U, d]``;
+          hop1_items (int64), hop1_weight, hop1_mask ``[B, F1]``; hop2_users (int64), hop2_mask
+          ``[B, F1, F2]``; score_bias ``[B, N]``; top_k (int64) ``[1]``; explain_ranks (int64) ``[E]``
+        - **outputs**: top_scores ``[B, K]``, top_items (int64) ``[B, K]``, user_vectors ``[B, d]``,
+          hop1_attention ``[B, H, F1]``, hop2_attention ``[B, H, F1, F2]``, hop1_contribution
+          ``[B, E, F1]``, hop2_contribution ``[B, E, F1, F2]``: the contributions to the items at
+          ``explain_ranks`` only, so a caller pays for the explanations it shows (none when ``E`` is 0)
 
     Ties in the top ``K`` go to the lower item index, as ONNX ``TopK`` specifies; eager runs use a
     stable sort for that because ``torch.topk`` leaves tie order unspecified.
     """
 
-    input_names = ("hop1_items", "hop1_weight", "hop1_mask", "hop2_users", "hop2_mask", "candidate_mask",
-                   "explain_ranks")
-    output_names = ("top_scores", "top_items", "hop1_attention", "hop2_attention",
+    input_names = ("item_table", "candidate_table", "context_user_table", "hop1_items", "hop1_weight",
+                   "hop1_mask", "hop2_users", "hop2_mask", "score_bias", "top_k", "explain_ranks")
+    output_names = ("top_scores", "top_items", "user_vectors", "hop1_attention", "hop2_attention",
                     "hop1_contribution", "hop2_contribution")
 
-    def __init__(self, model: NeighbourhoodGAT, top_k: int) -> None:
+    def __init__(self, model: NeighbourhoodGAT) -> None:
         super().__init__()
         self.model = model
-        self.top_k = top_k
         with torch.no_grad():
-            # The candidate table as served (unit rows under cosine), computed once and stored
-            # transposed, [d, N]: exported as one constant instead of being normalised on every run.
-            self.register_buffer("candidates", model.candidate_rows(torch.arange(model.num_items)).t().contiguous())
             # heads[h, k] = 1 when dimension k belongs to head h: per-head products become MatMuls.
             self.register_buffer("heads", torch.eye(model.heads).repeat_interleave(model.head_dim, dim=1))
 
@@ -202,30 +213,32 @@ class ServingGraph(nn.Module):
     # trailing 1): per-head products run as batched MatMuls against ``heads`` blocks, softmaxes
     # run on the last axis, and no large tensor is transposed. docs/model.md has the measurements.
 
-    def forward(self, hop1_items: Tensor, hop1_weight: Tensor, hop1_mask: Tensor, hop2_users: Tensor,
-                hop2_mask: Tensor, candidate_mask: Tensor, explain_ranks: Tensor) -> tuple[Tensor, ...]:
+    def forward(self, item_table: Tensor, candidate_table: Tensor, context_user_table: Tensor,
+                hop1_items: Tensor, hop1_weight: Tensor, hop1_mask: Tensor, hop2_users: Tensor,
+                hop2_mask: Tensor, score_bias: Tensor, top_k: Tensor, explain_ranks: Tensor) -> tuple[Tensor, ...]:
         model = self.model
         batch, f1 = hop1_items.shape
         f2 = hop2_users.shape[2]
         heads, dim = model.heads, model.dim
         z, beta, co_users = self._item_context(
-            hop1_items.reshape(-1), hop2_users.reshape(-1, f2), hop2_mask.reshape(-1, f2))
+            item_table, context_user_table, hop1_items.reshape(-1), hop2_users.reshape(-1, f2),
+            hop2_mask.reshape(-1, f2))
         z = z.reshape(batch, f1, dim)
         beta = beta.reshape(batch, f1, heads, f2).transpose(1, 2)  # [B, H, F1, F2]
         h, alpha = model.aggregate(model.split_heads(z), hop1_weight, hop1_mask)
 
-        scores = h @ self.candidates
-        # Arithmetic rather than Where: kept items' scores stay exact (+0), excluded ones drop by the offset.
-        scores = scores + (candidate_mask - 1.0) * MASKED_SCORE_OFFSET
+        # onnxruntime fuses the transpose into the MatMul (FusedMatMul, transB): the table is not copied.
+        scores = h @ candidate_table.t() + score_bias
+        k = top_k[0]
         if torch.onnx.is_in_onnx_export():
-            top_scores, top_items = torch.topk(scores, self.top_k, dim=1)
+            top_scores, top_items = torch.topk(scores, k, dim=1)
         else:
             top_scores, top_items = torch.sort(scores, dim=1, descending=True, stable=True)
-            top_scores, top_items = top_scores[:, : self.top_k], top_items[:, : self.top_k]
+            top_scores, top_items = top_scores[:, :k], top_items[:, :k]
 
         explained = top_items.index_select(1, explain_ranks)  # [B, E]
         # q_blocks[b, h, e] = head h of the e-th explained row, zeros elsewhere: [B, H, E, d].
-        q_blocks = self.candidates[:, explained].permute(1, 2, 0).unsqueeze(1) * self.heads.reshape(1, heads, 1, dim)
+        q_blocks = candidate_table[explained].unsqueeze(1) * self.heads.reshape(1, heads, 1, dim)
         # Per-head products [B, H, E, ·], weighted by each head's attention and summed over heads.
         # No reshape involves E: an ONNX Reshape reads a 0 in its shape as "keep that axis".
         own = q_blocks @ z.unsqueeze(1).transpose(2, 3)
@@ -234,14 +247,15 @@ class ServingGraph(nn.Module):
         flow = (alpha.unsqueeze(-1) * beta).reshape(batch, heads, 1, f1 * f2)
         hop2_contribution = (via * flow).sum(1, keepdim=True).squeeze(1)
         hop2_contribution = hop2_contribution.reshape(batch, explained.shape[1], f1, f2)
-        return top_scores, top_items, alpha, beta, hop1_contribution, hop2_contribution
+        return top_scores, top_items, h, alpha, beta, hop1_contribution, hop2_contribution
 
-    def _item_context(self, items: Tensor, users: Tensor, mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    def _item_context(self, item_table: Tensor, context_user_table: Tensor, items: Tensor, users: Tensor,
+                      mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """:meth:`NeighbourhoodGAT.item_context` for serving: z ``[R, d]``, β ``[R, H, F2]``,
         co-user rows ``[R, F2, d]``."""
         model = self.model
-        own = model.item_embedding(items)  # [R, d]
-        co_users = model.context_embedding(users)  # [R, F2, d]
+        own = F.embedding(items, item_table)  # [R, d]
+        co_users = F.embedding(users, context_user_table)  # [R, F2, d]
         own_blocks = own.unsqueeze(1) * self.heads  # [R, H, d]
         logits = (own_blocks @ co_users.transpose(1, 2)) / math.sqrt(model.head_dim)  # [R, H, F2]
         real = (mask > 0).to(logits.dtype).unsqueeze(1)  # [R, 1, F2]

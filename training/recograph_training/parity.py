@@ -4,7 +4,8 @@
         --inputs in.json --outputs out.json
 
 Both files map each tensor name to ``{"dims": [...], "data": [flat, row-major numbers]}``; the
-inputs are the seven ONNX inputs, the outputs the six ONNX outputs (int64 as plain numbers).
+inputs are the ONNX inputs (the three tables may be left out: the model's own are used), the
+outputs the seven ONNX outputs (int64 as plain numbers).
 """
 
 from __future__ import annotations
@@ -16,32 +17,39 @@ from pathlib import Path
 import torch
 
 from .export import load_model
-from .model import ServingGraph
+from .model import ServingGraph, serving_tables
 
-_INT_INPUTS = {"hop1_items", "hop2_users", "explain_ranks"}
+_INT_INPUTS = {"hop1_items", "hop2_users", "top_k", "explain_ranks"}
+_TABLES = ServingGraph.input_names[:3]
 
 
 def run_serving_graph(model_dir: str | Path, inputs: dict[str, dict]) -> dict[str, dict]:
-    """The six outputs of ``model.pt``'s serving graph for the seven inputs, in ``{dims, data}`` form."""
-    model, checkpoint = load_model(model_dir)
-    missing = [name for name in ServingGraph.input_names if name not in inputs]
+    """The seven outputs of the checkpoint's serving graph for the inputs, in ``{dims, data}`` form."""
+    model, _ = load_model(model_dir)
+    missing = [name for name in ServingGraph.input_names[3:] if name not in inputs]
     if missing:
         raise ValueError(f"inputs lack {', '.join(missing)}; expected {', '.join(ServingGraph.input_names)}")
-    tensors = []
-    for name in ServingGraph.input_names:
+    tensors = list(serving_tables(model))
+    for position, name in enumerate(ServingGraph.input_names):
+        if name not in inputs:
+            continue
         dtype = torch.int64 if name in _INT_INPUTS else torch.float32
-        tensors.append(torch.tensor(inputs[name]["data"], dtype=dtype).reshape(inputs[name]["dims"]))
+        tensor = torch.tensor(inputs[name]["data"], dtype=dtype).reshape(inputs[name]["dims"])
+        if position < len(_TABLES):
+            tensors[position] = tensor
+        else:
+            tensors.append(tensor)
     with torch.no_grad():
-        outputs = ServingGraph(model, checkpoint["top_k"])(*tensors)
+        outputs = ServingGraph(model)(*tensors)
     return {name: {"dims": list(value.shape), "data": value.reshape(-1).tolist()}
             for name, value in zip(ServingGraph.output_names, outputs)}
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", required=True, help="model directory holding model.pt")
-    parser.add_argument("--inputs", required=True, help="JSON file with the seven ONNX inputs")
-    parser.add_argument("--outputs", required=True, help="JSON file to write the six outputs to")
+    parser.add_argument("--model", required=True, help="model directory (its model.json names the checkpoint)")
+    parser.add_argument("--inputs", required=True, help="JSON file with the ONNX inputs (tables optional)")
+    parser.add_argument("--outputs", required=True, help="JSON file to write the seven outputs to")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     inputs = json.loads(Path(args.inputs).read_text())

@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> None:
     metadata = save_model(result.model, config.fanouts, dataset.item_ids, dataset.user_ids,
                           training_metadata(dataset, config, result, holdout), args.out)
     print(f"trained {len(result.history)} epochs in {result.seconds:.0f}s; best epoch {result.best_epoch}; "
-          f"wrote {args.out}/model.onnx, model.json, model.pt (version {metadata['version']})")
+          f"wrote {args.out}/model.json and the files it names (version {metadata['version']})")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from recograph_training.export import export_onnx, load_model, save_model, sha256_of
-from recograph_training.model import NeighbourhoodGAT, ServingGraph
+from recograph_training.model import EXCLUDED_SCORE_BIAS, NeighbourhoodGAT, ServingGraph, serving_tables
 from recograph_training.parity import run_serving_graph
 from recograph_training.sampling import sample_neighbourhood
 from recograph_training.train import main as train_main
@@ -23,17 +23,22 @@ from conftest import graph_of, planted_dataset
 TRAINING_ROOT = Path(__file__).resolve().parents[1]
 ONNX_TYPES = {"int64": onnx.TensorProto.INT64, "float32": onnx.TensorProto.FLOAT}
 CONTRACT_INPUTS = {
+    "item_table": ("float32", ["N", "D"]),
+    "candidate_table": ("float32", ["N", "D"]),
+    "context_user_table": ("float32", ["U", "D"]),
     "hop1_items": ("int64", ["B", "F1"]),
     "hop1_weight": ("float32", ["B", "F1"]),
     "hop1_mask": ("float32", ["B", "F1"]),
     "hop2_users": ("int64", ["B", "F1", "F2"]),
     "hop2_mask": ("float32", ["B", "F1", "F2"]),
-    "candidate_mask": ("float32", ["B", "N"]),
+    "score_bias": ("float32", ["B", "N"]),
+    "top_k": ("int64", [1]),
     "explain_ranks": ("int64", ["E"]),
 }
 CONTRACT_OUTPUTS = {
     "top_scores": ("float32", ["B", "K"]),
     "top_items": ("int64", ["B", "K"]),
+    "user_vectors": ("float32", ["B", "D"]),
     "hop1_attention": ("float32", ["B", "H", "F1"]),
     "hop2_attention": ("float32", ["B", "H", "F1", "F2"]),
     "hop1_contribution": ("float32", ["B", "E", "F1"]),
@@ -65,10 +70,10 @@ def trained_dir(tmp_path_factory) -> Path:
 
 def test_onnx_model_passes_the_checker_with_the_contracts_names_types_and_axes(trained_dir):
     metadata = json.loads((trained_dir / "model.json").read_text())
-    proto = onnx.load(str(trained_dir / "model.onnx"))
+    proto = onnx.load(str(trained_dir / metadata["graph"]["file"]))
     onnx.checker.check_model(proto)
     assert proto.opset_import[0].version == 17
-    sizes = {"N": len(metadata["items"]), "K": metadata["topK"], "H": metadata["heads"]}
+    sizes = {"D": metadata["embeddingDim"], "H": metadata["heads"]}
 
     def described(values):
         return {v.name: (v.type.tensor_type.elem_type,
@@ -84,16 +89,28 @@ def test_onnx_model_passes_the_checker_with_the_contracts_names_types_and_axes(t
     assert [v.name for v in proto.graph.output] == list(CONTRACT_OUTPUTS)
 
 
-def test_metadata_has_every_contract_field_and_the_sha_of_the_written_onnx(trained_dir):
+def test_metadata_names_every_file_with_its_sha_and_the_tables_hold_the_models_rows(trained_dir):
     metadata = json.loads((trained_dir / "model.json").read_text())
-    assert metadata["format"] == "recograph-gat/2"
-    assert metadata["onnxSha256"] == sha256_of(trained_dir / "model.onnx")
+    assert metadata["format"] == "recograph-gat/3"
+    files = [metadata["graph"], metadata["checkpoint"], *metadata["tables"].values()]
+    for entry in files:
+        assert entry["sha256"] == sha256_of(trained_dir / entry["file"])
+        assert entry["sha256"][:12] in entry["file"]
+    assert sorted(p.name for p in trained_dir.iterdir()) == sorted(["model.json", *(e["file"] for e in files)])
     assert metadata["opset"] == 17
     assert (metadata["embeddingDim"], metadata["heads"], metadata["fanouts"]) == (8, 2, [6, 3])
-    assert metadata["topK"] == 60 == len(metadata["items"])  # min(100, N)
     assert metadata["samplingPolicy"] == "most-recent-first/v1"
     assert metadata["users"] == sorted(metadata["users"]) and len(metadata["users"]) == 120
-    assert metadata["version"].endswith(metadata["onnxSha256"][:12])
+    assert metadata["version"].endswith(metadata["graph"]["sha256"][:12])
+    model, _ = load_model(trained_dir)
+    tables = dict(zip(("items", "candidates", "contextUsers"), serving_tables(model)))
+    for name, expected in tables.items():
+        entry = metadata["tables"][name]
+        stored = np.fromfile(trained_dir / entry["file"], dtype="<f4").reshape(entry["rows"], metadata["embeddingDim"])
+        assert np.array_equal(stored, expected.numpy()), name
+    assert metadata["tables"]["items"]["rows"] == len(metadata["items"]) == 60
+    assert metadata["tables"]["contextUsers"]["rows"] == len(metadata["users"])
+    assert metadata["inductive"]["itemNorm"] > 0 and metadata["content"] is None
     training = metadata["training"]
     assert datetime.fromisoformat(training["createdAt"]).tzinfo is not None
     assert training["counts"]["interactions"] == training["counts"]["edges"] > training["counts"]["trainEdges"]
@@ -105,22 +122,23 @@ def test_metadata_has_every_contract_field_and_the_sha_of_the_written_onnx(train
 def test_export_is_byte_stable_for_the_same_weights(trained_dir, tmp_path):
     model, _ = load_model(trained_dir)
     export_onnx(model, tmp_path / "again.onnx")
-    assert sha256_of(tmp_path / "again.onnx") == sha256_of(trained_dir / "model.onnx")
+    metadata = json.loads((trained_dir / "model.json").read_text())
+    assert sha256_of(tmp_path / "again.onnx") == metadata["graph"]["sha256"]
 
 
-def test_model_pt_rebuilds_the_model_without_the_training_data(trained_dir):
+def test_the_checkpoint_rebuilds_the_model_without_the_training_data(trained_dir):
     model, checkpoint = load_model(trained_dir)
-    assert isinstance(model, NeighbourhoodGAT) and checkpoint["top_k"] == 60 and checkpoint["fanouts"] == [6, 3]
+    assert isinstance(model, NeighbourhoodGAT) and checkpoint["fanouts"] == [6, 3]
     assert model.config() == checkpoint["config"]
 
 
-def test_parity_cli_writes_the_six_outputs_of_the_serving_graph(trained_dir, tmp_path, planted):
+def test_parity_cli_writes_the_seven_outputs_of_the_serving_graph(trained_dir, tmp_path, planted):
     nb = sample_neighbourhood(graph_of(planted), np.array([0, 7]), (6, 3))
-    candidate_mask = np.ones((2, planted.num_items), dtype=np.float32)
-    candidate_mask[1, :30] = 0
+    score_bias = np.zeros((2, planted.num_items), dtype=np.float32)
+    score_bias[1, :30] = EXCLUDED_SCORE_BIAS
     arrays = {"hop1_items": nb.hop1_items, "hop1_weight": nb.hop1_weight, "hop1_mask": nb.hop1_mask,
-              "hop2_users": nb.hop2_users, "hop2_mask": nb.hop2_mask, "candidate_mask": candidate_mask,
-              "explain_ranks": np.array([0, 1, 2, 59])}
+              "hop2_users": nb.hop2_users, "hop2_mask": nb.hop2_mask, "score_bias": score_bias,
+              "top_k": np.array([60]), "explain_ranks": np.array([0, 1, 2, 59])}
     (tmp_path / "in.json").write_text(json.dumps({k: {"dims": list(v.shape), "data": v.reshape(-1).tolist()}
                                                   for k, v in arrays.items()}))
     subprocess.run([sys.executable, "-m", "recograph_training.parity", "--model", str(trained_dir),
@@ -133,7 +151,7 @@ def test_parity_cli_writes_the_six_outputs_of_the_serving_graph(trained_dir, tmp
     assert all(isinstance(i, int) for i in outputs["top_items"]["data"])
     model, _ = load_model(trained_dir)
     with torch.no_grad():
-        expected = ServingGraph(model, 60)(*(torch.from_numpy(a) for a in arrays.values()))
+        expected = ServingGraph(model)(*serving_tables(model), *(torch.from_numpy(a) for a in arrays.values()))
     for (name, value), tensor in zip(outputs.items(), expected):
         assert value["dims"] == list(tensor.shape), name
         assert np.array_equal(np.asarray(value["data"]).reshape(value["dims"]), tensor.numpy()), name

@@ -4,17 +4,19 @@ import numpy as np
 import pytest
 import torch
 
-from recograph_training.model import NeighbourhoodGAT, ServingGraph, masked_softmax
+from recograph_training.model import EXCLUDED_SCORE_BIAS, NeighbourhoodGAT, ServingGraph, masked_softmax, serving_tables
 from recograph_training.sampling import sample_compact, sample_neighbourhood
 from recograph_training.recommenders import compact_tensors
 
 from conftest import graph_of, make_dataset
 
 
-def serving_inputs(nb, num_items: int, explain=range(10)) -> tuple[torch.Tensor, ...]:
-    return tuple(torch.from_numpy(a) for a in (nb.hop1_items, nb.hop1_weight, nb.hop1_mask, nb.hop2_users,
-                                               nb.hop2_mask, np.ones((len(nb.hop1_items), num_items), np.float32),
-                                               np.asarray(explain, dtype=np.int64)))
+def serving_inputs(model, nb, num_items: int, explain=range(10), k: int = 10) -> list[torch.Tensor]:
+    """The eleven ServingGraph inputs; the score bias keeps every item."""
+    return [*serving_tables(model), *(torch.from_numpy(a) for a in (
+        nb.hop1_items, nb.hop1_weight, nb.hop1_mask, nb.hop2_users, nb.hop2_mask,
+        np.zeros((len(nb.hop1_items), num_items), np.float32), np.array([k]),
+        np.asarray(explain, dtype=np.int64)))]
 
 
 @pytest.fixture(params=[("dot", False), ("cosine", False), ("cosine", True)], ids=["dot", "cosine", "cosine-tied"])
@@ -42,7 +44,7 @@ def test_masked_softmax_is_zero_and_nan_free_on_all_padding_rows_with_finite_gra
 def test_attention_sums_to_one_over_real_slots_and_is_zero_on_padding(planted, model):
     nb = sample_neighbourhood(graph_of(planted), np.arange(planted.num_users), (6, 3))
     with torch.no_grad():
-        _, _, alpha, beta, _, _ = ServingGraph(model, 10)(*serving_inputs(nb, planted.num_items))
+        _, _, _, alpha, beta, _, _ = ServingGraph(model)(*serving_inputs(model, nb, planted.num_items))
     hop1_mask, hop2_mask = torch.from_numpy(nb.hop1_mask), torch.from_numpy(nb.hop2_mask)
     assert alpha.shape == (planted.num_users, 4, 6) and beta.shape == (planted.num_users, 4, 6, 3)
     assert torch.allclose(alpha.sum(-1), torch.ones(planted.num_users, 4))
@@ -59,8 +61,8 @@ def test_contributions_of_the_explained_ranks_add_up_to_their_scores(planted, mo
     nb = compact.expand()
     ranks = torch.tensor(list(explain), dtype=torch.int64)
     with torch.no_grad():
-        top_scores, top_items, alpha, _, hop1, hop2 = ServingGraph(model, 10)(
-            *serving_inputs(nb, planted.num_items, explain))
+        top_scores, top_items, _, alpha, _, hop1, hop2 = ServingGraph(model)(
+            *serving_inputs(model, nb, planted.num_items, explain))
         own = torch.einsum("bhf,bkfh->bkf", alpha, torch.einsum(
             "bfhe,bkhe->bkfh", model.split_heads(model.item_embedding(torch.from_numpy(nb.hop1_items))),
             model.split_heads(model.candidate_rows(top_items.index_select(1, ranks)))))
@@ -74,9 +76,9 @@ def test_contributions_of_the_explained_ranks_add_up_to_their_scores(planted, mo
 def test_explaining_fewer_ranks_changes_no_ranking_or_attention(planted, model):
     nb = sample_neighbourhood(graph_of(planted), np.arange(20), (6, 3))
     with torch.no_grad():
-        everything = ServingGraph(model, 10)(*serving_inputs(nb, planted.num_items))
-        nothing = ServingGraph(model, 10)(*serving_inputs(nb, planted.num_items, []))
-    for full, none in zip(everything[:4], nothing[:4]):
+        everything = ServingGraph(model)(*serving_inputs(model, nb, planted.num_items))
+        nothing = ServingGraph(model)(*serving_inputs(model, nb, planted.num_items, []))
+    for full, none in zip(everything[:5], nothing[:5]):
         assert torch.equal(full, none)
 
 
@@ -102,18 +104,18 @@ def test_training_forward_on_compact_rows_equals_the_serving_graph(planted, mode
     with torch.no_grad():
         everything = torch.arange(planted.num_items).expand(len(users), -1)
         trained = model(*compact_tensors(compact), everything)
-        served = ServingGraph(model, planted.num_items)(*serving_inputs(compact.expand(), planted.num_items, []))
+        served = ServingGraph(model)(*serving_inputs(model, compact.expand(), planted.num_items, [], k=planted.num_items))
     assert torch.allclose(trained.gather(1, served[1]), served[0], atol=1e-6)
     assert torch.allclose(model.score_all(model.user_vectors(*compact_tensors(compact))), trained, atol=1e-6)
 
 
 def test_excluded_candidates_rank_last_and_ties_go_to_the_lower_index(model, planted):
     nb = sample_neighbourhood(graph_of(planted), np.array([0]), (6, 3))
-    inputs = list(serving_inputs(nb, planted.num_items))
-    inputs[5] = torch.zeros(1, planted.num_items)
-    inputs[5][0, [7, 3]] = 1
+    inputs = serving_inputs(model, nb, planted.num_items)
+    inputs[8] = torch.full((1, planted.num_items), EXCLUDED_SCORE_BIAS)
+    inputs[8][0, [7, 3]] = 0
     with torch.no_grad():
-        top_scores, top_items, *_ = ServingGraph(model, 10)(*inputs)
+        top_scores, top_items, *_ = ServingGraph(model)(*inputs)
     assert sorted(top_items[0, :2].tolist()) == [3, 7]
     assert top_items[0, 2:].tolist() == [0, 1, 2, 4, 5, 6, 8, 9]
     assert (top_scores[0, 2:] < -1e8).all() and (top_scores[0, :2] > -1e8).all()
@@ -138,11 +140,11 @@ def test_a_new_interaction_changes_the_next_scores_without_retraining(planted, m
 
 def test_a_user_with_no_real_slot_scores_zero_without_nan(model, planted):
     nb = sample_neighbourhood(graph_of(planted), np.array([0]), (6, 3))
-    inputs = list(serving_inputs(nb, planted.num_items))
-    inputs[2] = torch.zeros_like(inputs[2])
-    inputs[4] = torch.zeros_like(inputs[4])
+    inputs = serving_inputs(model, nb, planted.num_items)
+    inputs[5] = torch.zeros_like(inputs[5])
+    inputs[7] = torch.zeros_like(inputs[7])
     with torch.no_grad():
-        outputs = ServingGraph(model, 10)(*inputs)
+        outputs = ServingGraph(model)(*inputs)
     assert all(torch.isfinite(o.float()).all() for o in outputs)
     assert outputs[0].abs().max() == 0
 
@@ -167,3 +169,22 @@ def test_tied_candidates_are_the_item_table_itself():
     items = torch.tensor([0, 3])
     assert torch.allclose(model.candidate_rows(items).norm(dim=-1), torch.ones(2))
     assert torch.allclose(model.candidate_rows(items), torch.nn.functional.normalize(model.item_embedding(items), dim=-1))
+
+
+def test_user_vectors_are_the_training_forwards_and_appended_rows_are_scored_like_trained_ones(planted, model):
+    compact = sample_compact(graph_of(planted), np.arange(20), (6, 3))
+    inputs = serving_inputs(model, compact.expand(), planted.num_items, [], k=planted.num_items + 1)
+    with torch.no_grad():
+        h = model.user_vectors(*compact_tensors(compact))
+        # A new item whose row points the way of user 0: it joins the tables without a re-export.
+        row = h[0] / h[0].norm() * model.item_embedding.weight.norm(dim=-1).median()
+        candidate = row / row.norm() if model.similarity == "cosine" else row
+        inputs[0] = torch.cat([inputs[0], row[None]])
+        inputs[1] = torch.cat([inputs[1], candidate[None]])
+        inputs[8] = torch.cat([inputs[8], torch.zeros(20, 1)], dim=1)
+        top_scores, top_items, user_vectors, *_ = ServingGraph(model)(*inputs)
+    assert torch.allclose(user_vectors, h, atol=1e-6)
+    new = top_items == planted.num_items
+    assert torch.allclose(top_scores[new], (h @ candidate), atol=1e-5)
+    if model.similarity == "cosine":  # no unit row is closer to user 0 than their own direction
+        assert top_items[0, 0] == planted.num_items
