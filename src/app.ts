@@ -49,6 +49,7 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
       services: {
         store,
         recommendations: serving.recommender,
+        catalogue: serving.catalogue,
         access: new AccessPolicy(config.access, logger),
         erasureAudit: new ErasureAudit(metrics.erasures, decorate.auditDestination),
       },

@@ -6,6 +6,7 @@ import type { Metrics } from './observability/index.js';
 import {
   MicroBatcher,
   RecommendationService,
+  type CatalogueFollower,
   SwappableRecommender,
   type RecommendationRequest,
   type RecommendationResult,
@@ -32,10 +33,13 @@ export interface ServingModelOptions {
  */
 export class ServingModel {
   private reloading: Promise<unknown> = Promise.resolve();
+  /** Items written while a reload builds its service: told to that service once it serves. */
+  private writtenDuringReload: { items: Set<string>; interactions: Set<string> } | null = null;
 
   private constructor(
     private readonly options: ServingModelOptions,
     private current: RecommendationModel,
+    private service: RecommendationService,
     private readonly swappable: SwappableRecommender,
     readonly recommender: Recommender,
   ) {}
@@ -43,12 +47,13 @@ export class ServingModel {
   static async start(options: ServingModelOptions): Promise<ServingModel> {
     const model = await load(options);
     try {
-      const swappable = new SwappableRecommender(await createService(options, model), model);
+      const service = await createService(options, model);
+      const swappable = new SwappableRecommender(service, model);
       const { batching, inferenceWorkers } = options.config;
       // One batch more than there are workers: the next batch reads the store while the model runs.
       const recommender = batching.enabled ? batched(swappable, options, Math.max(1, inferenceWorkers) + 1) : swappable;
       options.metrics.servingModel(model.info);
-      return new ServingModel(options, model, swappable, recommender);
+      return new ServingModel(options, model, service, swappable, recommender);
     } catch (error) {
       await model.close();
       throw error;
@@ -57,6 +62,31 @@ export class ServingModel {
 
   get model(): RecommendationModel {
     return this.current;
+  }
+
+  /**
+   * The serving side of catalogue and interaction writes, whichever model version serves. The
+   * write itself has succeeded when it is told: a failure to follow it is logged, not returned.
+   */
+  readonly catalogue: CatalogueFollower = {
+    itemsChanged: (itemIds) => {
+      itemIds.forEach((id) => this.writtenDuringReload?.items.add(id));
+      return this.service.itemsChanged(itemIds).catch((error: unknown) => this.followFailed(error, itemIds));
+    },
+    interactionsRecorded: (itemIds) => {
+      itemIds.forEach((id) => this.writtenDuringReload?.interactions.add(id));
+      return this.service.interactionsRecorded(itemIds).catch((error: unknown) => this.followFailed(error, itemIds));
+    },
+    knowledgeOf: (itemId) => this.service.knowledgeOf(itemId),
+  };
+
+  private followFailed(error: unknown, itemIds: readonly string[]): void {
+    this.options.logger.error({ err: error, items: itemIds.length }, 'could not update the serving model after a write; it follows on the next one');
+  }
+
+  /** How many catalogue items the serving model knows, and how. */
+  coverage() {
+    return this.service.coverage();
   }
 
   /** Loads `MODEL_DIR` again; one reload at a time, in the order asked. */
@@ -75,9 +105,11 @@ export class ServingModel {
     const previousVersion = this.current.info.version;
     let next: RecommendationModel;
     let service: RecommendationService;
+    this.writtenDuringReload = { items: new Set(), interactions: new Set() };
     try {
       next = await load(this.options);
     } catch (error) {
+      this.writtenDuringReload = null;
       const reason = error instanceof Error ? error.message : String(error);
       metrics.modelReloads.inc({ outcome: 'refused' });
       logger.error({ reason, serving: previousVersion }, 'model reload refused; the current model keeps serving');
@@ -86,9 +118,16 @@ export class ServingModel {
     try {
       service = await createService(this.options, next);
     } catch (error) {
+      this.writtenDuringReload = null;
       await next.close();
       throw error;
     }
+    // From here on writes reach the new service; those made while it was built are told to it now.
+    const written = this.writtenDuringReload;
+    this.writtenDuringReload = null;
+    this.service = service;
+    await service.itemsChanged([...written.items]);
+    await service.interactionsRecorded([...written.interactions]);
     this.current = next;
     metrics.servingModel(next.info);
     metrics.modelReloads.inc({ outcome: 'reloaded' });
@@ -110,7 +149,7 @@ async function load({ config, logger, decorateModel }: ServingModelOptions): Pro
 }
 
 function createService({ store, metrics }: ServingModelOptions, model: RecommendationModel): Promise<RecommendationService> {
-  return RecommendationService.create(store, model, (stage, seconds) => metrics.observeStage(stage, seconds));
+  return RecommendationService.create(store, model, { timer: (stage, seconds) => metrics.observeStage(stage, seconds) });
 }
 
 function batched(inner: Recommender, { config, metrics }: ServingModelOptions, maxInFlight: number): Recommender {

@@ -112,6 +112,12 @@ export interface UserDeletion {
 export interface GraphStore {
   /** Sampled neighbourhoods for many users in one round trip, aligned with `userIds`. */
   neighbourhoods(userIds: readonly string[], fanouts: Fanouts): Promise<Neighbourhood[]>;
+  /**
+   * Each item's most recent users, in the sampling policy's hop-2 order (latest edge first, then
+   * user id), at most `limit`, aligned with `itemIds` (empty for an unknown item): the evidence an
+   * item the model was not trained on is estimated from.
+   */
+  itemUsers(itemIds: readonly string[], limit: number): Promise<CoUserNeighbour[][]>;
   /** Items by id, aligned with `ids`; null for an unknown id. */
   items(ids: readonly string[]): Promise<(ItemRecord | null)[]>;
   /** Users by id, aligned with `ids`; null for an unknown id. */

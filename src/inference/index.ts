@@ -23,3 +23,4 @@ export {
   referencedFiles,
   type ModelMetadata,
 } from './model-contract.js';
+export { addScaled, unitVector } from './vectors.js';

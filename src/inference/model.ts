@@ -13,6 +13,7 @@ import {
 import { ServingTables, type ItemRowWrite, type TablesSnapshot } from './serving-tables.js';
 import { openSession, runOnTables } from './session.js';
 import type { RunInputs, TensorData } from './tensors.js';
+import { unitVector } from './vectors.js';
 import { ModelVocabulary } from './vocabulary.js';
 import { InferenceWorkerPool } from './worker-pool.js';
 
@@ -127,7 +128,7 @@ export async function loadModel(directory: string, options: LoadModelOptions): P
         if (vocabulary.isTrained(id)) throw new RangeError(`item ${id} has a trained row`);
         if (vector.length !== dim) throw new RangeError(`item ${id}: a vector of ${vector.length} values, expected ${dim}`);
         const item = Float32Array.from(vector);
-        return { index: vocabulary.rowFor(id), item, candidate: metadata.similarity === 'cosine' ? unitLength(item) : item };
+        return { index: vocabulary.rowFor(id), item, candidate: metadata.similarity === 'cosine' ? unitVector(item) : item };
       });
       tables.write(rows);
       runner.writeRows(rows);
@@ -176,11 +177,6 @@ function float32Rows(bytes: Buffer, rows: number, dim: number, source: string): 
   }
   // A copy: the file's buffer may not be 4-byte aligned.
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-}
-
-function unitLength(vector: Float32Array): Float32Array {
-  const norm = Math.hypot(...vector);
-  return norm > 0 ? vector.map((x) => x / norm) : vector.slice();
 }
 
 function parseJson(text: string, path: string): unknown {

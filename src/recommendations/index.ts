@@ -1,7 +1,9 @@
 export { Candidates, type RecommendationFilter } from './candidates.js';
 export { withoutInteractions } from './ignored-interactions.js';
+export { INDUCTIVE_USERS, NewItems, type ContentVectors, type ItemKnowledge } from './new-items.js';
 export {
   RecommendationService,
+  type CatalogueFollower,
   type RecommendationRequest,
   type RecommendationResult,
   type RecommendationStage,

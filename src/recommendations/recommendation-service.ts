@@ -3,6 +3,19 @@ import { attentionExplanation, popularityExplanation, type ExplanationModel, typ
 import { assembleBatch, readUserScores, type RecommendationModel } from '../inference/index.js';
 import { Candidates, type RecommendationFilter } from './candidates.js';
 import { withoutInteractions } from './ignored-interactions.js';
+import { NewItems, type ContentVectors, type ItemKnowledge } from './new-items.js';
+
+/** What the serving side must hear of catalogue and interaction writes, and what it knows of items. */
+export interface CatalogueFollower {
+  /** Item records were written: categories, availability and content vectors follow. */
+  itemsChanged(itemIds: readonly string[]): Promise<void>;
+  /** Interactions with these items were recorded: items without trained rows are estimated again. */
+  interactionsRecorded(itemIds: readonly string[]): Promise<void>;
+  knowledgeOf(itemId: string): ItemKnowledge;
+}
+
+/** Items read per page when a service estimates every item its model was not trained on. */
+const CATALOGUE_PAGE = 1000;
 
 export interface RecommendationRequest {
   readonly userId: string;
@@ -71,17 +84,61 @@ function explanationNotRequested(): never {
  * all neighbourhoods and one model run for every user the model can rank. Users the model cannot
  * rank get a flagged popularity fallback.
  */
-export class RecommendationService {
+export class RecommendationService implements CatalogueFollower {
+  private readonly newItems: NewItems;
+
   private constructor(
     private readonly store: GraphStore,
     private readonly model: RecommendationModel,
     private readonly candidates: Candidates,
     private readonly timer: StageTimer,
-  ) {}
+    content: ContentVectors | null,
+  ) {
+    this.newItems = new NewItems(store, model, content);
+  }
 
-  static async create(store: GraphStore, model: RecommendationModel, timer: StageTimer = noTiming): Promise<RecommendationService> {
+  /** A service for `model`, with a row estimated for every catalogue item the model was not trained on. */
+  static async create(
+    store: GraphStore,
+    model: RecommendationModel,
+    { timer = noTiming, content = null }: { readonly timer?: StageTimer; readonly content?: ContentVectors | null } = {},
+  ): Promise<RecommendationService> {
     const catalogue = await store.items(model.metadata.items);
-    return new RecommendationService(store, model, new Candidates(model.vocabulary, catalogue), timer);
+    const service = new RecommendationService(store, model, new Candidates(model.vocabulary, catalogue), timer, content);
+    await service.estimateCatalogue();
+    return service;
+  }
+
+  /** How many catalogue items the model knows, and how (for the start log and readiness). */
+  coverage(): Readonly<Record<'TRAINED' | 'INDUCTIVE' | 'CONTENT', number>> {
+    return { TRAINED: this.model.vocabulary.trainedItemCount, ...this.newItems.counts() };
+  }
+
+  knowledgeOf(itemId: string): ItemKnowledge {
+    return this.newItems.knowledgeOf(itemId);
+  }
+
+  async itemsChanged(itemIds: readonly string[]): Promise<void> {
+    const records = (await this.store.items(itemIds)).flatMap((r) => (r ? [r] : []));
+    await this.newItems.refresh(records);
+    this.candidates.update(records);
+  }
+
+  async interactionsRecorded(itemIds: readonly string[]): Promise<void> {
+    const untrained = [...new Set(itemIds)].filter((id) => !this.model.vocabulary.isTrained(id));
+    if (untrained.length > 0) await this.itemsChanged(untrained);
+  }
+
+  private async estimateCatalogue(): Promise<void> {
+    let afterId: string | null = null;
+    for (;;) {
+      const page = await this.store.listItems({ first: CATALOGUE_PAGE, afterId });
+      const untrained = page.records.filter((item) => !this.model.vocabulary.isTrained(item.id));
+      await this.newItems.refresh(untrained);
+      this.candidates.update(untrained);
+      if (!page.hasNextPage || page.records.length === 0) return;
+      afterId = page.records.at(-1)!.id;
+    }
   }
 
   get modelInfo() {

@@ -17,7 +17,10 @@ export const Mutation: MutationResolvers = {
     const now = new Date();
     const interactions = input.map((entry, index) => toNewInteraction(entry, index, now));
     try {
-      return await services.store.recordInteractions(interactions);
+      const recorded = await services.store.recordInteractions(interactions);
+      // Items the model was not trained on are estimated again before the answer: the next query sees them.
+      await services.catalogue.interactionsRecorded(interactions.map((i) => i.itemId));
+      return recorded;
     } catch (error) {
       if (error instanceof UnknownItemsError) {
         throw new BadUserInputError(`Unknown item ids: ${error.itemIds.join(', ')}. Nothing was recorded.`, {

@@ -23,6 +23,7 @@ export const User: UserResolvers = {
 export const Item: ItemResolvers = {
   // Batched through the request's item loader: 100 references, one store call; null when unknown.
   __resolveReference: (reference, { loaders }) => loaders.item.load(id('representations', reference.id)),
+  modelKnowledge: (item, _, { services }) => services.catalogue.knowledgeOf(item.id),
 };
 
 export const Interaction: InteractionResolvers = {

@@ -75,6 +75,20 @@ export function describeGraphStoreContract(adapter: string, openStore: () => Pro
       expect(n!.items[0]!.coUsers.map((c) => c.userId)).toEqual(['u4', 'u2', 'u3']);
     });
 
+    it('lists an item’s most recent users in hop-2 order, capped, aligned with the ids, at once after a write', async () => {
+      await store.recordInteractions([view('u3', 'a', 4), view('u2', 'a', 4), view('u1', 'a', 2), view('u4', 'a', 8, 2), view('u4', 'a', 9)]);
+      const [a, unknown, none] = await store.itemUsers(['a', 'nope', 'b'], 3);
+      expect(a!.map((u) => [u.userId, u.weight, u.lastAt.getTime()])).toEqual([
+        ['u4', 3, day(9).getTime()],
+        ['u2', 1, day(4).getTime()],
+        ['u3', 1, day(4).getTime()],
+      ]);
+      expect([unknown, none]).toEqual([[], []]);
+      await store.recordInteractions([view('u5', 'a', 10)]);
+      expect((await store.itemUsers(['a'], 2))[0]!.map((u) => u.userId)).toEqual(['u5', 'u4']);
+      expect((await store.itemUsers(['a'], 40))[0]).toHaveLength(5);
+    });
+
     it('shows a new interaction in the very next neighbourhood read, at both hops', async () => {
       await store.recordInteractions([view('root', 'a', 1), view('u1', 'a', 2), view('u2', 'a', 3)]);
       const coUsers = async (fanouts = { hop1: 5, hop2: 2 }) =>

@@ -13,7 +13,7 @@ describe('the recommendation service, on the demo data and the bundled model', (
   beforeAll(async () => {
     store = await openDemoStore();
     model = await loadModel('models/demo', { executionProvider: 'cpu', logger: pino({ level: 'silent' }) });
-    service = await RecommendationService.create(store, model, (stage) => stages.push(stage));
+    service = await RecommendationService.create(store, model, { timer: (stage) => stages.push(stage) });
   });
   afterAll(async () => {
     await model?.close();

@@ -242,6 +242,14 @@ export class SqliteGraphStore implements GraphStore {
     return sampled;
   }
 
+  async itemUsers(itemIds: readonly string[], limit: number): Promise<CoUserNeighbour[][]> {
+    const read = this.db.transaction((ids: readonly string[]) => {
+      this.cache.sync(this.statements.dataVersion.get()!);
+      return ids.map((id) => this.cache.coUsers(id, limit, (key, n) => this.statements.coUsers.all(key, n).map(toCoUser)).slice(0, limit));
+    });
+    return read(itemIds);
+  }
+
   private item(id: string): ItemRecord | null {
     return this.cache.item(id, (key) => {
       const row = this.statements.item.get(key);

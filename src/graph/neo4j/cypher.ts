@@ -106,6 +106,24 @@ RETURN userId, u IS NOT NULL AS userExists, items, interactedItemIds`,
   };
 }
 
+/** Each item's `limit` most recent users, from its recent-users list whenever that holds enough. */
+export function itemUsersQuery(itemIds: readonly string[], limit: number): CypherQuery {
+  const match = limit <= RECENT_USERS_PER_ITEM ? 'MATCH (i)-[f:RECENT_USER]->(v)' : 'MATCH (v)-[f:INTERACTED]->(i)';
+  return {
+    cypher: `UNWIND $itemIds AS itemId
+OPTIONAL MATCH (i:Item {id: itemId})
+CALL (i) {
+  ${match}
+  WITH v, f
+  ORDER BY f.lastAt DESC, v.sortKey ASC
+  LIMIT $limit
+  RETURN collect({userId: v.id, weight: f.weight, lastAt: f.lastAt}) AS users
+}
+RETURN itemId, users`,
+    params: { itemIds, limit: int(limit) },
+  };
+}
+
 /** Keeps the `RECENT_USERS_PER_ITEM` most recent of item `t`'s `RECENT_USER` relationships. */
 const TRIM_RECENT_USERS = `CALL (t) {
     MATCH (t)-[r:RECENT_USER]->(v:User)

@@ -138,12 +138,18 @@ export class Neo4jGraphStore implements GraphStore {
             item: toItem(n),
             weight: n.weight,
             lastAt: new Date(n.lastAt),
-            coUsers: n.coUsers.map((c): CoUserNeighbour => ({ userId: c.userId, weight: c.weight, lastAt: new Date(c.lastAt) })),
+            coUsers: n.coUsers.map(toCoUser),
           }),
         ),
         interactedItemIds: new Set(row.interactedItemIds as string[]),
       };
     });
+  }
+
+  async itemUsers(itemIds: readonly string[], limit: number): Promise<CoUserNeighbour[][]> {
+    if (itemIds.length === 0) return [];
+    const rows = await this.db.read(cypher.itemUsersQuery(itemIds, limit));
+    return alignRows(rows, 'itemId', itemIds).map((row) => (row.users as (EdgeRow & { userId: string })[]).map(toCoUser));
   }
 
   async items(ids: readonly string[]): Promise<(ItemRecord | null)[]> {
@@ -273,4 +279,8 @@ export class Neo4jGraphStore implements GraphStore {
   async close(): Promise<void> {
     await this.driver.close();
   }
+}
+
+function toCoUser(c: EdgeRow & { userId: string }): CoUserNeighbour {
+  return { userId: c.userId, weight: c.weight, lastAt: new Date(c.lastAt) };
 }

@@ -169,6 +169,12 @@ export type Item = {
   readonly category?: Maybe<Scalars['String']['output']>;
   /** The item's id. */
   readonly id: Scalars['ID']['output'];
+  /**
+   * How the serving model knows the item: trained on it, estimated from the users who interacted
+   * with it since, from its text alone, or not at all (then it is not recommended until it has an
+   * interaction or a description).
+   */
+  readonly modelKnowledge: ItemModelKnowledge;
   /** A human-readable title. */
   readonly title: Scalars['String']['output'];
 };
@@ -192,6 +198,17 @@ export type ItemEdge = {
   /** The item. */
   readonly node: Item;
 };
+
+/** How the serving model knows an item (docs/model.md, New items). */
+export type ItemModelKnowledge =
+  /** Added after training and not yet interacted with: its row comes from its text through the model's content map. */
+  | 'CONTENT'
+  /** Added after training: its row is estimated from the model's representations of its most recent users, refreshed as interactions arrive. */
+  | 'INDUCTIVE'
+  /** The model has no row for the item: it is not recommended. */
+  | 'NONE'
+  /** The model was trained on the item: its row was learnt. */
+  | 'TRAINED';
 
 /** The model that ranks recommendations. */
 export type ModelInfo = {
@@ -513,6 +530,7 @@ export type ResolversTypes = {
   Item: ResolverTypeWrapper<ItemRecord>;
   ItemConnection: ResolverTypeWrapper<Omit<ItemConnection, 'edges' | 'nodes'> & { edges: ReadonlyArray<ResolversTypes['ItemEdge']>, nodes: ReadonlyArray<ResolversTypes['Item']> }>;
   ItemEdge: ResolverTypeWrapper<Omit<ItemEdge, 'node'> & { node: ResolversTypes['Item'] }>;
+  ItemModelKnowledge: ItemModelKnowledge;
   ModelInfo: ResolverTypeWrapper<ModelInfoModel>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -594,6 +612,7 @@ export type ItemResolvers<ContextType = RequestContext, ParentType extends Resol
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Item']> | FederationReferenceType, FederationReferenceType, ContextType>;
   category?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  modelKnowledge?: Resolver<ResolversTypes['ItemModelKnowledge'], ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
