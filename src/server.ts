@@ -101,7 +101,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     stopOnTerminationSignals: false,
   });
   await apollo.start();
-  app.use(healthRoutes({ store: options.storeAvailability, modelVersion: () => services.recommendations.modelInfo.version }));
+  app.use(
+    healthRoutes({
+      store: options.storeAvailability,
+      modelVersion: () => services.recommendations.modelInfo.version,
+      coverage: () => services.catalogue.coverage(),
+    }),
+  );
   const metrics = metricsRoute(options.metrics);
   const metricsServer = options.metricsPort === null ? null : http.createServer(express().disable('x-powered-by').get('/metrics', metrics));
   if (metricsServer === null) app.get('/metrics', requireKey(services.access, 'reader', 'read metrics'), metrics);

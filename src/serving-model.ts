@@ -4,6 +4,7 @@ import type { GraphStore } from './graph/index.js';
 import { loadModel, type RecommendationModel } from './inference/index.js';
 import type { Metrics } from './observability/index.js';
 import {
+  coverageWarning,
   MicroBatcher,
   RecommendationService,
   type CatalogueFollower,
@@ -53,6 +54,7 @@ export class ServingModel {
       // One batch more than there are workers: the next batch reads the store while the model runs.
       const recommender = batching.enabled ? batched(swappable, options, Math.max(1, inferenceWorkers) + 1) : swappable;
       options.metrics.servingModel(model.info);
+      logCoverage(options.logger, service);
       return new ServingModel(options, model, service, swappable, recommender);
     } catch (error) {
       await model.close();
@@ -78,16 +80,13 @@ export class ServingModel {
       return this.service.interactionsRecorded(itemIds).catch((error: unknown) => this.followFailed(error, itemIds));
     },
     knowledgeOf: (itemId) => this.service.knowledgeOf(itemId),
+    coverage: () => this.service.coverage(),
   };
 
   private followFailed(error: unknown, itemIds: readonly string[]): void {
     this.options.logger.error({ err: error, items: itemIds.length }, 'could not update the serving model after a write; it follows on the next one');
   }
 
-  /** How many catalogue items the serving model knows, and how. */
-  coverage() {
-    return this.service.coverage();
-  }
 
   /** Loads `MODEL_DIR` again; one reload at a time, in the order asked. */
   reload(): Promise<ModelReloadOutcome> {
@@ -132,9 +131,18 @@ export class ServingModel {
     metrics.servingModel(next.info);
     metrics.modelReloads.inc({ outcome: 'reloaded' });
     logger.info({ version: next.info.version, previousVersion }, 'model reloaded');
+    logCoverage(logger, service);
     await this.swappable.swap(service, next);
     return { outcome: 'reloaded', version: next.info.version, previousVersion };
   }
+}
+
+/** One line at every model start: how much of the catalogue it knows, a warning when under half. */
+function logCoverage(logger: Logger, service: RecommendationService): void {
+  const coverage = service.coverage();
+  const warning = coverageWarning(coverage);
+  if (warning) logger.warn({ catalogue: coverage }, warning);
+  else logger.info({ catalogue: coverage }, 'catalogue coverage of the serving model');
 }
 
 async function load({ config, logger, decorateModel }: ServingModelOptions): Promise<RecommendationModel> {

@@ -2,7 +2,9 @@ export { Candidates, type RecommendationFilter } from './candidates.js';
 export { withoutInteractions } from './ignored-interactions.js';
 export { INDUCTIVE_USERS, NewItems, type ContentVectors, type ItemKnowledge } from './new-items.js';
 export {
+  coverageWarning,
   RecommendationService,
+  type CatalogueCoverage,
   type CatalogueFollower,
   type RecommendationRequest,
   type RecommendationResult,

@@ -12,6 +12,31 @@ export interface CatalogueFollower {
   /** Interactions with these items were recorded: items without trained rows are estimated again. */
   interactionsRecorded(itemIds: readonly string[]): Promise<void>;
   knowledgeOf(itemId: string): ItemKnowledge;
+  coverage(): CatalogueCoverage;
+}
+
+/** How many of the store's catalogue items the serving model knows, and how. */
+export interface CatalogueCoverage {
+  readonly items: number;
+  readonly trained: number;
+  readonly inductive: number;
+  readonly content: number;
+  /** Items without a row: never recommended. */
+  readonly none: number;
+}
+
+/** Below this share of the catalogue known to the model, start and readiness warn. */
+export const LOW_COVERAGE = 0.5;
+
+/** The warning start and `/readyz` give when the model knows less than half of the catalogue, else null. */
+export function coverageWarning(coverage: CatalogueCoverage): string | null {
+  const known = coverage.items - coverage.none;
+  if (coverage.items === 0 || known >= LOW_COVERAGE * coverage.items) return null;
+  const percent = Math.round((100 * known) / coverage.items);
+  return (
+    `The serving model knows ${known} of the catalogue's ${coverage.items} items (${percent} %; ${coverage.trained} trained, ` +
+    `${coverage.inductive} from their interactions, ${coverage.content} from their text): train it on your data (README, "Train on your data").`
+  );
 }
 
 /** Items read per page when a service estimates every item its model was not trained on. */
@@ -86,6 +111,9 @@ function explanationNotRequested(): never {
  */
 export class RecommendationService implements CatalogueFollower {
   private readonly newItems: NewItems;
+  /** Every catalogue item seen in the store, and how many of them the model was trained on. */
+  private readonly storeItems = new Set<string>();
+  private trainedInStore = 0;
 
   private constructor(
     private readonly store: GraphStore,
@@ -109,9 +137,10 @@ export class RecommendationService implements CatalogueFollower {
     return service;
   }
 
-  /** How many catalogue items the model knows, and how (for the start log and readiness). */
-  coverage(): Readonly<Record<'TRAINED' | 'INDUCTIVE' | 'CONTENT', number>> {
-    return { TRAINED: this.model.vocabulary.trainedItemCount, ...this.newItems.counts() };
+  coverage(): CatalogueCoverage {
+    const { INDUCTIVE: inductive, CONTENT: content } = this.newItems.counts();
+    const items = this.storeItems.size;
+    return { items, trained: this.trainedInStore, inductive, content, none: items - this.trainedInStore - inductive - content };
   }
 
   knowledgeOf(itemId: string): ItemKnowledge {
@@ -120,8 +149,17 @@ export class RecommendationService implements CatalogueFollower {
 
   async itemsChanged(itemIds: readonly string[]): Promise<void> {
     const records = (await this.store.items(itemIds)).flatMap((r) => (r ? [r] : []));
+    this.count(records);
     await this.newItems.refresh(records);
     this.candidates.update(records);
+  }
+
+  private count(records: readonly ItemRecord[]): void {
+    for (const { id } of records) {
+      if (this.storeItems.has(id)) continue;
+      this.storeItems.add(id);
+      if (this.model.vocabulary.isTrained(id)) this.trainedInStore++;
+    }
   }
 
   async interactionsRecorded(itemIds: readonly string[]): Promise<void> {
@@ -133,6 +171,7 @@ export class RecommendationService implements CatalogueFollower {
     let afterId: string | null = null;
     for (;;) {
       const page = await this.store.listItems({ first: CATALOGUE_PAGE, afterId });
+      this.count(page.records);
       const untrained = page.records.filter((item) => !this.model.vocabulary.isTrained(item.id));
       await this.newItems.refresh(untrained);
       this.candidates.update(untrained);

@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GraphStore } from '../../src/graph/index.js';
+import { SqliteGraphStore, type GraphStore } from '../../src/graph/index.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { writeProtect } from '../support/write-protect.js';
 
 const RECORD = 'mutation { recordInteractions(input: [{ userId: "user-0001", itemId: "item-0001" }]) { recordedCount } }';
 const RECOMMEND = '{ recommendations(userId: "user-0001", first: 3) { rank } }';
+/** The bundled model was trained on the whole demo catalogue. */
+const DEMO_COVERAGE = { items: 1920, trained: 1920, inductive: 0, content: 0, none: 0 };
 
 async function waitFor(condition: () => Promise<boolean>, what: string): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt++) {
@@ -50,7 +52,7 @@ describe('health and readiness', () => {
     const healthz = await fetch(`${server.origin}/healthz`);
     expect(healthz.status).toBe(200);
     expect(await healthz.json()).toEqual({ status: 'ok' });
-    expect(await readyz()).toEqual({ status: 200, body: { ready: true, store: 'up', model: { version: expect.any(String) } } });
+    expect(await readyz()).toEqual({ status: 200, body: { ready: true, store: 'up', model: { version: expect.any(String) }, catalogue: DEMO_COVERAGE } });
   });
 
   it('turns unready and fails fast with SERVICE_UNAVAILABLE while the store file is write-protected, then recovers by itself', async (context) => {
@@ -58,7 +60,7 @@ describe('health and readiness', () => {
     if (undo === null) return context.skip('chattr +i is not permitted here');
     try {
       await waitFor(async () => (await readyz()).status === 503, 'the store is reported unready');
-      expect(await readyz()).toEqual({ status: 503, body: { ready: false, store: 'down', model: { version: expect.any(String) } } });
+      expect(await readyz()).toEqual({ status: 503, body: { ready: false, store: 'down', model: { version: expect.any(String) }, catalogue: DEMO_COVERAGE } });
       const callsBefore = storeCalls;
       for (const query of [RECORD, RECOMMEND]) {
         const { status, data, errors } = await server.graphql(query);
@@ -83,7 +85,7 @@ describe('health and readiness', () => {
     const intruder = new Database(join(dataDir, 'recograph.sqlite'));
     intruder.exec('BEGIN IMMEDIATE'); // another process holding the write lock
     try {
-      expect(await readyz()).toEqual({ status: 200, body: { ready: true, store: 'up', model: { version: expect.any(String) } } });
+      expect(await readyz()).toEqual({ status: 200, body: { ready: true, store: 'up', model: { version: expect.any(String) }, catalogue: DEMO_COVERAGE } });
       const read = await server.graphql(RECOMMEND);
       expect(read.errors).toBeUndefined();
       expect(read.data.recommendations).toHaveLength(3);
@@ -95,6 +97,31 @@ describe('health and readiness', () => {
       intruder.close();
     }
     expect((await server.graphql(RECORD)).data.recordInteractions.recordedCount).toBe(1);
+  });
+});
+
+describe('readiness of a store with a catalogue of its own', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'recograph-own-'));
+    const store = new SqliteGraphStore(join(dataDir, 'recograph.sqlite'));
+    const items = Array.from({ length: 3000 }, (_, i) => ({ id: `sku-${i}`, title: `Product ${i}`, category: 'Shop' }));
+    await store.upsertItems([...items, { id: 'item-0001', title: 'A demo item', category: 'Shop' }]);
+    await store.recordInteractions([
+      { userId: 'shopper', itemId: 'sku-1', type: 'PURCHASE', weight: 3, occurredAt: new Date() },
+      { userId: 'shopper', itemId: 'item-0001', type: 'VIEW', weight: 1, occurredAt: new Date() },
+    ]);
+    await store.close();
+    server = await startTestServer({}, { DATA_DIR: dataDir, SEED_DEMO_DATA: 'false' });
+  });
+  afterAll(() => server?.close());
+
+  it('stays ready but warns that the model knows under half of the catalogue, counting what it estimated', async () => {
+    const response = await fetch(`${server.origin}/readyz`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { catalogue: unknown; warning: string };
+    expect(body.catalogue).toEqual({ items: 3001, trained: 1, inductive: 1, content: 0, none: 2999 });
+    expect(body.warning).toMatch(/knows 2 of the catalogue's 3001 items .*train it on your data/);
   });
 });
 
