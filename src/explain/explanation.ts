@@ -1,16 +1,16 @@
-import type { ItemRecord, UserRef } from '../graph/index.js';
+import type { InteractionType, ItemRecord, UserRef } from '../graph/index.js';
 import type { NeighbourSlots, UserScores } from '../inference/index.js';
+import { becauseSentence, contentSentence, fallbackSentence, type FallbackReason } from './sentences.js';
 
-export type ExplanationKind = 'ATTENTION' | 'POPULARITY_FALLBACK';
-
-/** Why a popularity fallback was used instead of the model. */
-export type FallbackReason = 'UNKNOWN_USER' | 'NO_INTERACTIONS' | 'NO_MODELLED_INTERACTIONS';
+export type ExplanationKind = 'ATTENTION' | 'CONTENT' | 'POPULARITY_FALLBACK';
 
 export interface ContributionModel {
   readonly hop: 1 | 2;
   /** The attention layer the weight comes from: 2 (user ← items) at hop 1, 1 (item ← users) at hop 2. */
   readonly layer: 1 | 2;
   readonly item: ItemRecord;
+  /** At hop 1, the strongest type of the user's interactions with `item`; null at hop 2. */
+  readonly interactionType: InteractionType | null;
   readonly user: UserRef | null;
   readonly weight: number;
   readonly headWeights: readonly number[];
@@ -29,18 +29,19 @@ export interface ExplanationModel {
 
 const NO_CONTRIBUTIONS = () => [];
 const byShareDescending = (a: ContributionModel, b: ContributionModel) => b.share - a.share;
-const quote = (item: ItemRecord) => `“${item.title}”`;
 
 /**
  * Explains the `k`-th recommendation of one user from the model's own outputs: the layer-2
  * attention over the user's items, the layer-1 attention over co-users, and the exact additive
- * shares of each neighbour in the score.
+ * shares of each neighbour in the score. `byContent`: the item is known to the model by its text
+ * alone, so the sentence says so (the shares are exact all the same).
  */
 export function attentionExplanation(
   scores: UserScores,
   k: number,
   slots: NeighbourSlots,
   modelVersion: string,
+  byContent = false,
 ): ExplanationModel {
   const heads = Array.from({ length: scores.heads }, (_, h) => h);
   const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
@@ -52,6 +53,7 @@ export function attentionExplanation(
         hop: 2,
         layer: 1,
         item: slots.items[f]!.item,
+        interactionType: null,
         user: { id: co.userId },
         weight: mean(headWeights),
         headWeights,
@@ -66,6 +68,7 @@ export function attentionExplanation(
       hop: 1,
       layer: 2,
       item: neighbour.item,
+      interactionType: neighbour.type,
       user: null,
       weight: mean(headWeights),
       headWeights,
@@ -75,26 +78,15 @@ export function attentionExplanation(
   });
   firstHop.sort(byShareDescending);
 
+  const reasons = firstHop.filter((c) => c.share > 0).slice(0, 2).map((c) => ({ item: c.item, type: c.interactionType! }));
   return {
-    kind: 'ATTENTION',
-    summary: attentionSummary(firstHop),
+    kind: byContent ? 'CONTENT' : 'ATTENTION',
+    summary: byContent ? contentSentence(reasons) : becauseSentence(reasons),
     modelVersion,
     contributions: (first) => firstHop.slice(0, first),
   };
 }
 
-function attentionSummary(sortedFirstHop: readonly ContributionModel[]): string {
-  const reasons = sortedFirstHop.filter((c) => c.share > 0).slice(0, 2).map((c) => quote(c.item));
-  if (reasons.length === 0) return 'Ranked by the model from your recent activity.';
-  return `Because you liked ${reasons.join(' and ')}.`;
-}
-
-const FALLBACK_SUMMARIES: Readonly<Record<FallbackReason, string>> = {
-  UNKNOWN_USER: 'Popular with other users: we do not know you yet.',
-  NO_INTERACTIONS: 'Popular with other users: you have no interactions yet.',
-  NO_MODELLED_INTERACTIONS: 'Popular with other users: your interactions are all with items the model does not know yet.',
-};
-
 export function popularityExplanation(reason: FallbackReason): ExplanationModel {
-  return { kind: 'POPULARITY_FALLBACK', summary: FALLBACK_SUMMARIES[reason], modelVersion: null, contributions: NO_CONTRIBUTIONS };
+  return { kind: 'POPULARITY_FALLBACK', summary: fallbackSentence(reason), modelVersion: null, contributions: NO_CONTRIBUTIONS };
 }

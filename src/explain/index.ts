@@ -4,5 +4,5 @@ export {
   type ContributionModel,
   type ExplanationKind,
   type ExplanationModel,
-  type FallbackReason,
 } from './explanation.js';
+export { becauseSentence, contentSentence, fallbackSentence, type FallbackReason, type Reason } from './sentences.js';

@@ -7,6 +7,7 @@ export {
   isInteractionWeight,
   MAX_ID_LENGTH,
   MAX_INTERACTION_WEIGHT,
+  INTERACTION_TYPE_STRENGTH,
   INTERACTION_WEIGHT_RANGE,
   modelWeight,
   resolveInteractionWeight,

@@ -10,6 +10,17 @@ export const DEFAULT_INTERACTION_WEIGHTS: Readonly<Record<InteractionType, numbe
   PURCHASE: 3,
 };
 
+/**
+ * The interaction types from weakest to strongest signal. An edge (a user's interactions with one
+ * item, merged) is labelled with its strongest type: someone who viewed, then bought, bought it.
+ */
+export const INTERACTION_TYPE_STRENGTH: readonly InteractionType[] = ['VIEW', 'CLICK', 'CHECK_IN', 'LIKE', 'ADD_TO_CART', 'PURCHASE'];
+
+/** A SQL or Cypher expression giving `type`'s place in `INTERACTION_TYPE_STRENGTH` (0 for any other value). */
+export function typeStrengthExpression(type: string): string {
+  return `CASE ${type} ${INTERACTION_TYPE_STRENGTH.map((t, i) => `WHEN '${t}' THEN ${i + 1}`).join(' ')} ELSE 0 END`;
+}
+
 export const MAX_INTERACTION_WEIGHT = 100;
 /** The smallest normal float32: the model reads weights as float32 and takes their log. */
 export const MIN_INTERACTION_WEIGHT = 2 ** -126;

@@ -55,6 +55,8 @@ export interface Edge {
 
 export interface ItemNeighbour extends Edge {
   readonly item: ItemRecord;
+  /** The strongest type among the user's interactions with the item (`INTERACTION_TYPE_STRENGTH`). */
+  readonly type: InteractionType;
   /** Other users who interacted with this item, sampled (hop 2), aligned with the policy. */
   readonly coUsers: readonly CoUserNeighbour[];
 }

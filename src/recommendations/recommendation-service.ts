@@ -262,7 +262,10 @@ export class RecommendationService implements CatalogueFollower {
         const explain =
           requests[row]!.explain === false || k >= scores.explainedRanks
             ? explanationNotRequested
-            : () => timed(this.timer, 'explain', () => attentionExplanation(scores, k, batch.slots[row]!, version));
+            : () =>
+                timed(this.timer, 'explain', () =>
+                  attentionExplanation(scores, k, batch.slots[row]!, version, this.newItems.knowledgeOf(item.id) === 'CONTENT'),
+                );
         return [withLazyExplanation({ item, score: r.score, rank: k + 1 }, explain)];
       }),
     );

@@ -5,9 +5,9 @@ import type { NeighbourSlots, UserScores } from '../../src/inference/index.js';
 const at = new Date(0);
 const slots: NeighbourSlots = {
   items: [
-    { item: { id: 'a', title: 'Blue Train', category: 'Jazz' }, weight: 1, lastAt: at, coUsers: [] },
-    { item: { id: 'b', title: 'Kind of Blue', category: 'Jazz' }, weight: 1, lastAt: at, coUsers: [] },
-    { item: { id: 'c', title: 'Paranoid', category: 'Rock' }, weight: 1, lastAt: at, coUsers: [] },
+    { item: { id: 'a', title: 'Blue Train', category: 'Jazz' }, type: 'VIEW', weight: 1, lastAt: at, coUsers: [] },
+    { item: { id: 'b', title: 'Kind of Blue', category: 'Jazz' }, type: 'PURCHASE', weight: 1, lastAt: at, coUsers: [] },
+    { item: { id: 'c', title: 'Paranoid', category: 'Rock' }, type: 'LIKE', weight: 1, lastAt: at, coUsers: [] },
   ],
   coUsers: [[{ userId: 'u7', weight: 1, lastAt: at }, { userId: 'u8', weight: 1, lastAt: at }], [], []],
 };
@@ -59,10 +59,19 @@ describe('attention explanations', () => {
     expect(evidence[0]!.evidence(3)).toEqual([]);
   });
 
-  it('summarises with the items of the largest positive shares', () => {
+  it('summarises with the items of the largest positive shares, saying what the user did with each', () => {
     expect(explanation.kind).toBe('ATTENTION');
     expect(explanation.modelVersion).toBe('v1');
-    expect(explanation.summary).toBe('Because you liked “Kind of Blue” and “Blue Train”.');
+    expect(explanation.summary).toBe('Because you bought “Kind of Blue” and viewed “Blue Train”.');
+    expect(explanation.contributions(3).map((c) => c.interactionType)).toEqual(['PURCHASE', 'VIEW', 'LIKE']);
+    expect(explanation.contributions(1)[0]!.evidence(1)[0]?.interactionType ?? null).toBeNull();
+  });
+
+  it('says when an item is recommended for its content', () => {
+    const byContent = attentionExplanation(scores, 0, slots, 'v1', true);
+    expect(byContent.kind).toBe('CONTENT');
+    expect(byContent.summary).toBe('New, and similar in content to “Kind of Blue”: you bought “Kind of Blue”.');
+    expect(byContent.contributions(3).map((c) => c.share)).toEqual(explanation.contributions(3).map((c) => c.share));
   });
 });
 

@@ -138,7 +138,7 @@ describe('embedded store durability', () => {
     ]);
     await store.close();
     const db = new Database(path);
-    db.exec(`DROP INDEX edges_by_user_recent_covering; DROP INDEX edges_by_item_recent_covering;
+    db.exec(`DROP INDEX edges_by_user_recent_typed; DROP INDEX edges_by_item_recent_covering;
       CREATE INDEX edges_by_user_recent ON edges (user_id, last_at DESC, item_id);
       CREATE INDEX edges_by_item_recent ON edges (item_id, last_at DESC, user_id);`);
     db.close();
@@ -150,7 +150,38 @@ describe('embedded store durability', () => {
     const check = new Database(path, { readonly: true });
     const indexes = check.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'edges' ORDER BY name").pluck().all();
     check.close();
-    expect(indexes).toEqual(['edges_by_item_recent_covering', 'edges_by_user_recent_covering']);
+    expect(indexes).toEqual(['edges_by_item_recent_covering', 'edges_by_user_recent_typed']);
+  });
+
+  it('gives edges of a store file from before they carried a type their strongest interaction type when opened', async () => {
+    const path = freshPath();
+    const store = new SqliteGraphStore(path);
+    await store.upsertItems([
+      { id: 'a', title: 'Alpha', category: null },
+      { id: 'b', title: 'Bravo', category: null },
+    ]);
+    await store.recordInteractions([
+      { userId: 'u1', itemId: 'a', type: 'VIEW', weight: 1, occurredAt: new Date(0) },
+      { userId: 'u1', itemId: 'a', type: 'PURCHASE', weight: 3, occurredAt: new Date(1) },
+      { userId: 'u1', itemId: 'a', type: 'CLICK', weight: 1, occurredAt: new Date(2) },
+      { userId: 'u1', itemId: 'b', type: 'LIKE', weight: 2, occurredAt: new Date(3) },
+    ]);
+    await store.close();
+    const db = new Database(path);
+    // The schema before: no type column, hop 1's index without it.
+    db.exec(`DROP INDEX edges_by_user_recent_typed; ALTER TABLE edges DROP COLUMN type;
+      CREATE INDEX edges_by_user_recent_covering ON edges (user_id, last_at DESC, item_id, weight);`);
+    db.close();
+
+    const reopened = new SqliteGraphStore(path);
+    const [n] = await reopened.neighbourhoods(['u1'], { hop1: 5, hop2: 5 });
+    expect(n!.items.map((i) => [i.item.id, i.type])).toEqual([
+      ['b', 'LIKE'],
+      ['a', 'PURCHASE'],
+    ]);
+    await reopened.recordInteractions([{ userId: 'u1', itemId: 'b', type: 'ADD_TO_CART', weight: 2, occurredAt: new Date(4) }]);
+    expect((await reopened.neighbourhoods(['u1'], { hop1: 5, hop2: 5 }))[0]!.items.map((i) => i.type)).toEqual(['ADD_TO_CART', 'PURCHASE']);
+    await reopened.close();
   });
 });
 

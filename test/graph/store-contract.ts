@@ -61,6 +61,18 @@ export function describeGraphStoreContract(adapter: string, openStore: () => Pro
       ]);
     });
 
+    it('labels each edge with the strongest type of its interactions, whatever their order', async () => {
+      const did = (itemId: string, type: NewInteraction['type'], d: number): NewInteraction => ({ ...view('u1', itemId, d), type });
+      await store.recordInteractions([did('a', 'PURCHASE', 1), did('a', 'VIEW', 2), did('b', 'VIEW', 3), did('c', 'CHECK_IN', 4)]);
+      await store.recordInteractions([did('b', 'ADD_TO_CART', 5), did('b', 'LIKE', 6), did('c', 'CLICK', 7)]);
+      const [n] = await store.neighbourhoods(['u1'], { hop1: 10, hop2: 10 });
+      expect(n!.items.map((i) => [i.item.id, i.type])).toEqual([
+        ['c', 'CHECK_IN'],
+        ['b', 'ADD_TO_CART'],
+        ['a', 'PURCHASE'],
+      ]);
+    });
+
     it('samples hop 2 as other users of each item, most recent first, ties by user id, capped', async () => {
       await store.recordInteractions([
         view('root', 'a', 1),

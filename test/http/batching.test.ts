@@ -66,7 +66,7 @@ describe('batching: one store call and one model run per request', () => {
     `);
     expect(errors).toBeUndefined();
     expect(data.why.map((r: any) => r.item.id)).toEqual(data.bare.slice(0, 4).map((r: any) => r.item.id));
-    for (const r of data.why) expect(r.explanation.summary).toMatch(/^Because you liked/);
+    for (const r of data.why) expect(r.explanation.summary).toMatch(/^Because you (viewed|clicked|checked in at|liked|put|bought) “/);
     expect(calls.store.neighbourhoods).toEqual([['user-0013']]);
     expect(calls.modelRuns).toEqual([2]);
     // Contributions for the 4 ranks explained, not for the 9 returned.

@@ -48,7 +48,7 @@ describe('recommendations over HTTP', () => {
     const top = recommendations[0];
     expect(top.item.title).toMatch(/\w+ \w+/);
     expect(top.explanation.kind).toBe('ATTENTION');
-    expect(top.explanation.summary).toMatch(/^Because you liked “.+”/);
+    expect(top.explanation.summary).toMatch(/^Because you (viewed|clicked|checked in at|liked|put|bought) “.+”/);
     expect(top.explanation.modelVersion).toEqual(expect.any(String));
     const contributions = top.explanation.contributions;
     expect(contributions.length).toBeGreaterThan(0);

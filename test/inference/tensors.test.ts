@@ -11,10 +11,11 @@ const alice: Neighbourhood = {
   userExists: true,
   interactedItemIds: new Set(['a', 'new-item', 'b']),
   items: [
-    { item: item('a'), weight: 2, lastAt: at, coUsers: [{ userId: 'u2', weight: 1, lastAt: at }] },
-    { item: item('new-item'), weight: 1, lastAt: at, coUsers: [] },
+    { item: item('a'), type: 'VIEW', weight: 2, lastAt: at, coUsers: [{ userId: 'u2', weight: 1, lastAt: at }] },
+    { item: item('new-item'), type: 'VIEW', weight: 1, lastAt: at, coUsers: [] },
     {
       item: item('b'),
+      type: 'VIEW',
       weight: 3,
       lastAt: at,
       coUsers: [
@@ -28,7 +29,7 @@ const bob: Neighbourhood = {
   userId: 'bob',
   userExists: true,
   interactedItemIds: new Set(['c']),
-  items: [{ item: item('c'), weight: 1, lastAt: at, coUsers: [] }],
+  items: [{ item: item('c'), type: 'VIEW', weight: 1, lastAt: at, coUsers: [] }],
 };
 
 describe('tensor assembly', () => {
@@ -68,7 +69,7 @@ describe('tensor assembly', () => {
       itemCount: 1,
     } as unknown as ModelVocabulary;
     const coUsers = [...alice.items[2]!.coUsers, { userId: 'u2', weight: 1, lastAt: at }];
-    const row: Neighbourhood = { ...alice, items: [{ item: item('a'), weight: 1, lastAt: at, coUsers }] };
+    const row: Neighbourhood = { ...alice, items: [{ item: item('a'), type: 'VIEW', weight: 1, lastAt: at, coUsers }] };
     const { inputs } = assembleBatch([row], [new Float32Array([0])], large, 1, 0);
     expect([...inputs.hop1_items.data]).toEqual([2_000_000_001n]);
     expect(inputs.explain_ranks.dims).toEqual([0]);

@@ -8,6 +8,7 @@ import { freshStoreFile, openDemoStore } from '../support/demo-store.js';
 
 const neighbour = (id: string, coUserIds: string[] = []): ItemNeighbour => ({
   item: { id, title: id.toUpperCase(), category: null },
+  type: 'VIEW',
   weight: 1,
   lastAt: new Date(0),
   coUsers: coUserIds.map((userId) => ({ userId, weight: 1, lastAt: new Date(0) })),

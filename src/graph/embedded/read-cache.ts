@@ -1,11 +1,12 @@
 import { LRUCache } from 'lru-cache';
-import type { CoUserNeighbour, ItemRecord } from '../store.js';
+import type { CoUserNeighbour, InteractionType, ItemRecord } from '../store.js';
 
 /** One edge of a user's hop 1, as the sampling index returns it. */
 export interface Hop1Edge {
   readonly item_id: string;
   readonly weight: number;
   readonly last_at: number;
+  readonly type: InteractionType;
 }
 
 /** What one read of a user's hop 1 learns. */

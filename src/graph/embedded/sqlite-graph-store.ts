@@ -22,8 +22,9 @@ import type {
 } from '../store.js';
 import { checkRetry, ErasedInteractionsError, GraphStoreUnavailableError, UnknownItemsError } from '../store.js';
 import { DEVELOPMENT_ERASURE_SECRET, erasedKeyHash, type ErasedKeyHash } from '../erased-keys.js';
-import { ReadCache, type UserEdges } from './read-cache.js';
-import { SCHEMA_SQL } from './schema.js';
+import { typeStrengthExpression } from '../interaction-weights.js';
+import { ReadCache, type Hop1Edge, type UserEdges } from './read-cache.js';
+import { EDGE_TYPE_MIGRATION, SCHEMA_SQL } from './schema.js';
 
 export interface EmbeddedStoreOptions {
   /** Items whose record and most recent co-users are kept in memory between reads (0: none). */
@@ -102,6 +103,8 @@ export class SqliteGraphStore implements GraphStore {
     // Reads rarely wait (WAL); writes retry asynchronously instead, see `whenUnlocked`.
     this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     this.db.exec(SCHEMA_SQL);
+    const hasTypeColumn = (this.db.pragma('table_info(edges)') as { name: string }[]).some((column) => column.name === 'type');
+    this.db.transaction(() => this.db.exec(EDGE_TYPE_MIGRATION(hasTypeColumn, typeStrengthExpression)))();
     this.statements = this.prepare();
     this.cache = new ReadCache({ items: options.cacheItems, users: options.cacheUsers });
     this.erasedKeyHash = erasedKeyHash(erasureSecret);
@@ -110,8 +113,8 @@ export class SqliteGraphStore implements GraphStore {
   private prepare() {
     const db = this.db;
     return {
-      hop1: db.prepare<[string, number], { item_id: string; weight: number; last_at: number }>(
-        `SELECT item_id, weight, last_at FROM edges
+      hop1: db.prepare<[string, number], Hop1Edge>(
+        `SELECT item_id, weight, last_at, type FROM edges
           WHERE user_id = ?
           ORDER BY last_at DESC, item_id ASC
           LIMIT ?`,
@@ -170,12 +173,13 @@ export class SqliteGraphStore implements GraphStore {
       countInteraction: db.prepare<[string]>(
         'UPDATE users SET interaction_count = interaction_count + 1 WHERE id = ?',
       ),
-      upsertEdge: db.prepare<[string, string, number, number], { interaction_count: number }>(
-        `INSERT INTO edges (user_id, item_id, weight, last_at, interaction_count) VALUES (?, ?, ?, ?, 1)
+      upsertEdge: db.prepare<[string, string, number, number, string], { interaction_count: number }>(
+        `INSERT INTO edges (user_id, item_id, weight, last_at, interaction_count, type) VALUES (?, ?, ?, ?, 1, ?)
          ON CONFLICT (user_id, item_id) DO UPDATE SET
            weight = weight + excluded.weight,
            last_at = max(last_at, excluded.last_at),
-           interaction_count = interaction_count + 1
+           interaction_count = interaction_count + 1,
+           type = CASE WHEN ${typeStrengthExpression('excluded.type')} > ${typeStrengthExpression('type')} THEN excluded.type ELSE type END
          RETURNING interaction_count`,
       ),
       countItemUser: db.prepare<[string]>('UPDATE items SET user_count = user_count + 1 WHERE id = ?'),
@@ -212,7 +216,7 @@ export class SqliteGraphStore implements GraphStore {
           const item = this.item(edge.item_id);
           if (item === null) continue;
           const coUsers = this.coUsers(edge.item_id, userId, fanouts.hop2);
-          items.push({ item, weight: edge.weight, lastAt: new Date(edge.last_at), coUsers });
+          items.push({ item, type: edge.type, weight: edge.weight, lastAt: new Date(edge.last_at), coUsers });
         }
         return { userId, userExists, items, interactedItemIds };
       });
@@ -339,7 +343,7 @@ export class SqliteGraphStore implements GraphStore {
         }
         recordedCount += 1;
         s.countInteraction.run(interaction.userId);
-        const edge = s.upsertEdge.get(interaction.userId, interaction.itemId, interaction.weight, at);
+        const edge = s.upsertEdge.get(interaction.userId, interaction.itemId, interaction.weight, at, interaction.type);
         this.cache.forgetCoUsers(interaction.itemId);
         if (edge?.interaction_count === 1) s.countItemUser.run(interaction.itemId);
         return { ...interaction, id: key };

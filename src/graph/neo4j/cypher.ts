@@ -1,5 +1,6 @@
 import neo4j from 'neo4j-driver';
 import { idSortKey } from '../id-order.js';
+import { typeStrengthExpression } from '../interaction-weights.js';
 
 /**
  * Every Cypher statement the Neo4j adapter sends, as pure builders returning `{ cypher, params }`.
@@ -95,7 +96,7 @@ CALL (u) {
     LIMIT $hop2
     RETURN collect({userId: v.id, weight: f.weight, lastAt: f.lastAt}) AS coUsers
   }
-  RETURN collect({id: i.id, title: i.title, category: i.category, weight: e.weight, lastAt: e.lastAt, coUsers: coUsers}) AS items
+  RETURN collect({id: i.id, title: i.title, category: i.category, type: e.type, weight: e.weight, lastAt: e.lastAt, coUsers: coUsers}) AS items
 }
 CALL (u) {
   MATCH (u)-[:INTERACTED]->(i)
@@ -103,6 +104,35 @@ CALL (u) {
 }
 RETURN userId, u IS NOT NULL AS userExists, items, interactedItemIds`,
     params: { userIds, hop1: int(hop1), hop2: int(hop2) },
+  };
+}
+
+/** Up to `limit` merged edges stored before edges carried their strongest interaction type. */
+export function untypedEdgesQuery(limit: number): CypherQuery {
+  return {
+    cypher: `MATCH (u:User)-[e:INTERACTED]->(i)
+WHERE e.type IS NULL
+RETURN u.id AS userId, i.id AS itemId
+LIMIT $limit`,
+    params: { limit: int(limit) },
+  };
+}
+
+/** Labels the given edges with the strongest type among their interactions. */
+export function typeEdgesQuery(edges: readonly { userId: string; itemId: string }[]): CypherQuery {
+  return {
+    cypher: `UNWIND $edges AS edge
+MATCH (u:User {id: edge.userId})-[e:INTERACTED]->(i:Item {id: edge.itemId})
+CALL (u, i) {
+  OPTIONAL MATCH (x:Interaction {userId: u.id})
+  WHERE x.itemId = i.id
+  WITH x
+  ORDER BY ${typeStrengthExpression('x.type')} DESC
+  LIMIT 1
+  RETURN coalesce(x.type, 'VIEW') AS type
+}
+SET e.type = type`,
+    params: { edges },
   };
 }
 
@@ -285,10 +315,11 @@ ON CREATE SET u.createdAt = $now, u.interactionCount = 0, u.sortKey = row.userSo
 SET u.interactionCount = u.interactionCount + 1
 CREATE (x:Interaction {key: row.key, userId: row.userId, itemId: row.itemId, type: row.type, weight: row.weight, occurredAt: row.occurredAt, seq: base + ordinal})
 MERGE (u)-[e:INTERACTED]->(i)
-ON CREATE SET e.weight = 0.0, e.lastAt = row.occurredAt, e.interactionCount = 0, i.userCount = i.userCount + 1
+ON CREATE SET e.weight = 0.0, e.lastAt = row.occurredAt, e.interactionCount = 0, e.type = row.type, i.userCount = i.userCount + 1
 SET e.weight = e.weight + row.weight,
     e.lastAt = CASE WHEN row.occurredAt > e.lastAt THEN row.occurredAt ELSE e.lastAt END,
-    e.interactionCount = e.interactionCount + 1
+    e.interactionCount = e.interactionCount + 1,
+    e.type = CASE WHEN ${typeStrengthExpression('row.type')} > ${typeStrengthExpression('e.type')} THEN row.type ELSE e.type END
 MERGE (i)-[r:RECENT_USER]->(u)
 SET r.weight = e.weight, r.lastAt = e.lastAt
 WITH collect(DISTINCT i) AS touched, count(x) AS recorded

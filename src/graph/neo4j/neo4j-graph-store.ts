@@ -40,7 +40,10 @@ export interface Neo4jOptions {
 
 /** Users or items given a sort key per transaction when an older database is opened. */
 const SORT_KEY_BATCH = 10_000;
-/** Items per transaction when their recent-users lists are first built: a popular item reads its whole adjacency once. */
+/**
+ * Rows per transaction when a connect migrates what older versions stored: items whose recent-users
+ * lists are first built (a popular item reads its whole adjacency once), edges given their type.
+ */
 const RECENT_USERS_BATCH = 1000;
 
 interface EdgeRow {
@@ -117,6 +120,12 @@ export class Neo4jGraphStore implements GraphStore {
         await this.db.executeWrite((tx) => tx.run(cypher.setSortKeysQuery(label, missing.map((row) => row.id as string))));
       }
     }
+    // Edges stored before they carried their strongest interaction type get it.
+    for (;;) {
+      const untyped = await this.db.read(cypher.untypedEdgesQuery(RECENT_USERS_BATCH));
+      if (untyped.length === 0) break;
+      await this.db.executeWrite((tx) => tx.run(cypher.typeEdgesQuery(untyped.map((row) => ({ userId: row.userId as string, itemId: row.itemId as string })))));
+    }
     // Items stored before the bounded recent-users lists existed get theirs (docs/graph-model.md).
     for (;;) {
       const stale = await this.db.read(cypher.itemsWithoutRecentUsersQuery(RECENT_USERS_BATCH));
@@ -129,13 +138,14 @@ export class Neo4jGraphStore implements GraphStore {
     if (userIds.length === 0) return [];
     const rows = await this.db.read(cypher.neighbourhoodsQuery(userIds, fanouts.hop1, fanouts.hop2));
     return alignRows(rows, 'userId', userIds).map((row): Neighbourhood => {
-      const items = row.items as (ItemRow & EdgeRow & { coUsers: (EdgeRow & { userId: string })[] })[];
+      const items = row.items as (ItemRow & EdgeRow & { type: InteractionType; coUsers: (EdgeRow & { userId: string })[] })[];
       return {
         userId: row.userId as string,
         userExists: row.userExists as boolean,
         items: items.map(
           (n): ItemNeighbour => ({
             item: toItem(n),
+            type: n.type,
             weight: n.weight,
             lastAt: new Date(n.lastAt),
             coUsers: n.coUsers.map(toCoUser),

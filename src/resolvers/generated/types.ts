@@ -38,6 +38,11 @@ export type Contribution = {
   readonly headWeights: ReadonlyArray<Scalars['Float']['output']>;
   /** 1 for one of the user's own interactions, 2 for another user reached through one of them. */
   readonly hop: Scalars['Int']['output'];
+  /**
+   * At hop 1, what the user did with `item`: the strongest of their interactions with it (`VIEW`,
+   * `CLICK`, `CHECK_IN`, `LIKE`, `ADD_TO_CART`, `PURCHASE`, weakest first); null at hop 2.
+   */
+  readonly interactionType?: Maybe<InteractionType>;
   /** The user's own item: the neighbour itself at hop 1, the item linking to the other user at hop 2. */
   readonly item: Item;
   /** The attention layer the weight comes from: 2 for first-hop, 1 for second-hop contributions. */
@@ -91,7 +96,10 @@ export type Explanation = {
   readonly kind: ExplanationKind;
   /** The version of the model that produced the ranking; null for `POPULARITY_FALLBACK`. */
   readonly modelVersion?: Maybe<Scalars['String']['output']>;
-  /** One sentence for people, for example: Because you liked “Blue Train” and “Kind of Blue”. */
+  /**
+   * One sentence for people, naming what the user did, for example: Because you bought “Blue Train”
+   * and viewed “Kind of Blue”.
+   */
   readonly summary: Scalars['String']['output'];
 };
 
@@ -105,6 +113,12 @@ export type ExplanationContributionsArgs = {
 export type ExplanationKind =
   /** The graph attention model ranked the item from the user's neighbourhood. */
   | 'ATTENTION'
+  /**
+   * The graph attention model ranked an item it knows by its text alone (new, not yet interacted
+   * with) from the user's neighbourhood: "similar in content to" the user's items. Contributions are
+   * exact as for `ATTENTION`.
+   */
+  | 'CONTENT'
   /**
    * The user has no interaction the model can use (unknown or new user), so items are ranked by how
    * many users interacted with them.
@@ -219,7 +233,7 @@ export type ModelInfo = {
   readonly executionProvider: Scalars['String']['output'];
   /** The sampled neighbourhood's fan-out per hop, first hop first. */
   readonly fanouts: ReadonlyArray<Scalars['Int']['output']>;
-  /** The model contract's format, for example `recograph-gat/1`. */
+  /** The model contract's format, for example `recograph-gat/3`. */
   readonly format: Scalars['String']['output'];
   /** Attention heads per layer. */
   readonly heads: Scalars['Int']['output'];
@@ -575,6 +589,7 @@ export type ContributionResolvers<ContextType = RequestContext, ParentType exten
   evidence?: Resolver<ReadonlyArray<ResolversTypes['Contribution']>, ParentType, ContextType, RequireFields<ContributionEvidenceArgs, 'first'>>;
   headWeights?: Resolver<ReadonlyArray<ResolversTypes['Float']>, ParentType, ContextType>;
   hop?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  interactionType?: Resolver<Maybe<ResolversTypes['InteractionType']>, ParentType, ContextType>;
   item?: Resolver<ResolversTypes['Item'], ParentType, ContextType>;
   layer?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   share?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
