@@ -10,3 +10,4 @@ export {
   parseModelMetadata,
   type ModelMetadata,
 } from './model-contract.js';
+export { openSession } from './session.js';
