@@ -3,13 +3,14 @@
  * the demo catalogue's item texts (short: title and category) and on the same items with a
  * 20-title description (long), each session single-threaded as in serving. Also how far int8
  * moves an embedding from fp32, and how far batching moves an int8 one (dynamic quantization
- * scales activations per run). fp32 needs the export's .cache copy (tools/text-encoder/README.md);
+ * scales activations per run). CPU time beside wall time, since on a shared machine the wall
+ * time mostly measures the neighbours. fp32 needs the export's .cache copy (tools/text-encoder/README.md);
  * without it that half is skipped.
  *
  * Usage: npm run bench:encoder   (writes bench/results/encoder.json)
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { itemText, loadTextEncoder, type TextEncoder } from '../src/content/index.js';
 import { generateDemoDataset } from '../src/graph/demo/demo-dataset.js';
@@ -48,14 +49,18 @@ for (const [set, list] of Object.entries(texts)) {
   for (const batch of BATCHES) {
     for (const model of models) {
       const encoder = await open(model, batch);
-      let best = Infinity;
+      let wall = Infinity;
+      let cpu = Infinity;
       for (let round = 0; round < ROUNDS; round++) {
         const start = performance.now();
+        const used = process.cpuUsage();
         vectors.set(`${set}/${model}/${batch}`, await encoder.encode(list));
-        best = Math.min(best, (performance.now() - start) / list.length);
+        const { user, system } = process.cpuUsage(used);
+        wall = Math.min(wall, (performance.now() - start) / list.length);
+        cpu = Math.min(cpu, (user + system) / 1000 / list.length);
       }
       await encoder.close();
-      rows.push({ texts: set, model, batch, 'ms per item': Number(best.toFixed(3)) });
+      rows.push({ texts: set, model, batch, 'ms per item': Number(wall.toFixed(3)), 'CPU ms per item': Number(cpu.toFixed(3)) });
     }
   }
 }
@@ -71,7 +76,8 @@ console.log('mean cosine');
 console.table(quality);
 const result = {
   measuredAt: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+  // The machine is shared: the load average says how much else ran beside the bench.
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadAverageAtEnd: loadavg().map((l) => Number(l.toFixed(2))) },
   items: ITEMS,
   rounds: `best of ${ROUNDS}`,
   fp32: models.length === 2 ? FP32.replace(ROOT, '') : 'skipped (no .cache copy)',
