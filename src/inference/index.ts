@@ -24,3 +24,4 @@ export {
   type ModelMetadata,
 } from './model-contract.js';
 export { addScaled, unitVector } from './vectors.js';
+export { openSession } from './session.js';

@@ -1,0 +1,9 @@
+export { itemText, type ItemTextFields } from './item-text.js';
+export {
+  DEFAULT_ENCODER_BATCH_SIZE,
+  loadTextEncoder,
+  type LoadTextEncoderOptions,
+  type TextEncoder,
+  type TextEncoderInfo,
+} from './text-encoder.js';
+export { TEXT_ENCODER_FORMAT, TextEncoderContractError, parseEncoderMetadata, type EncoderMetadata } from './encoder-contract.js';
