@@ -2,6 +2,7 @@ export {
   DEFAULT_WORKER_HEAP_MIB,
   loadModel,
   readModelFolder,
+  type ContentMap,
   type ExecutionProvider,
   type ItemVector,
   type LoadModelOptions,

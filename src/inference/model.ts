@@ -42,6 +42,8 @@ export interface RecommendationModel {
   readonly metadata: ModelMetadata;
   readonly vocabulary: ModelVocabulary;
   readonly info: ModelInfo;
+  /** How the model maps item text into its item space; null when it has no content map. */
+  readonly contentMap: ContentMap | null;
   /**
    * Runs over the first items of the tables, as many as `score_bias` covers. Takes ownership of
    * the input buffers: with worker threads they are moved, not copied.
@@ -68,12 +70,22 @@ export interface LoadModelOptions {
 
 export const DEFAULT_WORKER_HEAP_MIB = 256;
 
+/** The model's map from text embeddings into its item space: `v = e·W + b` (docs/content.md). */
+export interface ContentMap {
+  /** The text encoder whose embeddings it maps (its ONNX file's SHA-256). */
+  readonly encoderSha256: string;
+  readonly inputDim: number;
+  /** `[inputDim + 1, embeddingDim]`, row-major: the rows of `W`, then `b`. */
+  readonly weights: Float32Array;
+}
+
 /** A model folder's files, read and checked against `model.json` (contract v3). */
 export interface ModelFolder {
   readonly metadata: ModelMetadata;
   readonly onnx: Buffer;
   readonly onnxPath: string;
   readonly tables: TablesSnapshot;
+  readonly contentMap: ContentMap | null;
 }
 
 export async function readModelFolder(directory: string): Promise<ModelFolder> {
@@ -95,11 +107,20 @@ export async function readModelFolder(directory: string): Promise<ModelFolder> {
     candidates: table(candidates, metadata.items.length, 'tables.candidates'),
     contextUsers: table(contextUsers, metadata.users.length, 'tables.contextUsers'),
   };
-  return { metadata, onnx, onnxPath: join(directory, metadata.graph.file), tables };
+  const content = metadata.content ?? null;
+  const contentMap =
+    content === null
+      ? null
+      : {
+          encoderSha256: content.encoder.sha256,
+          inputDim: content.map.inputDim,
+          weights: table(await read(content.map), content.map.inputDim + 1, 'content.map'),
+        };
+  return { metadata, onnx, onnxPath: join(directory, metadata.graph.file), tables, contentMap };
 }
 
 export async function loadModel(directory: string, options: LoadModelOptions): Promise<RecommendationModel> {
-  const { metadata, onnx, onnxPath, tables: snapshot } = await readModelFolder(directory);
+  const { metadata, onnx, onnxPath, tables: snapshot, contentMap } = await readModelFolder(directory);
   const dim = metadata.embeddingDim;
   const tables = new ServingTables(snapshot);
 
@@ -111,6 +132,7 @@ export async function loadModel(directory: string, options: LoadModelOptions): P
   const trainedAt = typeof metadata.training?.createdAt === 'string' ? new Date(metadata.training.createdAt) : null;
   const model: RecommendationModel = {
     metadata,
+    contentMap,
     vocabulary,
     info: {
       version: metadata.version,

@@ -73,13 +73,13 @@ def sha256_of(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text)
     os.replace(tmp, path)
 
 
-def _content_named(out_dir: Path, kind: str, suffix: str, write) -> dict:
+def content_named_file(out_dir: Path, kind: str, suffix: str, write) -> dict:
     """Writes a file through ``write(path)``, then names it ``<kind>-<sha12><suffix>``: files a
     ``model.json`` references never change, so a model can be swapped in beside another."""
     tmp = out_dir / f".{kind}{suffix}.tmp"
@@ -92,7 +92,7 @@ def _content_named(out_dir: Path, kind: str, suffix: str, write) -> dict:
 
 def _table_file(out_dir: Path, kind: str, table: torch.Tensor) -> dict:
     array = table.detach().to(torch.float32).contiguous().numpy().astype("<f4", copy=False)
-    return {**_content_named(out_dir, kind, ".f32", lambda path: path.write_bytes(array.tobytes())), "rows": int(array.shape[0])}
+    return {**content_named_file(out_dir, kind, ".f32", lambda path: path.write_bytes(array.tobytes())), "rows": int(array.shape[0])}
 
 
 INDUCTIVE_PRIOR_WEIGHT = 3
@@ -121,12 +121,12 @@ def save_model(model: NeighbourhoodGAT, fanouts: tuple[int, int], item_ids: list
                          f"ids given for {len(item_ids)} and {len(user_ids)}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    graph = _content_named(out_dir, "graph", ".onnx", lambda path: export_onnx(model, path))
+    graph = content_named_file(out_dir, "graph", ".onnx", lambda path: export_onnx(model, path))
     items, candidates, context_users = serving_tables(model)
     tables = {"items": _table_file(out_dir, "items", items),
               "candidates": _table_file(out_dir, "candidates", candidates),
               "contextUsers": _table_file(out_dir, "context-users", context_users)}
-    checkpoint = _content_named(out_dir, "checkpoint", ".pt", lambda path: torch.save(
+    checkpoint = content_named_file(out_dir, "checkpoint", ".pt", lambda path: torch.save(
         {"format": MODEL_FORMAT, "config": model.config(), "fanouts": list(fanouts),
          "state_dict": model.state_dict()}, path))
     metadata = {
@@ -147,8 +147,8 @@ def save_model(model: NeighbourhoodGAT, fanouts: tuple[int, int], item_ids: list
         "content": content,
         "training": training,
     }
-    _write_atomic(out_dir / "model.json", json.dumps(metadata, indent=2) + "\n")
-    _remove_unreferenced(out_dir, metadata)
+    write_atomic(out_dir / "model.json", json.dumps(metadata, indent=2) + "\n")
+    remove_unreferenced(out_dir, metadata)
     return metadata
 
 
@@ -163,7 +163,7 @@ def referenced_files(metadata: dict) -> list[str]:
     return [entry["file"] for entry in entries]
 
 
-def _remove_unreferenced(out_dir: Path, metadata: dict) -> None:
+def remove_unreferenced(out_dir: Path, metadata: dict) -> None:
     """Drops the files of a model this folder held before (servers read them only when loading)."""
     keep = set(referenced_files(metadata))
     for path in out_dir.iterdir():

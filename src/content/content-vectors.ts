@@ -1,0 +1,47 @@
+import type { Logger } from 'pino';
+import type { ItemRecord } from '../graph/index.js';
+import type { ContentMap, RecommendationModel } from '../inference/index.js';
+import type { ContentVectors } from '../recommendations/index.js';
+import { itemText } from './item-text.js';
+import type { TextEncoder } from './text-encoder.js';
+
+/**
+ * Item vectors from text for `model`: its content map applied to the encoder's embedding of each
+ * item's text. Null, with one log line saying why, when the model has no map or the map was fitted
+ * on another encoder's embeddings (new items are then known by their interactions only).
+ */
+export function contentVectors(model: RecommendationModel, encoder: TextEncoder | null, logger: Pick<Logger, 'info' | 'warn'>): ContentVectors | null {
+  const map = model.contentMap;
+  if (map === null) {
+    logger.info({ model: model.info.version }, 'content features off for this model: it has no content map (npm run content:fit)');
+    return null;
+  }
+  if (encoder === null) {
+    logger.warn({ model: model.info.version }, 'content features off: the model has a content map but no text encoder is loaded');
+    return null;
+  }
+  if (encoder.info.sha256 !== map.encoderSha256 || encoder.info.dimension !== map.inputDim) {
+    logger.warn(
+      { model: model.info.version, encoder: encoder.info.sha256, expected: map.encoderSha256 },
+      "content features off: the model's content map was fitted on another text encoder's embeddings",
+    );
+    return null;
+  }
+  return {
+    async vectorsFor(items: readonly ItemRecord[]) {
+      const embeddings = await encoder.encode(items.map((item) => itemText(item as ItemRecord & { description?: string | null; tags?: readonly string[] })));
+      return embeddings.map((embedding) => mapped(map, embedding, model.metadata.embeddingDim));
+    },
+  };
+}
+
+/** `e·W + b` for one embedding. */
+function mapped({ inputDim, weights }: ContentMap, embedding: Float32Array, dim: number): Float32Array {
+  const out = weights.slice(inputDim * dim, (inputDim + 1) * dim);
+  for (let k = 0; k < inputDim; k++) {
+    const e = embedding[k]!;
+    const row = k * dim;
+    for (let j = 0; j < dim; j++) out[j]! += e * weights[row + j]!;
+  }
+  return out;
+}
