@@ -15,7 +15,7 @@ const vocabulary: ModelVocabulary = {
   itemCount: 3,
 };
 const at = new Date(0);
-const item = (id: string) => ({ id, title: id.toUpperCase(), category: null });
+const item = (id: string) => ({ id, title: id.toUpperCase(), category: null, description: null, tags: [], available: true });
 
 const alice: Neighbourhood = {
   userId: 'alice',

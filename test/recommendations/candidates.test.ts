@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { itemRecord } from '../../src/graph/index.js';
 import { CandidateMasks } from '../../src/recommendations/index.js';
 
 const ids = ['j1', 'j2', 'r1', 'r2', 'x', 'gone'];
 const vocabulary = { itemIndex: new Map(ids.map((id, i) => [id, i])), userIndex: new Map(), itemCount: ids.length };
 const masks = new CandidateMasks(vocabulary, [
-  { id: 'j1', title: 'J1', category: 'Jazz' },
-  { id: 'j2', title: 'J2', category: 'Jazz' },
-  { id: 'r1', title: 'R1', category: 'Rock' },
-  { id: 'r2', title: 'R2', category: 'Rock' },
-  { id: 'x', title: 'X', category: null },
+  itemRecord({ id: 'j1', title: 'J1', category: 'Jazz' }),
+  itemRecord({ id: 'j2', title: 'J2', category: 'Jazz' }),
+  itemRecord({ id: 'r1', title: 'R1', category: 'Rock' }),
+  itemRecord({ id: 'r2', title: 'R2', category: 'Rock' }),
+  itemRecord({ id: 'x', title: 'X' }),
   null,
 ]);
 

@@ -6,7 +6,7 @@ import { parse } from 'csv-parse';
 import { z } from 'zod';
 import { INTERACTION_WEIGHT_RANGE, isInteractionWeight, MAX_ID_LENGTH, resolveInteractionWeight } from '../interaction-weights.js';
 import { generateDemoDataset, type DemoDataset } from '../demo/demo-dataset.js';
-import type { InteractionType, ItemRecord, NewInteraction } from '../store.js';
+import type { InteractionType, NewInteraction, NewItem } from '../store.js';
 
 /** A row that cannot be imported, where it is and why. */
 export interface BadRow {
@@ -23,7 +23,7 @@ export interface SourcedInteraction {
 
 /** A dataset read from files, not yet checked against the store. */
 export interface DatasetFiles {
-  readonly items: readonly ItemRecord[];
+  readonly items: readonly NewItem[];
   readonly interactions: readonly SourcedInteraction[];
   readonly badRows: readonly BadRow[];
 }
@@ -79,7 +79,7 @@ async function* csvRecords(path: string): AsyncGenerator<{ line: number; record:
  */
 export async function readCsvDataset(interactionsPath: string, itemsPath?: string): Promise<DatasetFiles> {
   const badRows: BadRow[] = [];
-  const items: ItemRecord[] = [];
+  const items: NewItem[] = [];
   if (itemsPath) {
     const file = basename(itemsPath);
     for await (const { line, record } of csvRecords(itemsPath)) {
@@ -147,7 +147,7 @@ export async function readLightGcnDataset(dir: string, splits: readonly string[]
   }
   const items = [...itemIds]
     .sort((a, b) => Number(a) - Number(b))
-    .map((id): ItemRecord => ({ id, title: `${dataset} item ${id}`, category: null }));
+    .map((id): NewItem => ({ id, title: `${dataset} item ${id}` }));
   return { items, interactions, badRows };
 }
 

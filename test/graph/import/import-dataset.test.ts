@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteGraphStore, type GraphStore } from '../../../src/graph/index.js';
+import { itemRecord, SqliteGraphStore, type GraphStore } from '../../../src/graph/index.js';
 import { demoDataset, importDataset, ImportRejectedError, readCsvDataset, readLightGcnDataset } from '../../../src/graph/import/index.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'recograph-import-'));
@@ -58,7 +58,7 @@ describe('dataset import', () => {
       ['a', 'LIKE', 2],
     ]);
     expect(u2!.map((i) => [i.itemId, i.type, i.weight])).toEqual([['b', 'VIEW', 1]]);
-    expect(await store.items(['b'])).toEqual([{ id: 'b', title: 'Bravo', category: null }]);
+    expect(await store.items(['b'])).toEqual([itemRecord({ id: 'b', title: 'Bravo' })]);
   });
 
   it('is idempotent: importing the same files again records nothing new', async () => {
