@@ -36,4 +36,30 @@ describeNeo4j('Neo4j store', () => {
       await store.close();
     }
   });
+
+  it('numbers concurrent interaction writes without repeating a sequence number', async () => {
+    await eraseNeo4j();
+    const options = neo4jOptions();
+    const store = await Neo4jGraphStore.connect(options);
+    const driver = neo4j.driver(options.uri, neo4j.auth.basic(options.user, options.password));
+    try {
+      await store.upsertItems([{ id: 'a', title: 'Alpha' }]);
+      const at = new Date(0);
+      await Promise.all(
+        Array.from({ length: 8 }, (_, w) =>
+          store.recordInteractions([0, 1, 2].map((k) => ({ userId: `u${w}-${k}`, itemId: 'a', type: 'VIEW' as const, weight: 1, occurredAt: at }))),
+        ),
+      );
+      const { records } = await driver.executeQuery(
+        `MATCH (x:Interaction) WITH count(DISTINCT x.seq) AS distinctSeqs, count(*) AS interactions
+         MATCH (s:Sequence {name: 'interaction'}) RETURN distinctSeqs, interactions, s.value AS next`,
+        {},
+        { database: options.database },
+      );
+      expect(records.map((r) => [r.get('distinctSeqs').toNumber(), r.get('interactions').toNumber(), r.get('next').toNumber()])).toEqual([[24, 24, 24]]);
+    } finally {
+      await driver.close();
+      await store.close();
+    }
+  });
 });

@@ -472,12 +472,12 @@ SET n.sortKey = row.sortKey`,
  * erases interactions, so that those run one at a time: a replay cannot read "not erased" while an
  * erasure of its user is under way and write after it (and an erasure hashes every key recorded
  * before it). Recording already takes this lock when it appends; taking it first extends it to the
- * checks before.
+ * checks before. `+ 0` as in `lockCatalogueQuery`: `SET s.value = s.value` took no lock.
  */
 export const lockInteractionWritesQuery: CypherQuery = {
   cypher: `MERGE (s:Sequence {name: 'interaction'})
 ON CREATE SET s.value = 0
-SET s.value = s.value`,
+SET s.value = s.value + 0`,
   params: {},
 };
 
