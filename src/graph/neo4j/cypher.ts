@@ -1,5 +1,6 @@
 import neo4j from 'neo4j-driver';
 import { idSortKey } from '../id-order.js';
+import type { ItemRecord } from '../store.js';
 
 /**
  * Every Cypher statement the Neo4j adapter sends, as pure builders returning `{ cypher, params }`.
@@ -319,7 +320,7 @@ RETURN coalesce(s.value, 0) AS revision`,
 };
 
 export interface ItemWrite {
-  readonly item: { readonly id: string; readonly title: string; readonly category: string | null; readonly description: string | null; readonly tags: readonly string[]; readonly available: boolean };
+  readonly item: ItemRecord;
   readonly revision: number;
 }
 
