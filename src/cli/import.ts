@@ -3,6 +3,7 @@
  *
  *   npm run import -- --lightgcn ../shared/datasets/lastfm [--splits train,valid] [--type VIEW]
  *   npm run import -- --interactions interactions.csv [--items items.csv]
+ *                     (items: itemId,title[,category,description,tags,available]; tags separated by |)
  *   npm run import -- --demo          (the bundled demo dataset, as the server seeds it)
  *   common: [--batch-size 5000] [--on-error skip|reject]
  *

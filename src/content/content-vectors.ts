@@ -29,7 +29,7 @@ export function contentVectors(model: RecommendationModel, encoder: TextEncoder 
   }
   return {
     async vectorsFor(items: readonly ItemRecord[]) {
-      const embeddings = await encoder.encode(items.map((item) => itemText(item as ItemRecord & { description?: string | null; tags?: readonly string[] })));
+      const embeddings = await encoder.encode(items.map((item) => itemText(item)));
       return embeddings.map((embedding) => mapped(map, embedding, model.metadata.embeddingDim));
     },
   };

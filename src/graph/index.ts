@@ -1,6 +1,8 @@
 export type * from './store.js';
 export { checkRetry, ErasedInteractionsError, GraphStoreUnavailableError, IdempotencyConflictError, UnknownItemsError } from './store.js';
 export { DEVELOPMENT_ERASURE_SECRET } from './erased-keys.js';
+export { itemRecord } from './item-upsert.js';
+export { CATEGORY_RULE, isCategoryName, ITEM_FIELD_LIMITS, itemFieldProblem, type ItemFieldProblem } from './item-fields.js';
 export {
   checkId,
   DEFAULT_INTERACTION_WEIGHTS,

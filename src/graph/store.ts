@@ -9,6 +9,33 @@ export interface ItemRecord {
   readonly id: string;
   readonly title: string;
   readonly category: string | null;
+  /** Free text about the item, for people and for content features. */
+  readonly description: string | null;
+  readonly tags: readonly string[];
+  /** False for an item out of stock or withdrawn: still listed, never recommended. */
+  readonly available: boolean;
+}
+
+/**
+ * An item to write with `upsertItems`: its whole record. A field left out takes its default (no
+ * category, no description, no tags, available); it never keeps what was stored.
+ */
+export type NewItem = Pick<ItemRecord, 'id' | 'title'> & Partial<Omit<ItemRecord, 'id' | 'title'>>;
+
+export interface UpsertItemsResult {
+  /** The items as stored, in input order. */
+  readonly items: readonly ItemRecord[];
+  readonly createdCount: number;
+  /** Existing items whose record changed; one written exactly as stored counts as neither. */
+  readonly updatedCount: number;
+}
+
+/** A page of `itemsChangedSince`. */
+export interface CatalogueChanges {
+  /** Items created or changed after the revision asked for, in revision order. */
+  readonly items: readonly ItemRecord[];
+  /** The highest revision among `items` (the one asked for when there are none): pass it back to continue. */
+  readonly revision: number;
 }
 
 /** A user as the API knows them before loading anything else. */
@@ -133,7 +160,7 @@ export interface GraphStore {
   listItems(page: PageRequest & { readonly category?: string | null }): Promise<Page<ItemRecord>>;
   /** The distinct categories of the catalogue, sorted. */
   categories(): Promise<string[]>;
-  /** Items by number of distinct users, most first, then by id. */
+  /** Available items by number of distinct users, most first, then by id. */
   popularItems(query: PopularItemsQuery): Promise<PopularItem[]>;
   /**
    * Records interactions atomically: unknown users are created; an unknown item throws
@@ -141,8 +168,20 @@ export interface GraphStore {
    * interaction erased with its user throws `ErasedInteractionsError` and nothing is written.
    */
   recordInteractions(interactions: readonly NewInteraction[]): Promise<RecordInteractionsResult>;
-  /** Adds or updates catalogue items. */
-  upsertItems(items: readonly ItemRecord[]): Promise<void>;
+  /**
+   * Creates or replaces whole item records, atomically (see `NewItem` for omitted fields); ids must
+   * be distinct within a call. An item stored exactly so already is left alone, so a retry changes
+   * nothing. Each item created or changed gets the next catalogue revision, in input order.
+   */
+  upsertItems(items: readonly NewItem[]): Promise<UpsertItemsResult>;
+  /**
+   * The catalogue's revision: the highest stamped on an item so far (0 for an empty catalogue). It
+   * only grows, and a revision is visible only once every lower one is, so a follower that reads
+   * it, then the whole catalogue, then `itemsChangedSince` it misses no write.
+   */
+  catalogueRevision(): Promise<number>;
+  /** At most `limit` items created or changed after `revision`, in revision order; from 0, the whole catalogue. */
+  itemsChangedSince(revision: number, limit: number): Promise<CatalogueChanges>;
   /**
    * Erases a user and everything recorded about them, atomically: their interactions, merged
    * edges and their share of item popularity. Afterwards no read returns anything derived from them,

@@ -40,7 +40,7 @@ export class Candidates {
         indices.add(index);
         this.indicesByCategory.set(record.category, indices);
       }
-      this.allowed[index] = isOffered(record) ? 0 : EXCLUDED_SCORE_BIAS;
+      this.allowed[index] = record.available ? 0 : EXCLUDED_SCORE_BIAS;
     }
   }
 
@@ -75,9 +75,4 @@ export class Candidates {
     allowed.set(this.allowed);
     this.allowed = allowed;
   }
-}
-
-/** Whether the store offers the item now; records without an availability flag are offered. */
-function isOffered(record: ItemRecord): boolean {
-  return (record as { readonly available?: boolean }).available !== false;
 }

@@ -1,11 +1,11 @@
-import { checkId, MAX_ID_LENGTH } from '../graph/index.js';
+import { CATEGORY_RULE, checkId, isCategoryName, MAX_ID_LENGTH } from '../graph/index.js';
 import { BadUserInputError } from '../errors.js';
 
 export const MAX_PAGE_SIZE = 100;
 export const MAX_CONTRIBUTIONS = 50;
 export const MAX_INTERACTIONS_PER_CALL = 1000;
+export const MAX_ITEMS_PER_CALL = 1000;
 const MAX_FILTER_ENTRIES = 1000;
-const MAX_CATEGORY_LENGTH = 200;
 /** How far in the future an `occurredAt` may be (clock skew): later ones would stay "most recent" forever. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -29,11 +29,7 @@ export function id(argument: string, value: string): string {
 
 /** A category name: 1..200 characters, no control characters. */
 export function category(argument: string, value: string): string {
-  if (value.length === 0 || value.length > MAX_CATEGORY_LENGTH || /[\u0000-\u001f\u007f]/.test(value)) {
-    throw new BadUserInputError(`\`${argument}\` must be 1 to ${MAX_CATEGORY_LENGTH} characters without control characters.`, {
-      argument,
-    });
-  }
+  if (!isCategoryName(value)) throw new BadUserInputError(`\`${argument}\` ${CATEGORY_RULE}.`, { argument });
   return value;
 }
 

@@ -3,13 +3,15 @@ import {
   IdempotencyConflictError,
   INTERACTION_WEIGHT_RANGE,
   isInteractionWeight,
+  itemFieldProblem,
   resolveInteractionWeight,
   UnknownItemsError,
   type NewInteraction,
+  type NewItem,
 } from '../graph/index.js';
 import { BadUserInputError, ConflictError } from '../errors.js';
-import type { InteractionInput, MutationResolvers } from './generated/types.js';
-import { count, id, MAX_INTERACTIONS_PER_CALL, pastInstant } from './arguments.js';
+import type { InteractionInput, ItemInput, MutationResolvers } from './generated/types.js';
+import { count, id, MAX_INTERACTIONS_PER_CALL, MAX_ITEMS_PER_CALL, pastInstant } from './arguments.js';
 
 export const Mutation: MutationResolvers = {
   recordInteractions: async (_, { input }, { services }) => {
@@ -44,6 +46,25 @@ export const Mutation: MutationResolvers = {
     }
   },
 
+  upsertItems: async (_, { input }, { services }) => {
+    count('input', input.length, MAX_ITEMS_PER_CALL);
+    const items = input.map(toNewItem);
+    const first = new Map<string, number>();
+    items.forEach((item, index) => {
+      const earlier = first.get(item.id);
+      if (earlier !== undefined) {
+        throw new BadUserInputError(`\`input[${index}].id\` repeats \`input[${earlier}].id\` (${item.id}); each item may appear once. Nothing was written.`, {
+          argument: `input[${index}].id`,
+        });
+      }
+      first.set(item.id, index);
+    });
+    const upserted = await services.store.upsertItems(items);
+    // Availability, categories and new items' rows follow before the answer: the next query sees them.
+    await services.catalogue.itemsChanged(items.map((item) => item.id));
+    return upserted;
+  },
+
   deleteUser: async (_, args, { services, caller }) => {
     const userId = id('id', args.id);
     const { deleted, interactionCount } = await services.store.deleteUser(userId);
@@ -69,4 +90,22 @@ function toNewInteraction(entry: InteractionInput, index: number, now: Date): Ne
     weight: resolveInteractionWeight(type, weight),
     occurredAt: entry.occurredAt == null ? now : pastInstant(at('occurredAt'), entry.occurredAt, now),
   };
+}
+
+/** An item entry as the store takes it: every field checked, explicit nulls as omissions. */
+function toNewItem(entry: ItemInput, index: number): NewItem {
+  const item = {
+    id: id(`input[${index}].id`, entry.id),
+    title: entry.title,
+    category: entry.category ?? null,
+    description: entry.description ?? null,
+    tags: entry.tags ?? [],
+    available: entry.available ?? true,
+  };
+  const problem = itemFieldProblem(item);
+  if (problem !== null) {
+    const argument = `input[${index}].${problem.field}`;
+    throw new BadUserInputError(`\`${argument}\` ${problem.rule}. Nothing was written.`, { argument });
+  }
+  return item;
 }

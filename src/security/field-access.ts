@@ -49,6 +49,8 @@ const FIELD_ACCESS: Readonly<Record<string, FieldAccess>> = {
   // Other users reached through an explanation: admin only, whoever the explanation is for.
   'Contribution.user': { role: 'admin' },
   'Mutation.recordInteractions': { role: 'writer', subjectIds: (a) => (a.input as { userId: unknown }[]).map((i) => i.userId) },
+  // The catalogue is the service's, never an end user's to change.
+  'Mutation.upsertItems': { role: 'writer' },
   'Mutation.deleteUser': { role: 'admin', subjectIds: (a) => [a.id] },
 };
 

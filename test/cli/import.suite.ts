@@ -63,6 +63,29 @@ export function describeImportCli(leg: StoreLeg): void {
       expect(result.stderr).toContain('nothing was imported');
     });
 
+    it('imports item descriptions, tags and availability, and rejects a bad items row by its line', async () => {
+      const root = mkdtempSync(join(tmpdir(), 'recograph-cli-'));
+      writeFileSync(join(root, 'interactions.csv'), 'userId,itemId,type,weight,timestamp\nu1,b,VIEW,1,2026-01-01T00:00:00Z\n');
+      const items = 'itemId,title,category,description,tags,available\na,Alpha,Jazz,"Live, 1961",sax|live,false\nb,Bravo,,,,1\n';
+      writeFileSync(join(root, 'items.csv'), items);
+      const args = ['--interactions', join(root, 'interactions.csv'), '--items', join(root, 'items.csv')];
+      expect((await importCli(args, join(root, 'data'))).code).toBe(0);
+      const store = await leg.openStore(join(root, 'data'));
+      try {
+        expect(await store.items(['a', 'b'])).toEqual([
+          { id: 'a', title: 'Alpha', category: 'Jazz', description: 'Live, 1961', tags: ['sax', 'live'], available: false },
+          { id: 'b', title: 'Bravo', category: null, description: null, tags: [], available: true },
+        ]);
+        expect((await store.popularItems({ limit: 5 })).map((p) => p.item.id)).toEqual(['b']);
+      } finally {
+        await store.close();
+      }
+      writeFileSync(join(root, 'items.csv'), `${items}c,Charlie,,,,perhaps\n`);
+      const rejected = await importCli(args, join(root, 'data'));
+      expect(rejected.code).toBe(1);
+      expect(rejected.stderr).toContain('items.csv:4: available must be true, false, 1 or 0');
+    });
+
     it('explains a wrong invocation', async () => {
       const result = await importCli(['--on-error', 'ignore'], mkdtempSync(join(tmpdir(), 'recograph-cli-')));
       expect(result.code).toBe(2);

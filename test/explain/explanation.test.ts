@@ -5,9 +5,9 @@ import type { NeighbourSlots, UserScores } from '../../src/inference/index.js';
 const at = new Date(0);
 const slots: NeighbourSlots = {
   items: [
-    { item: { id: 'a', title: 'Blue Train', category: 'Jazz' }, type: 'VIEW', weight: 1, lastAt: at, coUsers: [] },
-    { item: { id: 'b', title: 'Kind of Blue', category: 'Jazz' }, type: 'PURCHASE', weight: 1, lastAt: at, coUsers: [] },
-    { item: { id: 'c', title: 'Paranoid', category: 'Rock' }, type: 'LIKE', weight: 1, lastAt: at, coUsers: [] },
+    { item: { id: 'a', title: 'Blue Train', category: 'Jazz', description: null, tags: [], available: true }, type: 'VIEW', weight: 1, lastAt: at, coUsers: [] },
+    { item: { id: 'b', title: 'Kind of Blue', category: 'Jazz', description: null, tags: [], available: true }, type: 'PURCHASE', weight: 1, lastAt: at, coUsers: [] },
+    { item: { id: 'c', title: 'Paranoid', category: 'Rock', description: null, tags: [], available: true }, type: 'LIKE', weight: 1, lastAt: at, coUsers: [] },
   ],
   coUsers: [[{ userId: 'u7', weight: 1, lastAt: at }, { userId: 'u8', weight: 1, lastAt: at }], [], []],
 };

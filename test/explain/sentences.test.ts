@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { becauseSentence, fallbackSentence, type Reason } from '../../src/explain/index.js';
+import { itemRecord } from '../../src/graph/index.js';
 
-const reason = (title: string, type: Reason['type']): Reason => ({ item: { id: title, title, category: null }, type });
+const reason = (title: string, type: Reason['type']): Reason => ({ item: itemRecord({ id: title, title }), type });
 
 describe('explanation sentences', () => {
   it('name what the user did with each item', () => {

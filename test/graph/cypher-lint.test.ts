@@ -22,7 +22,16 @@ const statements: Record<string, readonly CypherQuery[]> = {
   unknownItemsQuery: [cypher.unknownItemsQuery(['a'])],
   interactionsByKeyQuery: [cypher.interactionsByKeyQuery(['evt-1'])],
   recordInteractionsQuery: [cypher.recordInteractionsQuery([row], 0)],
-  upsertItemsQuery: [cypher.upsertItemsQuery([{ id: 'a', title: 'Alpha', category: null }])],
+  lockCatalogueQuery: [cypher.lockCatalogueQuery],
+  catalogueRevisionQuery: [cypher.catalogueRevisionQuery],
+  writeItemsQuery: [
+    cypher.writeItemsQuery([
+      { item: { id: 'a', title: 'Alpha', category: null, description: null, tags: [], available: true }, revision: 1 },
+      { item: { id: 'b', title: 'Bravo', category: 'Jazz', description: 'Hard bop', tags: ['sax'], available: false }, revision: 2 },
+    ]),
+  ],
+  itemsChangedSinceQuery: [cypher.itemsChangedSinceQuery(0, 100)],
+  itemsWithoutRevisionQuery: [cypher.itemsWithoutRevisionQuery(1000)],
   erasedKeyHashesQuery: [cypher.erasedKeyHashesQuery(['hash'])],
   userInteractionKeysQuery: [cypher.userInteractionKeysQuery('u1')],
   deleteUserQuery: [cypher.deleteUserQuery('u1', ['hash'])],

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { ErasedInteractionsError, GraphStoreUnavailableError, SqliteGraphStore, type GraphStore, type NewInteraction } from '../../src/graph/index.js';
+import {
+  ErasedInteractionsError,
+  GraphStoreUnavailableError,
+  itemRecord,
+  SqliteGraphStore,
+  type GraphStore,
+  type NewInteraction,
+} from '../../src/graph/index.js';
 import { writeProtect } from '../support/write-protect.js';
 import { describeGraphStoreContract } from './store-contract.js';
 
@@ -55,7 +62,7 @@ describe('embedded store cache', () => {
       ['b', 'Bravo II', []],
       ['a', 'Alpha', ['u3', 'u2']],
     ]);
-    expect(await store.items(['b'])).toEqual([{ id: 'b', title: 'Bravo II', category: null }]);
+    expect(await store.items(['b'])).toEqual([itemRecord({ id: 'b', title: 'Bravo II' })]);
     await other.close();
     await store.close();
   });
@@ -80,7 +87,7 @@ describe('embedded store cache', () => {
     const path = freshPath();
     const store = await seeded(path);
     expect(await coUsersOfRoot(store)).toEqual([['a', 'Alpha', ['u2', 'u1']]]);
-    expect(await store.items(['a'])).toEqual([{ id: 'a', title: 'Alpha', category: null }]);
+    expect(await store.items(['a'])).toEqual([itemRecord({ id: 'a', title: 'Alpha' })]);
     const hop1OfU1 = async () => (await store.neighbourhoods(['u1'], { hop1: 5, hop2: 3 }))[0]!.items.map((i) => i.item.id);
     expect(await hop1OfU1()).toEqual(['b', 'a']);
 
@@ -89,7 +96,7 @@ describe('embedded store cache', () => {
     db.prepare("DELETE FROM edges WHERE user_id = 'u1' AND item_id = 'b'").run();
     db.prepare("UPDATE items SET title = 'Alpha I' WHERE id = 'a'").run();
     db.close();
-    expect(await store.items(['a'])).toEqual([{ id: 'a', title: 'Alpha I', category: null }]);
+    expect(await store.items(['a'])).toEqual([itemRecord({ id: 'a', title: 'Alpha I' })]);
     expect(await coUsersOfRoot(store)).toEqual([['a', 'Alpha I', ['u1']]]);
     expect(await hop1OfU1()).toEqual(['a']);
     await store.close();
@@ -113,6 +120,60 @@ describe('embedded store cache', () => {
     }
     await cached.close();
     await uncached.close();
+  });
+});
+
+/** The items table and its neighbours as files written before item descriptions, tags, availability and revisions held them. */
+const ITEMS_BEFORE_REVISIONS = `
+CREATE TABLE items (id TEXT PRIMARY KEY, title TEXT NOT NULL, category TEXT, user_count INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+CREATE INDEX items_by_category ON items (category, id);
+CREATE INDEX items_by_popularity ON items (user_count DESC, id);
+CREATE TABLE users (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, interaction_count INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+CREATE TABLE edges (
+  user_id TEXT NOT NULL REFERENCES users (id), item_id TEXT NOT NULL REFERENCES items (id), weight REAL NOT NULL,
+  last_at INTEGER NOT NULL, interaction_count INTEGER NOT NULL, PRIMARY KEY (user_id, item_id)
+) WITHOUT ROWID;
+CREATE TABLE interactions (
+  seq INTEGER PRIMARY KEY, key TEXT UNIQUE, user_id TEXT NOT NULL REFERENCES users (id), item_id TEXT NOT NULL REFERENCES items (id),
+  type TEXT NOT NULL, weight REAL NOT NULL, occurred_at INTEGER NOT NULL
+);
+INSERT INTO items VALUES ('b', 'Bravo', 'Jazz', 1), ('a', 'Alpha', NULL, 0), ('c', 'Charlie', 'Rock', 0);
+INSERT INTO users VALUES ('u1', 0, 1);
+INSERT INTO interactions (user_id, item_id, type, weight, occurred_at) VALUES ('u1', 'b', 'LIKE', 1, 0);
+INSERT INTO edges VALUES ('u1', 'b', 1, 0, 1);
+`;
+
+describe('embedded store migration', () => {
+  it('opens a file of the schema before item revisions: old items become available, without description or tags, revised in id order', async () => {
+    const path = freshPath();
+    const old = new Database(path);
+    old.exec(ITEMS_BEFORE_REVISIONS);
+    old.close();
+
+    const store = new SqliteGraphStore(path);
+    expect(await store.items(['a', 'b', 'c'])).toEqual([
+      itemRecord({ id: 'a', title: 'Alpha' }),
+      itemRecord({ id: 'b', title: 'Bravo', category: 'Jazz' }),
+      itemRecord({ id: 'c', title: 'Charlie', category: 'Rock' }),
+    ]);
+    expect(await store.catalogueRevision()).toBe(3);
+    expect((await store.itemsChangedSince(0, 10)).items.map((i) => i.id)).toEqual(['a', 'b', 'c']);
+    expect((await store.neighbourhoods(['u1'], { hop1: 5, hop2: 5 }))[0]!.items.map((i) => [i.item.id, i.type])).toEqual([['b', 'LIKE']]);
+    expect((await store.popularItems({ limit: 3 })).map((p) => [p.item.id, p.userCount])).toEqual([
+      ['b', 1],
+      ['a', 0],
+      ['c', 0],
+    ]);
+    const written = await store.upsertItems([{ id: 'a', title: 'Alpha', available: false }, { id: 'd', title: 'Delta' }]);
+    expect([written.createdCount, written.updatedCount]).toEqual([1, 1]);
+    expect(await store.itemsChangedSince(3, 10)).toMatchObject({ items: [{ id: 'a', available: false }, { id: 'd' }], revision: 5 });
+    await store.close();
+
+    // Migrated once: reopening changes nothing.
+    const reopened = new SqliteGraphStore(path);
+    expect(await reopened.catalogueRevision()).toBe(5);
+    expect(await reopened.items(['a'])).toEqual([itemRecord({ id: 'a', title: 'Alpha', available: false })]);
+    await reopened.close();
   });
 });
 

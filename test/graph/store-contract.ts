@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErasedInteractionsError, IdempotencyConflictError, UnknownItemsError, type GraphStore, type NewInteraction } from '../../src/graph/index.js';
+import {
+  ErasedInteractionsError,
+  IdempotencyConflictError,
+  itemRecord,
+  UnknownItemsError,
+  type GraphStore,
+  type NewInteraction,
+} from '../../src/graph/index.js';
 
 /**
  * The graph-store port's contract: every adapter runs this same suite, so the API behaves the same
@@ -48,7 +55,7 @@ export function describeGraphStoreContract(adapter: string, openStore: () => Pro
       await store.recordInteractions([view('u1', 'c', 3), view('u1', 'a', 5), view('u1', 'b', 5), view('u1', 'd', 1)]);
       const [n] = await store.neighbourhoods(['u1'], { hop1: 3, hop2: 2 });
       expect(n!.items.map((i) => i.item.id)).toEqual(['a', 'b', 'c']);
-      expect(n!.items[0]!.item).toEqual({ id: 'a', title: 'Alpha', category: 'Jazz' });
+      expect(n!.items[0]!.item).toEqual(itemRecord({ id: 'a', title: 'Alpha', category: 'Jazz' }));
       expect([...n!.interactedItemIds].sort()).toEqual(['a', 'b', 'c', 'd']);
     });
 
@@ -129,12 +136,13 @@ export function describeGraphStoreContract(adapter: string, openStore: () => Pro
 
     it('shows an updated item record in the very next read', async () => {
       await store.recordInteractions([view('u1', 'a', 1)]);
-      expect(await store.items(['a'])).toEqual([{ id: 'a', title: 'Alpha', category: 'Jazz' }]);
+      expect(await store.items(['a'])).toEqual([itemRecord({ id: 'a', title: 'Alpha', category: 'Jazz' })]);
       await store.neighbourhoods(['u1'], { hop1: 5, hop2: 5 });
-      await store.upsertItems([{ id: 'a', title: 'Alpha (remastered)', category: 'Rock' }]);
+      const remastered = { id: 'a', title: 'Alpha (remastered)', category: 'Rock', description: 'Now in stereo', tags: ['stereo'], available: false };
+      await store.upsertItems([remastered]);
       const [n] = await store.neighbourhoods(['u1'], { hop1: 5, hop2: 5 });
-      expect(n!.items[0]!.item).toEqual({ id: 'a', title: 'Alpha (remastered)', category: 'Rock' });
-      expect(await store.items(['a'])).toEqual([{ id: 'a', title: 'Alpha (remastered)', category: 'Rock' }]);
+      expect(n!.items[0]!.item).toEqual(remastered);
+      expect(await store.items(['a'])).toEqual([remastered]);
     });
 
     it('returns neighbourhoods aligned with the requested ids, unknown users flagged', async () => {
@@ -329,9 +337,9 @@ export function describeGraphStoreContract(adapter: string, openStore: () => Pro
 
     it('looks up items aligned with ids, null for unknown ones', async () => {
       expect(await store.items(['c', 'nope', 'a'])).toEqual([
-        { id: 'c', title: 'Charlie', category: 'Rock' },
+        itemRecord({ id: 'c', title: 'Charlie', category: 'Rock' }),
         null,
-        { id: 'a', title: 'Alpha', category: 'Jazz' },
+        itemRecord({ id: 'a', title: 'Alpha', category: 'Jazz' }),
       ]);
     });
 
@@ -412,7 +420,108 @@ export function describeGraphStoreContract(adapter: string, openStore: () => Pro
       const results = await Promise.allSettled(Array.from({ length: 4 }, () => store.upsertItems(fresh)));
       expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
       const listed = (await store.listItems({ first: 100, category: 'Pop' })).records;
-      expect(listed).toEqual(fresh);
+      expect(listed).toEqual(fresh.map(itemRecord));
+      // Only the first of the four created anything; the others found the items as they are.
+      expect(await store.catalogueRevision()).toBe(5 + fresh.length);
+    });
+
+    it('stores whole item records, and an upsert that omits a field clears it', async () => {
+      const full = { id: 'a', title: 'Alpha', category: 'Jazz', description: 'Hard bop,\nrecorded live', tags: ['sax', 'live', 'été'], available: false };
+      const written = await store.upsertItems([full, { id: 'f', title: 'Foxtrot' }]);
+      expect(written).toEqual({ items: [full, itemRecord({ id: 'f', title: 'Foxtrot' })], createdCount: 1, updatedCount: 1 });
+      expect(await store.items(['a'])).toEqual([full]);
+      expect((await store.listItems({ first: 1 })).records).toEqual([full]);
+
+      const bare = await store.upsertItems([{ id: 'a', title: 'Alpha' }]);
+      expect(bare.items).toEqual([{ id: 'a', title: 'Alpha', category: null, description: null, tags: [], available: true }]);
+      expect(await store.items(['a'])).toEqual(bare.items);
+      expect(await store.categories()).toEqual(['Jazz', 'Rock']);
+    });
+
+    it('upserts idempotently: the same call twice leaves the same state and revision', async () => {
+      const batch = [
+        { id: 'b', title: 'Bravo', category: 'Jazz', tags: ['x'] },
+        { id: 'c', title: 'Charlie', category: 'Rock' },
+        { id: 'g', title: 'Golf', description: 'New' },
+      ];
+      const first = await store.upsertItems(batch);
+      expect([first.createdCount, first.updatedCount]).toEqual([1, 1]);
+      const revision = await store.catalogueRevision();
+      const again = await store.upsertItems(batch);
+      expect(again).toEqual({ items: first.items, createdCount: 0, updatedCount: 0 });
+      expect(await store.catalogueRevision()).toBe(revision);
+      expect((await store.itemsChangedSince(revision, 10)).items).toEqual([]);
+      expect(await store.items(['b', 'c', 'g'])).toEqual(first.items);
+    });
+
+    it('stamps each created or changed item with the next catalogue revision, and follows changes page by page', async () => {
+      // The five items of beforeEach took revisions 1..5, in input order.
+      expect(await store.catalogueRevision()).toBe(5);
+      expect((await store.itemsChangedSince(0, 100)).items.map((i) => i.id)).toEqual(['a', 'b', 'c', 'd', 'e']);
+      await store.upsertItems([
+        { id: 'd', title: 'Delta', category: 'Rock', available: false },
+        { id: 'a', title: 'Alpha', category: 'Jazz' },
+        { id: 'f', title: 'Foxtrot' },
+      ]);
+      expect(await store.catalogueRevision()).toBe(7);
+      expect(await store.itemsChangedSince(5, 10)).toEqual({
+        items: [itemRecord({ id: 'd', title: 'Delta', category: 'Rock', available: false }), itemRecord({ id: 'f', title: 'Foxtrot' })],
+        revision: 7,
+      });
+      expect(await store.itemsChangedSince(5, 1)).toMatchObject({ items: [{ id: 'd' }], revision: 6 });
+      expect(await store.itemsChangedSince(6, 1)).toMatchObject({ items: [{ id: 'f' }], revision: 7 });
+      expect(await store.itemsChangedSince(7, 1)).toEqual({ items: [], revision: 7 });
+      expect((await store.itemsChangedSince(0, 100)).items.map((i) => i.id)).toEqual(['a', 'b', 'c', 'e', 'd', 'f']);
+    });
+
+    it('numbers concurrent upserts without gaps or repeats, so a follower misses none of them', async () => {
+      const writers = Array.from({ length: 8 }, (_, w) => [0, 1, 2].map((k) => ({ id: `w${w}-${k}`, title: `Writer ${w} item ${k}` })));
+      const results = await Promise.allSettled(writers.map((batch) => store.upsertItems(batch)));
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      expect(await store.catalogueRevision()).toBe(5 + 24);
+      const followed: string[] = [];
+      let revision = 5;
+      for (;;) {
+        const page = await store.itemsChangedSince(revision, 5);
+        if (page.items.length === 0) break;
+        expect(page.revision).toBeGreaterThan(revision);
+        followed.push(...page.items.map((i) => i.id));
+        revision = page.revision;
+      }
+      expect(revision).toBe(29);
+      expect([...followed].sort()).toEqual(writers.flat().map((i) => i.id).sort());
+      // Each call's items are consecutive: calls ran one at a time.
+      for (const batch of writers) {
+        const at = followed.indexOf(batch[0]!.id);
+        expect(followed.slice(at, at + 3)).toEqual(batch.map((i) => i.id));
+      }
+    });
+
+    it('refuses an upsert that names an id twice, writing nothing', async () => {
+      await expect(store.upsertItems([{ id: 'f', title: 'Foxtrot' }, { id: 'f', title: 'Foxtrot again' }])).rejects.toThrow(/f appears more than once/);
+      expect(await store.items(['f'])).toEqual([null]);
+      expect(await store.catalogueRevision()).toBe(5);
+    });
+
+    it('never ranks an unavailable item among popular ones, yet lists it and keeps it in histories', async () => {
+      await store.recordInteractions([view('u1', 'c', 1), view('u2', 'c', 1), view('u1', 'a', 2)]);
+      await store.upsertItems([{ id: 'c', title: 'Charlie', category: 'Rock', available: false }]);
+      expect((await store.popularItems({ limit: 5 })).map((p) => p.item.id)).toEqual(['a', 'b', 'd', 'e']);
+      expect((await store.popularItems({ limit: 5, includeCategories: ['Rock'] })).map((p) => p.item.id)).toEqual(['d']);
+      expect((await store.listItems({ first: 10, category: 'Rock' })).records.map((i) => [i.id, i.available])).toEqual([
+        ['c', false],
+        ['d', true],
+      ]);
+      const [n] = await store.neighbourhoods(['u1'], { hop1: 5, hop2: 5 });
+      expect(n!.items.map((i) => [i.item.id, i.item.available])).toEqual([
+        ['a', true],
+        ['c', false],
+      ]);
+      await store.upsertItems([{ id: 'c', title: 'Charlie', category: 'Rock' }]);
+      expect((await store.popularItems({ limit: 2 })).map((p) => [p.item.id, p.userCount])).toEqual([
+        ['c', 2],
+        ['a', 1],
+      ]);
     });
 
     it('keeps hop 2 of a popular item exact through out-of-order writes, repeats and erasures', async () => {

@@ -6,6 +6,7 @@ import { describeEntityReferences } from '../federation/entity-references.suite.
 import { describeNeo4j } from '../support/neo4j.js';
 import { NEO4J } from '../support/store-legs.js';
 import { startTestServerOn, type TestServer } from '../support/test-server.js';
+import { describeCatalogueWrites } from './catalogue-writes.suite.js';
 import { describeCrashDurability } from './crash-durability.suite.js';
 import { describeUserErasure } from './delete-user.suite.js';
 import { describeRealtimeUpdates } from './realtime.suite.js';
@@ -20,6 +21,7 @@ describeNeo4j('the API on Neo4j', () => {
   describeWhatIf(NEO4J);
   describeEntityReferences(NEO4J);
   describeRealtimeUpdates(NEO4J);
+  describeCatalogueWrites(NEO4J);
   describeUserErasure(NEO4J);
   describeCrashDurability(NEO4J);
 

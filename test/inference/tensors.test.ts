@@ -4,7 +4,7 @@ import { assembleBatch, ModelVocabulary } from '../../src/inference/index.js';
 
 const vocabulary = new ModelVocabulary(['a', 'b', 'c'], ['u1', 'u2']);
 const at = new Date(0);
-const item = (id: string) => ({ id, title: id.toUpperCase(), category: null });
+const item = (id: string) => ({ id, title: id.toUpperCase(), category: null, description: null, tags: [], available: true });
 
 const alice: Neighbourhood = {
   userId: 'alice',

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { itemRecord } from '../../src/graph/index.js';
 import { ModelVocabulary } from '../../src/inference/index.js';
 import { Candidates } from '../../src/recommendations/index.js';
 
 const X = -1e9;
 const ids = ['j1', 'j2', 'r1', 'r2', 'x', 'gone'];
 const catalogue = [
-  { id: 'j1', title: 'J1', category: 'Jazz' },
-  { id: 'j2', title: 'J2', category: 'Jazz' },
-  { id: 'r1', title: 'R1', category: 'Rock' },
-  { id: 'r2', title: 'R2', category: 'Rock' },
-  { id: 'x', title: 'X', category: null },
+  itemRecord({ id: 'j1', title: 'J1', category: 'Jazz' }),
+  itemRecord({ id: 'j2', title: 'J2', category: 'Jazz' }),
+  itemRecord({ id: 'r1', title: 'R1', category: 'Rock' }),
+  itemRecord({ id: 'r2', title: 'R2', category: 'Rock' }),
+  itemRecord({ id: 'x', title: 'X' }),
   null,
 ];
 const candidates = new Candidates(new ModelVocabulary(ids, []), catalogue);
@@ -37,9 +38,9 @@ describe('candidate score biases', () => {
     vocabulary.rowFor('fresh');
     expect([...following.bias(null, [])]).toEqual([0, 0, 0, 0, 0, X, X]);
     following.update([
-      { id: 'fresh', title: 'Fresh', category: 'Jazz' },
-      { id: 'j1', title: 'J1', category: 'Rock' },
-      { id: 'r1', title: 'R1', category: 'Rock', available: false } as never,
+      itemRecord({ id: 'fresh', title: 'Fresh', category: 'Jazz' }),
+      itemRecord({ id: 'j1', title: 'J1', category: 'Rock' }),
+      itemRecord({ id: 'r1', title: 'R1', category: 'Rock', available: false }),
     ]);
     expect([...following.bias({ includeCategories: ['Jazz'] }, [])]).toEqual([X, 0, X, X, X, X, 0]);
     expect([...following.bias({ includeCategories: ['Rock'] }, [])]).toEqual([0, X, X, 0, X, X, X]);

@@ -7,7 +7,7 @@ import { RecommendationService, withoutInteractions, type RecommendationResult }
 import { freshStoreFile, openDemoStore } from '../support/demo-store.js';
 
 const neighbour = (id: string, coUserIds: string[] = []): ItemNeighbour => ({
-  item: { id, title: id.toUpperCase(), category: null },
+  item: { id, title: id.toUpperCase(), category: null, description: null, tags: [], available: true },
   type: 'VIEW',
   weight: 1,
   lastAt: new Date(0),

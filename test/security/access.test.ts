@@ -103,6 +103,16 @@ describe('roles over HTTP', () => {
     expect(after.data.user.interactionCount).toBe(before.data.user.interactionCount + 1);
   });
 
+  it('requires a writer key to write the catalogue, and writes nothing of a refused call', async () => {
+    const upsert = 'mutation { upsertItems(input: [{ id: "access-item", title: "Access" }]) { createdCount } }';
+    expect((await server.graphql(upsert)).status).toBe(401);
+    expect((await server.graphql(upsert, {}, bearer(READER))).errors).toEqual([{ message: expect.any(String), extensions: { code: 'FORBIDDEN' } }]);
+    expect((await server.graphql('{ item(id: "access-item") { id } }')).data.item).toBeNull();
+    const writer = await server.graphql(upsert, {}, bearer(WRITER));
+    expect(writer.errors).toBeUndefined();
+    expect(writer.data.upsertItems.createdCount).toBe(1);
+  });
+
   it('refuses an unknown key with 401 and no detail, even for public reads', async () => {
     for (const authorization of [`Bearer ${READER}x`, 'Bearer', READER, `Basic ${READER}`, 'Bearer a.b.c']) {
       const { status, errors } = await server.graphql('{ model { version } }', {}, { authorization });

@@ -65,6 +65,13 @@ describe('end-user tokens (shared secret)', () => {
     expect(after.data.user.interactionCount).toBe(before.data.user.interactionCount);
   });
 
+  it('never lets a subject write the catalogue', async () => {
+    const upsert = await server.graphql('mutation { upsertItems(input: [{ id: "subject-item", title: "Mine" }]) { createdCount } }', {}, own);
+    expect(upsert.status).toBe(403);
+    expect(upsert.errors![0]!.extensions).toEqual({ code: 'FORBIDDEN' });
+    expect((await server.graphql('{ item(id: "subject-item") { id } }', {}, bearer(ADMIN))).data.item).toBeNull();
+  });
+
   it('lets a subject erase themselves and nobody else', async () => {
     const other = await server.graphql('mutation { deleteUser(id: "user-0003") { deleted } }', {}, bearer(await sign('user-0004')));
     expect(other.status).toBe(403);

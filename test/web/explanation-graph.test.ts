@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ContributionView, RecommendationView } from '../../web/admin/src/api.js';
 import { explanationGraph, formatScore } from '../../web/admin/src/explanation-graph.js';
 
-const item = (id: string) => ({ id, title: id.toUpperCase(), category: null });
+const item = (id: string) => ({ id, title: id.toUpperCase(), category: null, description: null, tags: [], available: true });
 const evidence = (userId: string, itemId: string, weight: number): ContributionView => ({
   hop: 2,
   layer: 1,

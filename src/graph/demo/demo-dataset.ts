@@ -1,4 +1,4 @@
-import type { InteractionType, ItemRecord, NewInteraction } from '../store.js';
+import type { InteractionType, NewInteraction, NewItem } from '../store.js';
 import { DEFAULT_INTERACTION_WEIGHTS } from '../interaction-weights.js';
 import { CATALOGUE_WORDS } from './catalogue-words.js';
 import { cumulativeOf, SeededRandom } from './random.js';
@@ -10,7 +10,7 @@ export interface DemoDatasetOptions {
 }
 
 export interface DemoDataset {
-  readonly items: readonly ItemRecord[];
+  readonly items: readonly NewItem[];
   readonly interactions: readonly NewInteraction[];
 }
 
@@ -43,7 +43,7 @@ interface Taste {
 export function generateDemoDataset(options: DemoDatasetOptions = DEFAULT_DEMO_OPTIONS): DemoDataset {
   const random = new SeededRandom(options.seed);
   const categories = CATALOGUE_WORDS.map((w) => w.category);
-  const items: ItemRecord[] = [];
+  const items: NewItem[] = [];
   // Per category and style: the item indices and their popularity-weighted cumulative draw table.
   const pools: { itemIndices: number[]; cumulative: number[] }[][] = [];
 

@@ -1,18 +1,27 @@
+import type Database from 'better-sqlite3';
+
 /**
  * Tables of the embedded store. `interactions` is the event log; `edges` merges a user's repeated
  * interactions with one item (summed weight, latest time, strongest type), which is what sampling
  * reads. The `edges_by_user_recent_typed` and `edges_by_item_recent_covering` indexes serve the
- * most-recent-first sampling of hop 1 and hop 2 directly, without touching the table.
+ * most-recent-first sampling of hop 1 and hop 2 directly, without touching the table. Each item
+ * carries the catalogue revision of its last change (unique; the catalogue's revision is their
+ * maximum) and its tags as a JSON array.
  */
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS items (
   id TEXT PRIMARY KEY,
   title TEXT NOT NULL,
   category TEXT,
-  user_count INTEGER NOT NULL DEFAULT 0
+  user_count INTEGER NOT NULL DEFAULT 0,
+  description TEXT,
+  tags TEXT NOT NULL DEFAULT '[]',
+  available INTEGER NOT NULL DEFAULT 1,
+  revision INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS items_by_category ON items (category, id);
 CREATE INDEX IF NOT EXISTS items_by_popularity ON items (user_count DESC, id);
+CREATE UNIQUE INDEX IF NOT EXISTS items_by_revision ON items (revision);
 
 CREATE TABLE IF NOT EXISTS users (
   id TEXT PRIMARY KEY,
@@ -49,23 +58,60 @@ CREATE TABLE IF NOT EXISTS erased_interaction_keys (
 -- Their predecessors lacked \`weight\`, so every sampled edge cost a second lookup in the table.
 DROP INDEX IF EXISTS edges_by_user_recent;
 DROP INDEX IF EXISTS edges_by_item_recent;
-`;
-
-/**
- * Run after `SCHEMA_SQL` on every open: store files from before the edge's interaction type get the
- * column, filled from their interactions (the strongest type of each edge), then hop 1's covering
- * index with the type in it (its predecessor lacked it).
- */
-export const EDGE_TYPE_MIGRATION = (hasTypeColumn: boolean, strength: (column: string) => string) => `
-${
-  hasTypeColumn
-    ? ''
-    : `ALTER TABLE edges ADD COLUMN type TEXT NOT NULL DEFAULT 'VIEW';
-UPDATE edges SET type = (
-  SELECT x.type FROM interactions x WHERE x.user_id = edges.user_id AND x.item_id = edges.item_id
-  ORDER BY ${strength('x.type')} DESC LIMIT 1
-) WHERE EXISTS (SELECT 1 FROM interactions x WHERE x.user_id = edges.user_id AND x.item_id = edges.item_id);`
-}
+-- Hop 1's index gained the edge's type, which its predecessor lacked.
 DROP INDEX IF EXISTS edges_by_user_recent_covering;
 CREATE INDEX IF NOT EXISTS edges_by_user_recent_typed ON edges (user_id, last_at DESC, item_id, weight, type);
 `;
+
+/** Columns `items` gained after files were first written, with what older rows get. */
+const ADDED_ITEM_COLUMNS: readonly (readonly [name: string, definition: string])[] = [
+  ['description', 'description TEXT'],
+  ['tags', "tags TEXT NOT NULL DEFAULT '[]'"],
+  ['available', 'available INTEGER NOT NULL DEFAULT 1'],
+  ['revision', 'revision INTEGER NOT NULL DEFAULT 0'],
+];
+
+/** Older items get distinct revisions in id order, so that following the catalogue from 0 lists them too. */
+const NUMBER_OLD_ITEMS = `UPDATE items SET revision = numbered.revision
+  FROM (SELECT id, row_number() OVER (ORDER BY id) AS revision FROM items) AS numbered
+  WHERE items.id = numbered.id`;
+
+const missingItemColumns = (db: Database.Database) => {
+  const present = columnsOf(db, 'items');
+  // No table yet: SCHEMA_SQL creates it whole.
+  return present.size === 0 ? [] : ADDED_ITEM_COLUMNS.filter(([name]) => !present.has(name));
+};
+
+const columnsOf = (db: Database.Database, table: string) =>
+  new Set(db.prepare<[string], string>('SELECT name FROM pragma_table_info(?)').pluck().all(table));
+
+/** Edges of files from before they carried their strongest interaction type (an existing table without the column). */
+const edgesLackType = (db: Database.Database) => {
+  const present = columnsOf(db, 'edges');
+  return present.size > 0 && !present.has('type');
+};
+
+/** Gives every edge the strongest type among its interactions. */
+const TYPE_OLD_EDGES = (strength: (column: string) => string) => `
+ALTER TABLE edges ADD COLUMN type TEXT NOT NULL DEFAULT 'VIEW';
+UPDATE edges SET type = (
+  SELECT x.type FROM interactions x WHERE x.user_id = edges.user_id AND x.item_id = edges.item_id
+  ORDER BY ${strength('x.type')} DESC LIMIT 1
+) WHERE EXISTS (SELECT 1 FROM interactions x WHERE x.user_id = edges.user_id AND x.item_id = edges.item_id);`;
+
+/**
+ * Brings a file of any earlier schema up to date, then creates what is missing. A file already up
+ * to date is only read (so a write-protected one still opens); a migration takes the write lock and
+ * checks again, as another process may be migrating the same file.
+ */
+export function applySchema(db: Database.Database, typeStrength: (column: string) => string): void {
+  if (missingItemColumns(db).length > 0 || edgesLackType(db)) {
+    db.transaction(() => {
+      const missing = missingItemColumns(db);
+      for (const [, definition] of missing) db.exec(`ALTER TABLE items ADD COLUMN ${definition}`);
+      if (missing.some(([name]) => name === 'revision')) db.exec(NUMBER_OLD_ITEMS);
+      if (edgesLackType(db)) db.exec(TYPE_OLD_EDGES(typeStrength));
+    }).immediate();
+  }
+  db.exec(SCHEMA_SQL);
+}

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type {
   CoUserNeighbour,
+  CatalogueChanges,
   Fanouts,
   GraphStore,
   InteractionRecord,
@@ -12,19 +13,22 @@ import type {
   ItemRecord,
   Neighbourhood,
   NewInteraction,
+  NewItem,
   Page,
   PageRequest,
   PopularItem,
   PopularItemsQuery,
   RecordInteractionsResult,
+  UpsertItemsResult,
   UserDeletion,
   UserRef,
 } from '../store.js';
 import { checkRetry, ErasedInteractionsError, GraphStoreUnavailableError, UnknownItemsError } from '../store.js';
 import { DEVELOPMENT_ERASURE_SECRET, erasedKeyHash, type ErasedKeyHash } from '../erased-keys.js';
 import { typeStrengthExpression } from '../interaction-weights.js';
+import { planItemUpsert } from '../item-upsert.js';
 import { ReadCache, type Hop1Edge, type UserEdges } from './read-cache.js';
-import { EDGE_TYPE_MIGRATION, SCHEMA_SQL } from './schema.js';
+import { applySchema } from './schema.js';
 
 export interface EmbeddedStoreOptions {
   /** Items whose record and most recent co-users are kept in memory between reads (0: none). */
@@ -55,9 +59,22 @@ interface ItemRow {
   id: string;
   title: string;
   category: string | null;
+  description: string | null;
+  /** A JSON array. */
+  tags: string;
+  available: number;
 }
 
-const toItem = (row: ItemRow): ItemRecord => ({ id: row.id, title: row.title, category: row.category });
+const ITEM_COLUMNS = 'id, title, category, description, tags, available';
+
+const toItem = (row: ItemRow): ItemRecord => ({
+  id: row.id,
+  title: row.title,
+  category: row.category,
+  description: row.description,
+  tags: JSON.parse(row.tags) as string[],
+  available: row.available === 1,
+});
 
 const toCoUser = (row: { user_id: string; weight: number; last_at: number }): CoUserNeighbour => ({
   userId: row.user_id,
@@ -102,9 +119,7 @@ export class SqliteGraphStore implements GraphStore {
     this.db.pragma('secure_delete = ON');
     // Reads rarely wait (WAL); writes retry asynchronously instead, see `whenUnlocked`.
     this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
-    this.db.exec(SCHEMA_SQL);
-    const hasTypeColumn = (this.db.pragma('table_info(edges)') as { name: string }[]).some((column) => column.name === 'type');
-    this.db.transaction(() => this.db.exec(EDGE_TYPE_MIGRATION(hasTypeColumn, typeStrengthExpression)))();
+    applySchema(this.db, typeStrengthExpression);
     this.statements = this.prepare();
     this.cache = new ReadCache({ items: options.cacheItems, users: options.cacheUsers });
     this.erasedKeyHash = erasedKeyHash(erasureSecret);
@@ -132,7 +147,7 @@ export class SqliteGraphStore implements GraphStore {
       user: db.prepare<[string], { id: string; interaction_count: number }>(
         'SELECT id, interaction_count FROM users WHERE id = ?',
       ),
-      item: db.prepare<[string], ItemRow>('SELECT id, title, category FROM items WHERE id = ?'),
+      item: db.prepare<[string], ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE id = ?`),
       recent: db.prepare<[string, number], InteractionRow>(
         `SELECT key, user_id, item_id, type, weight, occurred_at FROM interactions
           WHERE user_id = ? ORDER BY occurred_at DESC, seq DESC LIMIT ?`,
@@ -143,12 +158,14 @@ export class SqliteGraphStore implements GraphStore {
       listUsers: db.prepare<[string, number], { id: string }>(
         'SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?',
       ),
-      listItems: db.prepare<[string, number], ItemRow>(
-        'SELECT id, title, category FROM items WHERE id > ? ORDER BY id LIMIT ?',
-      ),
+      listItems: db.prepare<[string, number], ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE id > ? ORDER BY id LIMIT ?`),
       listItemsInCategory: db.prepare<[string, string, number], ItemRow>(
-        'SELECT id, title, category FROM items WHERE category = ? AND id > ? ORDER BY id LIMIT ?',
+        `SELECT ${ITEM_COLUMNS} FROM items WHERE category = ? AND id > ? ORDER BY id LIMIT ?`,
       ),
+      itemsChangedSince: db.prepare<[number, number], ItemRow & { revision: number }>(
+        `SELECT ${ITEM_COLUMNS}, revision FROM items WHERE revision > ? ORDER BY revision LIMIT ?`,
+      ),
+      catalogueRevision: db.prepare<[], number>('SELECT coalesce(max(revision), 0) FROM items').pluck(),
       categories: db.prepare<[], { category: string }>(
         'SELECT DISTINCT category FROM items WHERE category IS NOT NULL ORDER BY category',
       ),
@@ -156,8 +173,9 @@ export class SqliteGraphStore implements GraphStore {
         [{ include: string | null; exclude: string; excludeIds: string; limit: number }],
         ItemRow & { user_count: number }
       >(
-        `SELECT id, title, category, user_count FROM items
-          WHERE (@include IS NULL OR category IN (SELECT value FROM json_each(@include)))
+        `SELECT ${ITEM_COLUMNS}, user_count FROM items
+          WHERE available = 1
+            AND (@include IS NULL OR category IN (SELECT value FROM json_each(@include)))
             AND (category IS NULL OR category NOT IN (SELECT value FROM json_each(@exclude)))
             AND id NOT IN (SELECT value FROM json_each(@excludeIds))
           ORDER BY user_count DESC, id ASC
@@ -183,9 +201,10 @@ export class SqliteGraphStore implements GraphStore {
          RETURNING interaction_count`,
       ),
       countItemUser: db.prepare<[string]>('UPDATE items SET user_count = user_count + 1 WHERE id = ?'),
-      upsertItem: db.prepare<[string, string, string | null]>(
-        `INSERT INTO items (id, title, category) VALUES (?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET title = excluded.title, category = excluded.category`,
+      upsertItem: db.prepare<[Omit<ItemRow, 'id'> & { id: string; revision: number }]>(
+        `INSERT INTO items (${ITEM_COLUMNS}, revision) VALUES (@id, @title, @category, @description, @tags, @available, @revision)
+         ON CONFLICT (id) DO UPDATE SET title = excluded.title, category = excluded.category, description = excluded.description,
+           tags = excluded.tags, available = excluded.available, revision = excluded.revision`,
       ),
       anyEdge: db.prepare<[], { one: number }>('SELECT 1 AS one FROM edges LIMIT 1'),
       schemaSize: db.prepare('SELECT count(*) FROM sqlite_schema'),
@@ -354,14 +373,31 @@ export class SqliteGraphStore implements GraphStore {
     return this.whenUnlocked(() => write.immediate(interactions));
   }
 
-  async upsertItems(items: readonly ItemRecord[]): Promise<void> {
-    const upsert = this.db.transaction((batch: readonly ItemRecord[]) => {
-      for (const item of batch) {
-        this.statements.upsertItem.run(item.id, item.title, item.category);
+  async upsertItems(items: readonly NewItem[]): Promise<UpsertItemsResult> {
+    const s = this.statements;
+    const upsert = this.db.transaction((batch: readonly NewItem[]) => {
+      // Read past the cache: another connection may have written since this one last read.
+      const stored = batch.map(({ id }) => {
+        const row = s.item.get(id);
+        return row ? toItem(row) : null;
+      });
+      const plan = planItemUpsert(batch, stored, s.catalogueRevision.get()!);
+      for (const { item, revision } of plan.writes) {
+        s.upsertItem.run({ ...item, tags: JSON.stringify(item.tags), available: item.available ? 1 : 0, revision });
         this.cache.forgetItem(item.id);
       }
+      return plan.result;
     });
-    await this.whenUnlocked(() => upsert.immediate(items));
+    return this.whenUnlocked(() => upsert.immediate(items));
+  }
+
+  async catalogueRevision(): Promise<number> {
+    return this.statements.catalogueRevision.get()!;
+  }
+
+  async itemsChangedSince(revision: number, limit: number): Promise<CatalogueChanges> {
+    const rows = this.statements.itemsChangedSince.all(revision, limit);
+    return { items: rows.map(toItem), revision: rows.at(-1)?.revision ?? revision };
   }
 
   async deleteUser(id: string): Promise<UserDeletion> {

@@ -5,8 +5,9 @@ import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
 import { z } from 'zod';
 import { INTERACTION_WEIGHT_RANGE, isInteractionWeight, MAX_ID_LENGTH, resolveInteractionWeight } from '../interaction-weights.js';
+import { itemFieldProblem } from '../item-fields.js';
 import { generateDemoDataset, type DemoDataset } from '../demo/demo-dataset.js';
-import type { InteractionType, ItemRecord, NewInteraction } from '../store.js';
+import type { InteractionType, NewInteraction, NewItem } from '../store.js';
 
 /** A row that cannot be imported, where it is and why. */
 export interface BadRow {
@@ -23,7 +24,7 @@ export interface SourcedInteraction {
 
 /** A dataset read from files, not yet checked against the store. */
 export interface DatasetFiles {
-  readonly items: readonly ItemRecord[];
+  readonly items: readonly NewItem[];
   readonly interactions: readonly SourcedInteraction[];
   readonly badRows: readonly BadRow[];
 }
@@ -47,11 +48,31 @@ const interactionRow = z.object({
   timestamp: z.string().trim().refine((t) => !Number.isNaN(Date.parse(t)), { message: 'is not an ISO-8601 date-time' }),
 });
 
+const trimmed = (text: unknown) => optional(typeof text === 'string' ? text.trim() : text);
+
+/** The separator of tags within the `tags` column. */
+const TAG_SEPARATOR = '|';
+
 const itemRow = z.object({
   itemId: idField,
   title: z.string().trim().min(1, 'is empty'),
-  category: z.preprocess((c) => optional(typeof c === 'string' ? c.trim() : c) ?? null, z.string().nullable()),
+  category: z.preprocess(trimmed, z.string().optional()),
+  description: z.preprocess(trimmed, z.string().optional()),
+  tags: z.preprocess(trimmed, z.string().transform((t) => t.split(TAG_SEPARATOR).map((tag) => tag.trim())).optional()),
+  available: z.preprocess(
+    (a) => trimmed(typeof a === 'string' ? a.toLowerCase() : a),
+    z.enum(['true', 'false', '1', '0'], { error: 'must be true, false, 1 or 0' }).transform((a) => a === 'true' || a === '1').optional(),
+  ),
 });
+
+/** An items file's row as an item, or what is wrong with it (the same field rules as the API's). */
+function toItem(record: Record<string, string>): NewItem | string {
+  const parsed = itemRow.safeParse(record);
+  if (!parsed.success) return describeIssues(parsed.error);
+  const { itemId, ...fields } = parsed.data;
+  const problem = itemFieldProblem(fields);
+  return problem === null ? { id: itemId, ...fields } : `${problem.field} ${problem.rule}`;
+}
 
 const describeIssues = (error: z.ZodError) =>
   error.issues.map((issue) => `${issue.path.join('.') || 'row'} ${issue.message}`).join('; ');
@@ -75,17 +96,25 @@ async function* csvRecords(path: string): AsyncGenerator<{ line: number; record:
 
 /**
  * The CSV format (docs/graph-model.md): `interactions.csv` with `userId,itemId,type,weight,timestamp`
- * and an optional `id`; `items.csv` with `itemId,title,category`.
+ * and an optional `id`; `items.csv` with `itemId,title` and optional `category`, `description`,
+ * `tags` (separated by `|`) and `available` (true, false, 1 or 0; true when empty). An item is
+ * written whole: an empty column clears what the store held. An item id given twice is a bad row.
  */
 export async function readCsvDataset(interactionsPath: string, itemsPath?: string): Promise<DatasetFiles> {
   const badRows: BadRow[] = [];
-  const items: ItemRecord[] = [];
+  const items: NewItem[] = [];
   if (itemsPath) {
     const file = basename(itemsPath);
+    const lines = new Map<string, number>();
     for await (const { line, record } of csvRecords(itemsPath)) {
-      const parsed = itemRow.safeParse(record);
-      if (parsed.success) items.push({ id: parsed.data.itemId, title: parsed.data.title, category: parsed.data.category });
-      else badRows.push({ file, line, message: describeIssues(parsed.error) });
+      const item = toItem(record);
+      const first = typeof item === 'string' ? undefined : lines.get(item.id);
+      if (typeof item === 'string') badRows.push({ file, line, message: item });
+      else if (first !== undefined) badRows.push({ file, line, message: `item "${item.id}" repeats line ${first}` });
+      else {
+        lines.set(item.id, line);
+        items.push(item);
+      }
     }
   }
   const interactions: SourcedInteraction[] = [];
@@ -147,7 +176,7 @@ export async function readLightGcnDataset(dir: string, splits: readonly string[]
   }
   const items = [...itemIds]
     .sort((a, b) => Number(a) - Number(b))
-    .map((id): ItemRecord => ({ id, title: `${dataset} item ${id}`, category: null }));
+    .map((id): NewItem => ({ id, title: `${dataset} item ${id}` }));
   return { items, interactions, badRows };
 }
 

@@ -1,6 +1,7 @@
 import neo4j from 'neo4j-driver';
 import { idSortKey } from '../id-order.js';
 import { typeStrengthExpression } from '../interaction-weights.js';
+import type { ItemRecord } from '../store.js';
 
 /**
  * Every Cypher statement the Neo4j adapter sends, as pure builders returning `{ cypher, params }`.
@@ -40,6 +41,10 @@ export const GRAPH_MODEL = {
     'value',
     'keyHash',
     'sortKey',
+    'description',
+    'tags',
+    'available',
+    'revision',
   ],
 } as const;
 
@@ -55,7 +60,12 @@ export const SCHEMA_STATEMENTS: readonly CypherQuery[] = [
   'CREATE INDEX interaction_user IF NOT EXISTS FOR (x:Interaction) ON (x.userId)',
   'CREATE INDEX user_sort_key IF NOT EXISTS FOR (u:User) ON (u.sortKey)',
   'CREATE INDEX item_sort_key IF NOT EXISTS FOR (i:Item) ON (i.sortKey)',
+  'CREATE INDEX item_revision IF NOT EXISTS FOR (i:Item) ON (i.revision)',
 ].map((cypher) => ({ cypher, params: {} }));
+
+/** An item's record as returned columns, and as a map. */
+const ITEM_COLUMNS = 'i.id AS id, i.title AS title, i.category AS category, i.description AS description, i.tags AS tags, i.available AS available';
+const ITEM_MAP = 'id: i.id, title: i.title, category: i.category, description: i.description, tags: i.tags, available: i.available';
 
 /**
  * How many of an item's users its `RECENT_USER` relationships keep: its most recent ones under the
@@ -96,7 +106,7 @@ CALL (u) {
     LIMIT $hop2
     RETURN collect({userId: v.id, weight: f.weight, lastAt: f.lastAt}) AS coUsers
   }
-  RETURN collect({id: i.id, title: i.title, category: i.category, type: e.type, weight: e.weight, lastAt: e.lastAt, coUsers: coUsers}) AS items
+  RETURN collect({${ITEM_MAP}, type: e.type, weight: e.weight, lastAt: e.lastAt, coUsers: coUsers}) AS items
 }
 CALL (u) {
   MATCH (u)-[:INTERACTED]->(i)
@@ -180,7 +190,7 @@ export function itemsQuery(ids: readonly string[]): CypherQuery {
   return {
     cypher: `UNWIND $ids AS id
 OPTIONAL MATCH (i:Item {id: id})
-RETURN id, i.title AS title, i.category AS category, i IS NOT NULL AS found`,
+RETURN id, i.title AS title, i.category AS category, i.description AS description, i.tags AS tags, i.available AS available, i IS NOT NULL AS found`,
     params: { ids },
   };
 }
@@ -225,7 +235,7 @@ export function listItemsQuery(afterId: string, limit: number, category: string 
   return {
     cypher: `MATCH (i:Item)
 WHERE i.sortKey > $afterKey
-${inCategory}RETURN i.id AS id, i.title AS title, i.category AS category
+${inCategory}RETURN ${ITEM_COLUMNS}
 ORDER BY i.sortKey ASC
 LIMIT $limit`,
     params: { afterKey: idSortKey(afterId), limit: int(limit), ...(category === null ? {} : { category }) },
@@ -250,10 +260,11 @@ export function popularItemsQuery(
 ): CypherQuery {
   return {
     cypher: `MATCH (i:Item)
-WHERE ($include IS NULL OR i.category IN $include)
+WHERE i.available
+  AND ($include IS NULL OR i.category IN $include)
   AND (i.category IS NULL OR NOT i.category IN $exclude)
   AND NOT i.id IN $excludeIds
-RETURN i.id AS id, i.title AS title, i.category AS category, i.userCount AS userCount
+RETURN ${ITEM_COLUMNS}, i.userCount AS userCount
 ORDER BY userCount DESC, i.sortKey ASC
 LIMIT $limit`,
     params: { include: includeCategories, exclude: excludeCategories, excludeIds: excludeItemIds, limit: int(limit) },
@@ -336,13 +347,74 @@ RETURN recorded`,
   };
 }
 
-export function upsertItemsQuery(items: readonly { id: string; title: string; category: string | null }[]): CypherQuery {
+/**
+ * Takes the write lock of the catalogue's revision counter first thing in a transaction that writes
+ * items, and returns the revision: item writes run one at a time, each reading what is stored and
+ * numbering its changes under the lock, and commit in revision order. `s.value + 0`, not
+ * `s.value`: Cypher locks before reading only a property its SET reads to compute a new value;
+ * `SET s.value = s.value` took no lock and wrote back a stale value under concurrent writers.
+ */
+export const lockCatalogueQuery: CypherQuery = {
+  cypher: `MERGE (s:Sequence {name: 'catalogue'})
+ON CREATE SET s.value = 0
+SET s.value = s.value + 0
+RETURN s.value AS revision`,
+  params: {},
+};
+
+export const catalogueRevisionQuery: CypherQuery = {
+  cypher: `OPTIONAL MATCH (s:Sequence {name: 'catalogue'})
+RETURN coalesce(s.value, 0) AS revision`,
+  params: {},
+};
+
+export interface ItemWrite {
+  readonly item: ItemRecord;
+  readonly revision: number;
+}
+
+/**
+ * Writes whole item records, each stamped with its revision, and moves the catalogue's counter to
+ * the last: under the lock `lockCatalogueQuery` took in the same transaction.
+ */
+export function writeItemsQuery(writes: readonly ItemWrite[]): CypherQuery {
   return {
-    cypher: `UNWIND $items AS item
+    cypher: `MATCH (s:Sequence {name: 'catalogue'})
+SET s.value = $revision
+WITH s
+UNWIND $items AS item
 MERGE (i:Item {id: item.id})
 ON CREATE SET i.userCount = 0
-SET i.title = item.title, i.category = item.category, i.sortKey = item.sortKey`,
-    params: { items: items.map((item) => ({ ...item, sortKey: idSortKey(item.id) })) },
+SET i.title = item.title, i.category = item.category, i.description = item.description, i.tags = item.tags,
+    i.available = item.available, i.revision = item.revision, i.sortKey = item.sortKey`,
+    params: {
+      items: writes.map(({ item, revision }) => ({ ...item, revision: int(revision), sortKey: idSortKey(item.id) })),
+      revision: int(Math.max(...writes.map((w) => w.revision))),
+    },
+  };
+}
+
+/** At most `limit` items changed after `revision`, in revision order. */
+export function itemsChangedSinceQuery(revision: number, limit: number): CypherQuery {
+  return {
+    cypher: `MATCH (i:Item)
+WHERE i.revision > $revision
+RETURN ${ITEM_COLUMNS}, i.revision AS revision
+ORDER BY i.revision ASC
+LIMIT $limit`,
+    params: { revision: int(revision), limit: int(limit) },
+  };
+}
+
+/** Up to `limit` items stored before revisions existed, with what they hold, in id order. */
+export function itemsWithoutRevisionQuery(limit: number): CypherQuery {
+  return {
+    cypher: `MATCH (i:Item)
+WHERE i.revision IS NULL
+RETURN ${ITEM_COLUMNS}
+ORDER BY i.sortKey ASC
+LIMIT $limit`,
+    params: { limit: int(limit) },
   };
 }
 
@@ -450,12 +522,12 @@ SET n.sortKey = row.sortKey`,
  * erases interactions, so that those run one at a time: a replay cannot read "not erased" while an
  * erasure of its user is under way and write after it (and an erasure hashes every key recorded
  * before it). Recording already takes this lock when it appends; taking it first extends it to the
- * checks before.
+ * checks before. `+ 0` as in `lockCatalogueQuery`: `SET s.value = s.value` took no lock.
  */
 export const lockInteractionWritesQuery: CypherQuery = {
   cypher: `MERGE (s:Sequence {name: 'interaction'})
 ON CREATE SET s.value = 0
-SET s.value = s.value`,
+SET s.value = s.value + 0`,
   params: {},
 };
 

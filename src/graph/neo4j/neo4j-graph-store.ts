@@ -1,5 +1,6 @@
 import neo4j, { type Driver } from 'neo4j-driver';
 import type {
+  CatalogueChanges,
   CoUserNeighbour,
   Fanouts,
   GraphStore,
@@ -9,18 +10,21 @@ import type {
   ItemRecord,
   Neighbourhood,
   NewInteraction,
+  NewItem,
   Page,
   PageRequest,
   PopularItem,
   PopularItemsQuery,
   RecordInteractionsResult,
+  UpsertItemsResult,
   UserDeletion,
   UserRef,
 } from '../store.js';
 import { checkRetry, ErasedInteractionsError, UnknownItemsError } from '../store.js';
 import { DEVELOPMENT_ERASURE_SECRET, erasedKeyHash, type ErasedKeyHash } from '../erased-keys.js';
+import { planItemUpsert } from '../item-upsert.js';
 import * as cypher from './cypher.js';
-import { Neo4jExecutor, type Row } from './executor.js';
+import { Neo4jExecutor, type Row, type Transaction } from './executor.js';
 
 /** Connection settings, validated by `src/config.ts`. */
 export interface Neo4jOptions {
@@ -45,6 +49,8 @@ const SORT_KEY_BATCH = 10_000;
  * lists are first built (a popular item reads its whole adjacency once), edges given their type.
  */
 const RECENT_USERS_BATCH = 1000;
+/** Items given a revision per transaction when a database from before revisions is opened. */
+const REVISION_BATCH = 10_000;
 
 interface EdgeRow {
   readonly weight: number;
@@ -55,6 +61,15 @@ interface ItemRow {
   readonly id: string;
   readonly title: string;
   readonly category: string | null;
+  readonly description: string | null;
+  readonly tags: string[] | null;
+  readonly available: boolean | null;
+}
+
+/** Takes the catalogue's write lock (see `lockCatalogueQuery`) and returns its revision. */
+async function lockCatalogue(tx: Transaction): Promise<number> {
+  const [row] = await tx.run(cypher.lockCatalogueQuery);
+  return row!.revision as number;
 }
 
 /** Rows keyed by `column`, re-aligned with `ids`: the answer never depends on the server's row order. */
@@ -63,7 +78,15 @@ function alignRows(rows: readonly Row[], column: string, ids: readonly string[])
   return ids.map((id) => byId.get(id)!);
 }
 
-const toItem = (row: ItemRow): ItemRecord => ({ id: row.id, title: row.title, category: row.category ?? null });
+/** Items stored before these properties existed read as the defaults they are migrated to. */
+const toItem = (row: ItemRow): ItemRecord => ({
+  id: row.id,
+  title: row.title,
+  category: row.category ?? null,
+  description: row.description ?? null,
+  tags: row.tags ?? [],
+  available: row.available ?? true,
+});
 
 const toInteraction = (row: cypher.InteractionRow): InteractionRecord => ({
   id: row.key ?? null,
@@ -131,6 +154,16 @@ export class Neo4jGraphStore implements GraphStore {
       const stale = await this.db.read(cypher.itemsWithoutRecentUsersQuery(RECENT_USERS_BATCH));
       if (stale.length === 0) break;
       await this.db.executeWrite((tx) => tx.run(cypher.rebuildRecentUsersQuery(stale.map((row) => row.id as string))));
+    }
+    // Items stored before revisions existed get theirs, and the defaults of the fields added with them.
+    for (;;) {
+      const stamped = await this.db.executeWrite(async (tx) => {
+        const revision = await lockCatalogue(tx);
+        const old = (await tx.run(cypher.itemsWithoutRevisionQuery(REVISION_BATCH))).map((row) => toItem(row as unknown as ItemRow));
+        if (old.length > 0) await tx.run(cypher.writeItemsQuery(old.map((item, k) => ({ item, revision: revision + k + 1 }))));
+        return old.length;
+      });
+      if (stamped === 0) break;
     }
   }
 
@@ -262,9 +295,26 @@ export class Neo4jGraphStore implements GraphStore {
     };
   }
 
-  async upsertItems(items: readonly ItemRecord[]): Promise<void> {
-    if (items.length === 0) return;
-    await this.db.executeWrite((tx) => tx.run(cypher.upsertItemsQuery(items)));
+  async upsertItems(items: readonly NewItem[]): Promise<UpsertItemsResult> {
+    if (items.length === 0) return { items: [], createdCount: 0, updatedCount: 0 };
+    return this.db.executeWrite(async (tx) => {
+      const revision = await lockCatalogue(tx);
+      const ids = items.map((item) => item.id);
+      const stored = alignRows(await tx.run(cypher.itemsQuery(ids)), 'id', ids).map((row) => (row.found ? toItem(row as unknown as ItemRow) : null));
+      const plan = planItemUpsert(items, stored, revision);
+      if (plan.writes.length > 0) await tx.run(cypher.writeItemsQuery(plan.writes));
+      return plan.result;
+    });
+  }
+
+  async catalogueRevision(): Promise<number> {
+    const [row] = await this.db.read(cypher.catalogueRevisionQuery);
+    return row!.revision as number;
+  }
+
+  async itemsChangedSince(revision: number, limit: number): Promise<CatalogueChanges> {
+    const rows = await this.db.read(cypher.itemsChangedSinceQuery(revision, limit));
+    return { items: rows.map((row) => toItem(row as unknown as ItemRow)), revision: (rows.at(-1)?.revision as number | undefined) ?? revision };
   }
 
   async deleteUser(id: string): Promise<UserDeletion> {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteGraphStore, type GraphStore } from '../../../src/graph/index.js';
+import { itemRecord, SqliteGraphStore, type GraphStore } from '../../../src/graph/index.js';
 import { demoDataset, importDataset, ImportRejectedError, readCsvDataset, readLightGcnDataset } from '../../../src/graph/import/index.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'recograph-import-'));
@@ -58,7 +58,41 @@ describe('dataset import', () => {
       ['a', 'LIKE', 2],
     ]);
     expect(u2!.map((i) => [i.itemId, i.type, i.weight])).toEqual([['b', 'VIEW', 1]]);
-    expect(await store.items(['b'])).toEqual([{ id: 'b', title: 'Bravo', category: null }]);
+    expect(await store.items(['b'])).toEqual([itemRecord({ id: 'b', title: 'Bravo' })]);
+  });
+
+  it('reads descriptions, tags and availability from the items file, by the API rules, and writes items whole', async () => {
+    const items = [
+      'itemId,title,category,description,tags,available',
+      'a,Alpha,Jazz,"Hard bop, live",sax | live,false',
+      'b,Bravo,,,,',
+      'c,Charlie,Rock,,,1',
+      'd,Delta,Rock,,,maybe',
+      `e,Echo,,,${Array.from({ length: 33 }, (_, k) => `t${k}`).join('|')},`,
+      'f,Foxtrot,,,a||b,0',
+      `g,${'G'.repeat(301)},,,,`,
+      'a,Alpha again,,,,',
+    ].join('\n');
+    const files = csvFiles('userId,itemId,type,weight,timestamp\n', items);
+    const dataset = await readCsvDataset(files.interactions, files.items);
+    expect(dataset.badRows.map((r) => [r.line, r.message])).toEqual([
+      [5, expect.stringMatching(/^available must be true, false, 1 or 0/)],
+      [6, 'tags takes at most 32 tags; got 33'],
+      [7, 'tags[1] must be 1 to 64 characters without control characters'],
+      [8, 'title must be 1 to 300 characters without control characters'],
+      [9, 'item "a" repeats line 2'],
+    ]);
+    await importDataset(store, dataset, { batchSize: 2, onError: 'skip' });
+    expect(await store.items(['a', 'b', 'c'])).toEqual([
+      { id: 'a', title: 'Alpha', category: 'Jazz', description: 'Hard bop, live', tags: ['sax', 'live'], available: false },
+      itemRecord({ id: 'b', title: 'Bravo' }),
+      itemRecord({ id: 'c', title: 'Charlie', category: 'Rock' }),
+    ]);
+
+    // Written whole: an item file without the new columns clears them.
+    const plain = csvFiles('userId,itemId,type,weight,timestamp\n', 'itemId,title,category\na,Alpha,Jazz\n');
+    await importDataset(store, await readCsvDataset(plain.interactions, plain.items), { batchSize: 2, onError: 'reject' });
+    expect(await store.items(['a'])).toEqual([itemRecord({ id: 'a', title: 'Alpha', category: 'Jazz' })]);
   });
 
   it('is idempotent: importing the same files again records nothing new', async () => {

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoreLeg } from '../support/store-legs.js';
+import { startTestServerOn, type TestServer } from '../support/test-server.js';
+
+const UPSERT = /* GraphQL */ `
+  mutation ($input: [ItemInput!]!) {
+    upsertItems(input: $input) {
+      createdCount
+      updatedCount
+      items { id title category description tags available }
+    }
+  }
+`;
+const ITEM = `query ($id: ID!) { item(id: $id) { id title category description tags available } }`;
+const FALLBACK = `query ($userId: ID!) { recommendations(userId: $userId, first: 100) { item { id } explanation { kind } } }`;
+
+// Every item this suite writes is new to the demo catalogue, or put back as it was, so that suites
+// after it on a shared store see the demo data.
+export function describeCatalogueWrites(leg: StoreLeg): void {
+  describe(`writing the catalogue through the API (${leg.name} store)`, () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startTestServerOn(leg);
+    });
+    afterAll(() => server?.close());
+
+    const item = async (id: string) => (await server.graphql(ITEM, { id })).data.item;
+
+    it('creates and replaces whole items, returns them as stored, and a retry changes nothing', async () => {
+      const full = { id: 'catalogue-1', title: 'Field Recordings', category: 'Jazz', description: 'Rain on a tin roof.\nSide B.', tags: ['ambient', 'live'], available: false };
+      const created = await server.graphql(UPSERT, { input: [full, { id: 'catalogue-2', title: 'Quiet Hours' }] });
+      expect(created.errors).toBeUndefined();
+      expect(created.data.upsertItems).toEqual({
+        createdCount: 2,
+        updatedCount: 0,
+        items: [full, { id: 'catalogue-2', title: 'Quiet Hours', category: null, description: null, tags: [], available: true }],
+      });
+      expect(await item('catalogue-1')).toEqual(full);
+
+      const retried = await server.graphql(UPSERT, { input: [full] });
+      expect(retried.data.upsertItems).toMatchObject({ createdCount: 0, updatedCount: 0, items: [full] });
+
+      // A field left out is cleared, not kept; an explicit null is the same as leaving it out.
+      const replaced = await server.graphql(UPSERT, { input: [{ id: 'catalogue-1', title: 'Field Recordings', available: null, tags: null }] });
+      expect(replaced.data.upsertItems).toMatchObject({ createdCount: 0, updatedCount: 1 });
+      expect(await item('catalogue-1')).toEqual({ id: 'catalogue-1', title: 'Field Recordings', category: null, description: null, tags: [], available: true });
+    });
+
+    it.each([
+      ['an id with spaces', { id: 'catalogue 3', title: 'T' }, 'input[1].id'],
+      ['an empty title', { id: 'catalogue-3', title: '' }, 'input[1].title'],
+      ['a title of 301 characters', { id: 'catalogue-3', title: 'T'.repeat(301) }, 'input[1].title'],
+      ['a title with a line break', { id: 'catalogue-3', title: 'Two\nlines' }, 'input[1].title'],
+      ['an empty category', { id: 'catalogue-3', title: 'T', category: '' }, 'input[1].category'],
+      ['a description of 4001 characters', { id: 'catalogue-3', title: 'T', description: 'd'.repeat(4001) }, 'input[1].description'],
+      ['33 tags', { id: 'catalogue-3', title: 'T', tags: Array.from({ length: 33 }, (_, k) => `tag-${k}`) }, 'input[1].tags'],
+      ['an empty tag', { id: 'catalogue-3', title: 'T', tags: ['fine', ''] }, 'input[1].tags[1]'],
+      ['a tag of 65 characters', { id: 'catalogue-3', title: 'T', tags: ['t'.repeat(65)] }, 'input[1].tags[0]'],
+      ['an id given twice', { id: 'catalogue-4', title: 'Again' }, 'input[1].id'],
+    ])('refuses %s, naming the entry, and writes nothing of the call', async (_, bad, argument) => {
+      const { status, errors } = await server.graphql(UPSERT, { input: [{ id: 'catalogue-4', title: 'Never written' }, bad] });
+      expect(status).toBe(200);
+      expect(errors).toHaveLength(1);
+      expect(errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', argument });
+      expect(errors![0]!.message).toContain(argument);
+      expect(await item('catalogue-4')).toBeNull();
+      expect(await item('catalogue-3')).toBeNull();
+    });
+
+    it('refuses an empty or oversized call', async () => {
+      for (const input of [[], Array.from({ length: 1001 }, (_, k) => ({ id: `bulk-${k}`, title: 'Bulk' }))]) {
+        const { errors } = await server.graphql(UPSERT, { input });
+        expect(errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', argument: 'input' });
+      }
+      expect(await item('bulk-0')).toBeNull();
+    });
+
+    it('keeps an unavailable item out of the popularity fallback from the very next query, and lists it', async () => {
+      const newcomer = 'catalogue-newcomer';
+      const before = (await server.graphql(FALLBACK, { userId: newcomer })).data.recommendations;
+      expect(before[0].explanation.kind).toBe('POPULARITY_FALLBACK');
+      const top = before[0].item.id as string;
+      const stored = await item(top);
+      try {
+        await server.graphql(UPSERT, { input: [{ ...stored, available: false }] });
+        const after = (await server.graphql(FALLBACK, { userId: newcomer })).data.recommendations;
+        expect(after.map((r: any) => r.item.id)).not.toContain(top);
+        expect(after[0].item.id).toBe(before[1].item.id);
+        expect(await item(top)).toMatchObject({ id: top, available: false });
+      } finally {
+        await server.graphql(UPSERT, { input: [stored] });
+      }
+      expect((await server.graphql(FALLBACK, { userId: newcomer })).data.recommendations[0].item.id).toBe(top);
+    });
+  });
+}

@@ -1,0 +1,4 @@
+import { EMBEDDED } from '../support/store-legs.js';
+import { describeCatalogueWrites } from './catalogue-writes.suite.js';
+
+describeCatalogueWrites(EMBEDDED);
