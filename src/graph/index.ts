@@ -1,6 +1,7 @@
 export type * from './store.js';
 export { checkRetry, ErasedInteractionsError, GraphStoreUnavailableError, IdempotencyConflictError, UnknownItemsError } from './store.js';
 export { DEVELOPMENT_ERASURE_SECRET } from './erased-keys.js';
+export { InvalidCursorError } from './interaction-cursor.js';
 export {
   checkId,
   DEFAULT_INTERACTION_WEIGHTS,

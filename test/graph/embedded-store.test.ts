@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ErasedInteractionsError, GraphStoreUnavailableError, SqliteGraphStore, type GraphStore, type NewInteraction } from '../../src/graph/index.js';
 import { writeProtect } from '../support/write-protect.js';
+import { describeInteractionsPageContract } from './interactions-page-contract.js';
 import { describeGraphStoreContract } from './store-contract.js';
 
 const freshPath = () => join(mkdtempSync(join(tmpdir(), 'recograph-store-')), 'store.sqlite');
@@ -16,6 +17,7 @@ describeGraphStoreContract('embedded (SQLite), cache of one item and one user', 
 describeGraphStoreContract('embedded (SQLite), items cached, no users', async () => new SqliteGraphStore(freshPath(), { cacheItems: 1, cacheUsers: 0 }));
 describeGraphStoreContract('embedded (SQLite), users cached, no items', async () => new SqliteGraphStore(freshPath(), { cacheItems: 0, cacheUsers: 1 }));
 describeGraphStoreContract('embedded (SQLite), no cache', async () => new SqliteGraphStore(freshPath(), { cacheItems: 0, cacheUsers: 0 }));
+describeInteractionsPageContract('embedded (SQLite)', async () => new SqliteGraphStore(freshPath()));
 
 describe('embedded store cache', () => {
   const like = (userId: string, itemId: string, day: number): NewInteraction => ({
