@@ -8,7 +8,7 @@
  * --warm-start continues MODEL_DIR's model on what happened since it was trained; --reload then
  * sends SIGHUP to the API processes of this host serving MODEL_DIR. Exit status 1 on failure.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
@@ -47,6 +47,7 @@ async function main(): Promise<number> {
   const args = parsed.data;
   const config = loadConfig();
   // Beside MODEL_DIR, so the model is written aside on the same volume before it is swapped in.
+  await mkdir(dirname(config.modelDir), { recursive: true });
   const work = await mkdtemp(join(dirname(config.modelDir), `.${basename(config.modelDir)}.train-`));
   try {
     const dataset = join(work, 'dataset');

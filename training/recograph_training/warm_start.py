@@ -29,6 +29,7 @@ from .train import (EVAL_K, TrainConfig, TrainResult, argument_parser, config_of
                     read_dataset, train_gat, training_metadata)
 
 DEFAULT_EPOCHS = 3
+DEFAULT_REPLAY = 1.0
 
 
 @dataclass(frozen=True)
@@ -123,16 +124,16 @@ def grow_model(serving: ServingModel, dataset: Dataset, graph: InteractionGraph)
     return model, {"newItems": new_items, "newUsers": new_users}
 
 
-def warm_positives(train_edges: Edges, since_ms: int, seed: int) -> tuple[Edges, int]:
-    """The edges newer than ``since_ms`` plus as many older ones drawn at random; returns them and
-    how many are new."""
+def warm_positives(train_edges: Edges, since_ms: int, seed: int, replay: float = DEFAULT_REPLAY) -> tuple[Edges, int]:
+    """The edges newer than ``since_ms`` plus ``replay`` times as many older ones drawn at random;
+    returns them and how many are new."""
     fresh = np.flatnonzero(train_edges.last_at > since_ms)
     older = np.flatnonzero(train_edges.last_at <= since_ms)
-    replay = np.random.default_rng(seed).choice(older, min(len(fresh), len(older)), replace=False)
+    replay = np.random.default_rng(seed).choice(older, min(round(replay * len(fresh)), len(older)), replace=False)
     return train_edges.subset(np.sort(np.r_[fresh, replay])), len(fresh)
 
 
-def warm_start(dataset: Dataset, serving: ServingModel, config: TrainConfig,
+def warm_start(dataset: Dataset, serving: ServingModel, config: TrainConfig, replay: float = DEFAULT_REPLAY,
                log: Callable[[str], None] = print) -> tuple[TrainResult, Holdout, dict]:
     """Continue ``serving`` on ``dataset`` (see the module docstring); returns the run, its holdout
     and the ``warmStart`` block of the metadata."""
@@ -140,7 +141,7 @@ def warm_start(dataset: Dataset, serving: ServingModel, config: TrainConfig,
     model, grown = grow_model(serving, dataset, graph)
     validate = lambda scorer: rank_metrics(scorer, graph, holdout.test, EVAL_K)  # noqa: E731
     before = validate(GATRecommender(model.eval(), graph, serving.fanouts).scorer())
-    positives, new_edges = warm_positives(holdout.train, serving.trained_through_ms, config.seed)
+    positives, new_edges = warm_positives(holdout.train, serving.trained_through_ms, config.seed, replay)
     log(f"warm start from {serving.version}: {grown['newUsers']} new users, {grown['newItems']} new items, "
         f"{new_edges} edges since its training, {len(positives) - new_edges} older ones replayed; before: "
         f"recall@{EVAL_K} {before['recall']:.4f} ndcg@{EVAL_K} {before['ndcg']:.4f}")
@@ -157,12 +158,14 @@ def warm_start(dataset: Dataset, serving: ServingModel, config: TrainConfig,
 def main(argv: list[str] | None = None) -> None:
     parser = argument_parser(__doc__.splitlines()[0])
     parser.add_argument("--from", dest="serving", required=True, help="the serving model's folder (MODEL_DIR)")
+    parser.add_argument("--replay", type=float, default=DEFAULT_REPLAY,
+                        help="older edges trained on, per edge since the serving model was trained")
     parser.set_defaults(epochs=DEFAULT_EPOCHS)
     args = parse_args(argv, parser)
     dataset = read_dataset(args)
     serving = load_serving_model(args.serving)
     config = config_of(args)
-    result, holdout, info = warm_start(dataset, serving, config)
+    result, holdout, info = warm_start(dataset, serving, config, args.replay)
     training = {**training_metadata(dataset, config, result, holdout),
                 "warmStart": info,
                 "weights": "warm start: the serving model grown to the new ids, continued on the edges since "
