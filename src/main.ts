@@ -20,8 +20,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config);
   const app = await startApp(config, logger);
-  logger.info({ url: app.url, metrics: app.metricsUrl, store: config.graphStore, dataDir: config.dataDir }, 'recograph is ready');
   const unregister = registerForReloads(config.modelDir, logger);
+  logger.info({ url: app.url, metrics: app.metricsUrl, store: config.graphStore, dataDir: config.dataDir }, 'recograph is ready');
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -2,7 +2,8 @@
 
     PYTHONPATH=training python3 -m recograph_training.warm_start_benchmark \
         --interactions .cache/demo-dataset/interactions.csv --items .cache/demo-dataset/items.csv \
-        --work .cache/warm-start [--since 0.1 --new-items 0.05 --new-users 0.05 --full-epochs 20 --warm-epochs 3]
+        --work .cache/warm-start [--since 0.1 --new-items 0.05 --new-users 0.05 --full-epochs 20 \
+        --warm-epochs 2 --warm-lr 0.001 --replay 4]
 
 The newest ``--since`` of the edges (by time) happen after the serving model was trained, and a
 random ``--new-items`` of the items launch then, and ``--new-users`` of the users join then (their
@@ -24,7 +25,7 @@ import numpy as np
 from .data import Dataset, Edges, format_timestamp_ms, read_csv_dataset
 from .export import save_model
 from .train import TrainConfig, train, training_metadata
-from .warm_start import load_serving_model, warm_start
+from .warm_start import DEFAULT_EPOCHS, DEFAULT_LR, DEFAULT_REPLAY, load_serving_model, warm_start
 
 
 def restrict(dataset: Dataset, keep: np.ndarray, name: str) -> Dataset:
@@ -41,7 +42,7 @@ def restrict(dataset: Dataset, keep: np.ndarray, name: str) -> Dataset:
 
 
 def run(dataset: Dataset, work: Path, since: float, new_items: float, new_users: float, full_epochs: int,
-        warm_epochs: int, seed: int = 0) -> dict:
+        warm_epochs: int, warm_lr: float, replay: float, seed: int = 0) -> dict:
     edges = dataset.edges
     cutoff = int(np.quantile(edges.last_at, 1.0 - since))
     rng = np.random.default_rng(seed)
@@ -60,7 +61,7 @@ def run(dataset: Dataset, work: Path, since: float, new_items: float, new_users:
 
     started = time.perf_counter()
     serving = load_serving_model(work / "base")
-    warm_run, _, warm_info = warm_start(full, serving, replace(config, epochs=warm_epochs))
+    warm_run, _, warm_info = warm_start(full, serving, replace(config, epochs=warm_epochs, lr=warm_lr), replay)
     warm_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -77,7 +78,7 @@ def run(dataset: Dataset, work: Path, since: float, new_items: float, new_users:
         "trainedThrough": format_timestamp_ms(cutoff),
         "counts": {"baseUsers": base.num_users, "baseItems": base.num_items, "baseEdges": len(base.edges),
                    "users": full.num_users, "items": full.num_items, "edges": len(full.edges)},
-        "warmStart": {**summary(warm_run, warm_seconds), **warm_info},
+        "warmStart": {**summary(warm_run, warm_seconds), "lr": warm_lr, "replay": replay, **warm_info},
         "fullRetrain": summary(full_run, full_seconds),
         "baseModel": {**summary(base_run, base_seconds), "note": "on its own holdout, for reference"},
         "popularity": full_run.popularity,
@@ -93,11 +94,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--new-items", type=float, default=0.05, help="share of the items launched after it")
     parser.add_argument("--new-users", type=float, default=0.05, help="share of the users who join after it")
     parser.add_argument("--full-epochs", type=int, default=TrainConfig().epochs)
-    parser.add_argument("--warm-epochs", type=int, default=3)
+    parser.add_argument("--warm-epochs", type=int, default=DEFAULT_EPOCHS)
+    parser.add_argument("--warm-lr", type=float, default=DEFAULT_LR)
+    parser.add_argument("--replay", type=float, default=DEFAULT_REPLAY)
     args = parser.parse_args(argv)
     work = Path(args.work)
     results = run(read_csv_dataset(args.interactions, args.items), work, args.since, args.new_items, args.new_users,
-                  args.full_epochs, args.warm_epochs)
+                  args.full_epochs, args.warm_epochs, args.warm_lr, args.replay)
     (work / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps({k: results[k] for k in ("warmStart", "fullRetrain", "popularity")}, indent=2))
 

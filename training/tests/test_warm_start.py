@@ -45,13 +45,15 @@ def test_growing_keeps_known_rows_by_id_and_starts_new_ones_from_their_neighbour
     assert model.candidate_embedding is model.item_embedding
 
 
-def test_warm_positives_are_the_new_edges_plus_as_many_older_ones():
+def test_warm_positives_are_the_new_edges_plus_replay_times_as_many_older_ones():
     edges = make_dataset([0, 0, 1, 1, 2, 2], [0, 1, 0, 1, 0, 1], [1, 2, 3, 10, 11, 12]).edges
-    positives, new = warm_positives(edges, since_ms=5, seed=0)
+    positives, new = warm_positives(edges, since_ms=5, seed=0, replay=1)
     assert new == 3
     assert len(positives) == 6 and sorted(positives.last_at.tolist()) == [1, 2, 3, 10, 11, 12]
-    positives, new = warm_positives(make_dataset([0, 0, 0, 1], [0, 1, 2, 0], [1, 2, 3, 9]).edges, 5, 0)
+    positives, new = warm_positives(make_dataset([0, 0, 0, 1], [0, 1, 2, 0], [1, 2, 3, 9]).edges, 5, 0, replay=1)
     assert new == 1 and len(positives) == 2 and positives.last_at.max() == 9
+    positives, new = warm_positives(make_dataset([0, 0, 0, 0, 1], [0, 1, 2, 3, 0], [1, 2, 3, 4, 9]).edges, 5, 0, replay=3)
+    assert new == 1 and len(positives) == 4
 
 
 def test_a_warm_start_continues_from_the_serving_model_and_beats_popularity():
