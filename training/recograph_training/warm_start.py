@@ -102,9 +102,9 @@ def _grown_rows(old: torch.Tensor, old_ids: list[str], new_ids: list[str],
 def grow_model(serving: ServingModel, dataset: Dataset, graph: InteractionGraph) -> tuple[NeighbourhoodGAT, dict]:
     """The serving model resized to ``dataset``'s ids (in its index order).
 
-    A new item's row is the mean of the known item rows of its users' other items (items alike are
-    consumed together); a new user's context row is the mean of the context rows of the known users
-    who share an item with them. Returns the model and the counts of new rows.
+    A new item's row is the mean, over its users, of each user's mean known item row (items consumed
+    together start together); a new user's context row is the mean, over their items, of each item's
+    mean known context row. Returns the model and the counts of new rows.
     """
     old = serving.model
     model = NeighbourhoodGAT(dataset.num_items, dataset.num_users, old.dim, old.heads, old.init_std,
@@ -133,8 +133,8 @@ def warm_positives(train_edges: Edges, since_ms: int, seed: int, replay: float =
     returns them and how many are new."""
     fresh = np.flatnonzero(train_edges.last_at > since_ms)
     older = np.flatnonzero(train_edges.last_at <= since_ms)
-    replay = np.random.default_rng(seed).choice(older, min(round(replay * len(fresh)), len(older)), replace=False)
-    return train_edges.subset(np.sort(np.r_[fresh, replay])), len(fresh)
+    drawn = np.random.default_rng(seed).choice(older, min(round(replay * len(fresh)), len(older)), replace=False)
+    return train_edges.subset(np.sort(np.r_[fresh, drawn])), len(fresh)
 
 
 def warm_start(dataset: Dataset, serving: ServingModel, config: TrainConfig, replay: float = DEFAULT_REPLAY,
