@@ -137,6 +137,13 @@ def warm_positives(train_edges: Edges, since_ms: int, seed: int, replay: float =
     return train_edges.subset(np.sort(np.r_[fresh, drawn])), len(fresh)
 
 
+def continued_config(config: TrainConfig, serving: ServingModel) -> TrainConfig:
+    """``config`` with the shape of the serving model, which a warm start keeps."""
+    model = serving.model
+    return replace(config, fanouts=serving.fanouts, dim=model.dim, heads=model.heads, init_std=model.init_std,
+                   similarity=model.similarity, tie_candidates=model.tie_candidates)
+
+
 def warm_start(dataset: Dataset, serving: ServingModel, config: TrainConfig, replay: float = DEFAULT_REPLAY,
                log: Callable[[str], None] = print) -> tuple[TrainResult, Holdout, dict]:
     """Continue ``serving`` on ``dataset`` (see the module docstring); returns the run, its holdout
@@ -151,8 +158,7 @@ def warm_start(dataset: Dataset, serving: ServingModel, config: TrainConfig, rep
         f"recall@{EVAL_K} {before['recall']:.4f} ndcg@{EVAL_K} {before['ndcg']:.4f}")
     if new_edges == 0:
         log("nothing new since the serving model was trained; continuing on the replayed edges only")
-    config = replace(config, fanouts=serving.fanouts, dim=model.dim, heads=model.heads,
-                     similarity=model.similarity, tie_candidates=model.tie_candidates)
+    config = continued_config(config, serving)
     model, run, _ = train_gat(dataset, holdout.train, config, validate, log=log, model=model, positive_edges=positives)
     info = {"from": serving.version, "edgesSince": new_edges, "replayedEdges": len(positives) - new_edges,
             "before": before, **grown}
@@ -168,7 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv, parser)
     dataset = read_dataset(args)
     serving = load_serving_model(args.serving)
-    config = config_of(args)
+    config = continued_config(config_of(args), serving)
     result, holdout, info = warm_start(dataset, serving, config, args.replay)
     training = {**training_metadata(dataset, config, result, holdout),
                 "warmStart": info,

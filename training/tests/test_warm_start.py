@@ -103,3 +103,4 @@ def test_the_cli_records_trained_through_and_warm_starts_from_it(tmp_path):
     assert second["training"]["warmStart"]["edgesSince"] > 0
     assert second["training"]["trainedThrough"] == format_timestamp_ms(int(full.edges.last_at.max()) + 1_700_000_000_000)
     assert second["embeddingDim"] == 8 and second["fanouts"] == [4, 2]
+    assert second["training"]["hyperParameters"]["embeddingDim"] == 8
