@@ -3,6 +3,7 @@ export { checkRetry, ErasedInteractionsError, GraphStoreUnavailableError, Idempo
 export { DEVELOPMENT_ERASURE_SECRET } from './erased-keys.js';
 export { itemRecord } from './item-upsert.js';
 export { CATEGORY_RULE, isCategoryName, ITEM_FIELD_LIMITS, itemFieldProblem, type ItemFieldProblem } from './item-fields.js';
+export { InvalidCursorError } from './interaction-cursor.js';
 export {
   checkId,
   DEFAULT_INTERACTION_WEIGHTS,

@@ -117,6 +117,20 @@ export interface Page<T> {
   readonly hasNextPage: boolean;
 }
 
+export interface InteractionsPageRequest {
+  readonly first: number;
+  /** The `endCursor` of the previous page; absent or null for the first page. */
+  readonly after?: string | null;
+}
+
+/** A page of the whole event log in recording order; `endCursor` resumes after its last record. */
+export interface InteractionsPage {
+  readonly records: readonly InteractionRecord[];
+  /** Opaque; null only when the page is empty and no cursor was given. */
+  readonly endCursor: string | null;
+  readonly hasNextPage: boolean;
+}
+
 export interface PopularItemsQuery {
   readonly limit: number;
   readonly includeCategories?: readonly string[] | null;
@@ -158,6 +172,12 @@ export interface GraphStore {
   /** Users by id, in code point order (as every id-ordered answer; see `id-order.ts`). */
   listUsers(page: PageRequest): Promise<Page<UserRef>>;
   listItems(page: PageRequest & { readonly category?: string | null }): Promise<Page<ItemRecord>>;
+  /**
+   * Every recorded interaction, in recording order (stable: later writes come after every earlier
+   * page, erased users' interactions drop out), for exports such as training. A cursor this store
+   * did not issue throws `InvalidCursorError`.
+   */
+  interactionsPage(page: InteractionsPageRequest): Promise<InteractionsPage>;
   /** The distinct categories of the catalogue, sorted. */
   categories(): Promise<string[]>;
   /** Available items by number of distinct users, most first, then by id. */

@@ -21,7 +21,6 @@ export {
   ModelContractError,
   SAMPLING_POLICY,
   parseModelMetadata,
-  referencedFiles,
   type ModelMetadata,
 } from './model-contract.js';
 export { addScaled, unitVector } from './vectors.js';

@@ -104,12 +104,6 @@ export function parseModelMetadata(raw: unknown, source: string): ModelMetadata 
   return metadata;
 }
 
-/** Every file `metadata` names besides `model.json` itself: what a model folder must hold. */
-export function referencedFiles(metadata: ModelMetadata): ModelFileEntry[] {
-  const { graph, tables, checkpoint, content } = metadata;
-  return [graph, tables.items, tables.candidates, tables.contextUsers, ...(checkpoint ? [checkpoint] : []), ...(content ? [content.map] : [])];
-}
-
 export function checkSessionSignature(inputNames: readonly string[], outputNames: readonly string[], source: string): void {
   const describe = (expected: readonly string[], actual: readonly string[]) =>
     `expected [${expected.join(', ')}], found [${actual.join(', ')}]`;

@@ -15,6 +15,7 @@ const statements: Record<string, readonly CypherQuery[]> = {
   typeEdgesQuery: [cypher.typeEdgesQuery([{ userId: 'u1', itemId: 'a' }])],
   usersQuery: [cypher.usersQuery(['u1'])],
   recentInteractionsQuery: [cypher.recentInteractionsQuery(['u1'], 5)],
+  interactionsPageQuery: [cypher.interactionsPageQuery(-1, 1001)],
   listUsersQuery: [cypher.listUsersQuery('', 21)],
   listItemsQuery: [cypher.listItemsQuery('', 21, null), cypher.listItemsQuery('b', 21, 'Jazz')],
   categoriesQuery: [cypher.categoriesQuery()],

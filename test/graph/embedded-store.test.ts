@@ -13,6 +13,7 @@ import {
   type NewInteraction,
 } from '../../src/graph/index.js';
 import { writeProtect } from '../support/write-protect.js';
+import { describeInteractionsPageContract } from './interactions-page-contract.js';
 import { describeGraphStoreContract } from './store-contract.js';
 
 const freshPath = () => join(mkdtempSync(join(tmpdir(), 'recograph-store-')), 'store.sqlite');
@@ -23,6 +24,7 @@ describeGraphStoreContract('embedded (SQLite), cache of one item and one user', 
 describeGraphStoreContract('embedded (SQLite), items cached, no users', async () => new SqliteGraphStore(freshPath(), { cacheItems: 1, cacheUsers: 0 }));
 describeGraphStoreContract('embedded (SQLite), users cached, no items', async () => new SqliteGraphStore(freshPath(), { cacheItems: 0, cacheUsers: 1 }));
 describeGraphStoreContract('embedded (SQLite), no cache', async () => new SqliteGraphStore(freshPath(), { cacheItems: 0, cacheUsers: 0 }));
+describeInteractionsPageContract('embedded (SQLite)', async () => new SqliteGraphStore(freshPath()));
 
 describe('embedded store cache', () => {
   const like = (userId: string, itemId: string, day: number): NewInteraction => ({

@@ -105,6 +105,12 @@ def parse_timestamp_ms(text: str) -> int:
     return (moment - _EPOCH) // _MILLISECOND
 
 
+def format_timestamp_ms(epoch_ms: int) -> str:
+    """Epoch milliseconds as ISO-8601 UTC, as JavaScript's ``toISOString`` writes it (the inverse
+    of :func:`parse_timestamp_ms`)."""
+    return (_EPOCH + epoch_ms * _MILLISECOND).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def _open_csv(path: Path, required: tuple[str, ...]) -> tuple[csv.reader, dict[str, int]]:
     handle = path.open(newline="", encoding="utf-8")
     reader = csv.reader(handle)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .data import Dataset, Edges, id_ranks, read_csv_dataset, read_lightgcn_file
+from .data import Dataset, Edges, format_timestamp_ms, id_ranks, read_csv_dataset, read_lightgcn_file
 from .evaluate import Holdout, leave_latest_out, metric_definition, popularity_scorer, rank_metrics
 from .export import save_model
 from .fit import FitConfig, FitResult, Scorer, fit
@@ -95,21 +95,42 @@ def trainable_positives(graph: InteractionGraph, edges: Edges) -> tuple[np.ndarr
 def train_gat(dataset: Dataset, train_edges: Edges, config: TrainConfig,
               validate: Callable[[Scorer], dict[str, float]] | None = None,
               checkpoint_dir: str | Path | None = None, resume: bool = False,
-              log: Callable[[str], None] = print) -> tuple[NeighbourhoodGAT, FitResult, InteractionGraph]:
+              log: Callable[[str], None] = print, model: NeighbourhoodGAT | None = None,
+              positive_edges: Edges | None = None) -> tuple[NeighbourhoodGAT, FitResult, InteractionGraph]:
     """Train the GAT on ``train_edges`` (see :func:`~recograph_training.fit.fit`); returns the kept
-    model, the run and the training graph."""
+    model, the run and the training graph.
+
+    Args:
+        model: a trained model to continue (a warm start) instead of a fresh one.
+        positive_edges: the positives, a subset of ``train_edges``; all of them by default. Every
+            edge of ``train_edges`` still forms neighbourhoods and is never drawn as a negative.
+    """
     torch.set_num_threads(2)
     torch.manual_seed(config.seed)
     graph = InteractionGraph.build(train_edges, dataset.num_users, dataset.num_items,
                                    id_ranks(dataset.user_ids), id_ranks(dataset.item_ids))
-    pos_users, pos_items = trainable_positives(graph, train_edges)
-    model = NeighbourhoodGAT(dataset.num_items, dataset.num_users, config.dim, config.heads, config.init_std,
-                             config.similarity, config.tie_candidates)
+    pos_users, pos_items = trainable_positives(graph, train_edges if positive_edges is None else positive_edges)
+    if model is None:
+        model = NeighbourhoodGAT(dataset.num_items, dataset.num_users, config.dim, config.heads, config.init_std,
+                                 config.similarity, config.tie_candidates)
     run = fit(GATRecommender(model, graph, config.fanouts), pos_users, pos_items,
               np.sort(train_edges.user * dataset.num_items + train_edges.item), dataset.num_items,
               config.fit_config(), validate, checkpoint_dir, resume, config.model_settings(),
               dataset_fingerprint(dataset), log)
     return model, run, graph
+
+
+def holdout_with_baseline(dataset: Dataset, log: Callable[[str], None] = print) -> tuple[Holdout, InteractionGraph, dict]:
+    """The time-based holdout (each user's most recent edge, users with >= 3 edges), the training
+    graph without it, and the popularity baseline's metrics on it (logged)."""
+    holdout = leave_latest_out(dataset.edges, id_ranks(dataset.item_ids))
+    graph = InteractionGraph.build(holdout.train, dataset.num_users, dataset.num_items,
+                                   id_ranks(dataset.user_ids), id_ranks(dataset.item_ids))
+    popularity = rank_metrics(popularity_scorer(graph), graph, holdout.test, EVAL_K)
+    log(f"{dataset.name}: {dataset.num_users} users, {dataset.num_items} items, {len(dataset.edges)} edges "
+        f"({len(holdout.train)} train, {len(holdout.test)} held out); popularity baseline "
+        f"recall@{EVAL_K} {popularity['recall']:.4f} ndcg@{EVAL_K} {popularity['ndcg']:.4f}")
+    return holdout, graph, popularity
 
 
 def train(dataset: Dataset, config: TrainConfig, checkpoint_dir: str | Path | None = None,
@@ -119,13 +140,7 @@ def train(dataset: Dataset, config: TrainConfig, checkpoint_dir: str | Path | No
     With ``checkpoint_dir`` the state is saved after every epoch; with ``resume`` too, a run
     continues from the saved epoch and ends exactly as an uninterrupted run would.
     """
-    holdout = leave_latest_out(dataset.edges, id_ranks(dataset.item_ids))
-    graph = InteractionGraph.build(holdout.train, dataset.num_users, dataset.num_items,
-                                   id_ranks(dataset.user_ids), id_ranks(dataset.item_ids))
-    popularity = rank_metrics(popularity_scorer(graph), graph, holdout.test, EVAL_K)
-    log(f"{dataset.name}: {dataset.num_users} users, {dataset.num_items} items, {len(dataset.edges)} edges "
-        f"({len(holdout.train)} train, {len(holdout.test)} held out); popularity baseline "
-        f"recall@{EVAL_K} {popularity['recall']:.4f} ndcg@{EVAL_K} {popularity['ndcg']:.4f}")
+    holdout, graph, popularity = holdout_with_baseline(dataset, log)
     model, run, _ = train_gat(dataset, holdout.train, config,
                               lambda scorer: rank_metrics(scorer, graph, holdout.test, EVAL_K),
                               checkpoint_dir, resume, log)
@@ -139,12 +154,21 @@ def loss_description(config: TrainConfig) -> str:
             f"temperature {config.temperature}")
 
 
-def training_metadata(dataset: Dataset, config: TrainConfig, result: TrainResult, holdout: Holdout) -> dict:
-    """The ``training`` block of ``model.json``."""
+def training_metadata(dataset: Dataset, config: TrainConfig, result: TrainResult, holdout: Holdout,
+                      timestamps: bool = True) -> dict:
+    """The ``training`` block of ``model.json``.
+
+    Args:
+        timestamps: whether the edges' ``last_at`` are real times (the CSV pair) rather than
+            positions (LightGCN files); only then is ``trainedThrough`` recorded.
+    """
     best = next((r for r in result.history if r["epoch"] == result.best_epoch), None)
     return {
         "createdAt": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "dataset": dataset.name,
+        # The newest interaction the model was built from (trained on, or held out to select it):
+        # a warm start continues on what came after.
+        "trainedThrough": format_timestamp_ms(int(dataset.edges.last_at.max())) if timestamps and len(dataset.edges) else None,
         "counts": {
             "users": dataset.num_users, "items": dataset.num_items, "interactions": dataset.num_interactions,
             "edges": len(dataset.edges), "trainEdges": len(holdout.train), "heldOutEdges": len(holdout.test),
@@ -171,9 +195,10 @@ def training_metadata(dataset: Dataset, config: TrainConfig, result: TrainResult
     }
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def argument_parser(description: str = __doc__.splitlines()[0]) -> argparse.ArgumentParser:
+    """The dataset, output and hyper-parameter options (:func:`parse_args` checks them)."""
     defaults = TrainConfig()
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=description)
     source = parser.add_argument_group("dataset (the CSV pair, or a LightGCN-format file)")
     source.add_argument("--interactions", help="interactions.csv: userId,itemId,type,weight,timestamp")
     source.add_argument("--items", help="items.csv: itemId,title,category (its order is the catalogue's)")
@@ -202,6 +227,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--checkpoint-dir", help="save the training state here after every epoch")
     parser.add_argument("--resume", action="store_true", help="continue from --checkpoint-dir's state")
+    return parser
+
+
+def parse_args(argv: list[str] | None = None, parser: argparse.ArgumentParser | None = None) -> argparse.Namespace:
+    parser = parser or argument_parser()
     args = parser.parse_args(argv)
     if bool(args.lightgcn_train) == bool(args.interactions or args.items):
         parser.error("give either --interactions and --items, or --lightgcn-train")
@@ -217,21 +247,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def read_dataset(args: argparse.Namespace) -> Dataset:
+    if args.lightgcn_train:
+        return read_lightgcn_file(args.lightgcn_train, name=args.dataset_name)
+    return read_csv_dataset(args.interactions, args.items, name=args.dataset_name)
+
+
+def config_of(args: argparse.Namespace) -> TrainConfig:
+    return TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, dim=args.dim,
+                       heads=args.heads, fanouts=args.fanouts, l2=args.l2, loss=args.loss,
+                       negatives=args.negatives, temperature=args.temperature, batching=args.batching,
+                       similarity=args.similarity, tie_candidates=args.tie_candidates, schedule=args.schedule,
+                       optimizer=args.optimizer, seed=args.seed)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    if args.lightgcn_train:
-        dataset = read_lightgcn_file(args.lightgcn_train, name=args.dataset_name)
-    else:
-        dataset = read_csv_dataset(args.interactions, args.items, name=args.dataset_name)
-    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, dim=args.dim,
-                         heads=args.heads, fanouts=args.fanouts, l2=args.l2, loss=args.loss,
-                         negatives=args.negatives, temperature=args.temperature, batching=args.batching,
-                         similarity=args.similarity, tie_candidates=args.tie_candidates, schedule=args.schedule,
-                         optimizer=args.optimizer,
-                         seed=args.seed)
+    dataset = read_dataset(args)
+    config = config_of(args)
     result, holdout = train(dataset, config, args.checkpoint_dir, args.resume)
     metadata = save_model(result.model, config.fanouts, dataset.item_ids, dataset.user_ids,
-                          training_metadata(dataset, config, result, holdout), args.out)
+                          training_metadata(dataset, config, result, holdout, not args.lightgcn_train), args.out)
     print(f"trained {len(result.history)} epochs in {result.seconds:.0f}s; best epoch {result.best_epoch}; "
           f"wrote {args.out}/model.json and the files it names (version {metadata['version']})")
 

@@ -8,6 +8,8 @@ import type {
   Fanouts,
   GraphStore,
   InteractionRecord,
+  InteractionsPage,
+  InteractionsPageRequest,
   InteractionType,
   ItemNeighbour,
   ItemRecord,
@@ -25,6 +27,7 @@ import type {
 } from '../store.js';
 import { checkRetry, ErasedInteractionsError, GraphStoreUnavailableError, UnknownItemsError } from '../store.js';
 import { DEVELOPMENT_ERASURE_SECRET, erasedKeyHash, type ErasedKeyHash } from '../erased-keys.js';
+import { decodeInteractionCursor, encodeInteractionCursor } from '../interaction-cursor.js';
 import { typeStrengthExpression } from '../interaction-weights.js';
 import { planItemUpsert } from '../item-upsert.js';
 import { ReadCache, type Hop1Edge, type UserEdges } from './read-cache.js';
@@ -151,6 +154,11 @@ export class SqliteGraphStore implements GraphStore {
       recent: db.prepare<[string, number], InteractionRow>(
         `SELECT key, user_id, item_id, type, weight, occurred_at FROM interactions
           WHERE user_id = ? ORDER BY occurred_at DESC, seq DESC LIMIT ?`,
+      ),
+      // The primary key: recording order, read straight off the table's b-tree.
+      interactionsAfter: db.prepare<[number, number], InteractionRow & { seq: number }>(
+        `SELECT seq, key, user_id, item_id, type, weight, occurred_at FROM interactions
+          WHERE seq > ? ORDER BY seq LIMIT ?`,
       ),
       interactionByKey: db.prepare<[string], InteractionRow>(
         'SELECT key, user_id, item_id, type, weight, occurred_at FROM interactions WHERE key = ?',
@@ -315,6 +323,17 @@ export class SqliteGraphStore implements GraphStore {
         ? this.statements.listItems.all(afterId ?? '', first + 1)
         : this.statements.listItemsInCategory.all(category, afterId ?? '', first + 1);
     return { records: rows.slice(0, first).map(toItem), hasNextPage: rows.length > first };
+  }
+
+  async interactionsPage({ first, after }: InteractionsPageRequest): Promise<InteractionsPage> {
+    const rows = this.statements.interactionsAfter.all(decodeInteractionCursor(after), first + 1);
+    const records = rows.slice(0, first);
+    const last = records.at(-1);
+    return {
+      records: records.map(toInteraction),
+      endCursor: last ? encodeInteractionCursor(last.seq) : (after ?? null),
+      hasNextPage: rows.length > first,
+    };
   }
 
   async categories(): Promise<string[]> {

@@ -58,6 +58,7 @@ export const SCHEMA_STATEMENTS: readonly CypherQuery[] = [
   'CREATE INDEX item_category IF NOT EXISTS FOR (i:Item) ON (i.category)',
   'CREATE INDEX item_popularity IF NOT EXISTS FOR (i:Item) ON (i.userCount)',
   'CREATE INDEX interaction_user IF NOT EXISTS FOR (x:Interaction) ON (x.userId)',
+  'CREATE INDEX interaction_seq IF NOT EXISTS FOR (x:Interaction) ON (x.seq)',
   'CREATE INDEX user_sort_key IF NOT EXISTS FOR (u:User) ON (u.sortKey)',
   'CREATE INDEX item_sort_key IF NOT EXISTS FOR (i:Item) ON (i.sortKey)',
   'CREATE INDEX item_revision IF NOT EXISTS FOR (i:Item) ON (i.revision)',
@@ -216,6 +217,18 @@ CALL (userId) {
 }
 RETURN userId, interactions`,
     params: { userIds, limit: int(limit) },
+  };
+}
+
+/** Up to `limit` interactions recorded after sequence number `afterSeq`, in recording order (the `interaction_seq` index). */
+export function interactionsPageQuery(afterSeq: number, limit: number): CypherQuery {
+  return {
+    cypher: `MATCH (x:Interaction)
+WHERE x.seq > $afterSeq
+RETURN x.seq AS seq, x.key AS key, x.userId AS userId, x.itemId AS itemId, x.type AS type, x.weight AS weight, x.occurredAt AS occurredAt
+ORDER BY x.seq ASC
+LIMIT $limit`,
+    params: { afterSeq: int(afterSeq), limit: int(limit) },
   };
 }
 

@@ -5,6 +5,8 @@ import type {
   Fanouts,
   GraphStore,
   InteractionRecord,
+  InteractionsPage,
+  InteractionsPageRequest,
   InteractionType,
   ItemNeighbour,
   ItemRecord,
@@ -22,6 +24,7 @@ import type {
 } from '../store.js';
 import { checkRetry, ErasedInteractionsError, UnknownItemsError } from '../store.js';
 import { DEVELOPMENT_ERASURE_SECRET, erasedKeyHash, type ErasedKeyHash } from '../erased-keys.js';
+import { decodeInteractionCursor, encodeInteractionCursor } from '../interaction-cursor.js';
 import { planItemUpsert } from '../item-upsert.js';
 import * as cypher from './cypher.js';
 import { Neo4jExecutor, type Row, type Transaction } from './executor.js';
@@ -227,6 +230,17 @@ export class Neo4jGraphStore implements GraphStore {
   async listItems({ first, afterId, category }: PageRequest & { readonly category?: string | null }): Promise<Page<ItemRecord>> {
     const rows = await this.db.read(cypher.listItemsQuery(afterId ?? '', first + 1, category ?? null));
     return { records: rows.slice(0, first).map((r) => toItem(r as unknown as ItemRow)), hasNextPage: rows.length > first };
+  }
+
+  async interactionsPage({ first, after }: InteractionsPageRequest): Promise<InteractionsPage> {
+    const rows = await this.db.read(cypher.interactionsPageQuery(decodeInteractionCursor(after), first + 1));
+    const records = rows.slice(0, first);
+    const last = records.at(-1);
+    return {
+      records: records.map((r) => toInteraction(r as unknown as cypher.InteractionRow)),
+      endCursor: last ? encodeInteractionCursor(last.seq as number) : (after ?? null),
+      hasNextPage: rows.length > first,
+    };
   }
 
   async categories(): Promise<string[]> {

@@ -1,0 +1,4 @@
+import { EMBEDDED } from '../support/store-legs.js';
+import { describeTrainCli } from './train.suite.js';
+
+describeTrainCli(EMBEDDED);
