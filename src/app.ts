@@ -1,5 +1,6 @@
 import type { DestinationStream, Logger } from 'pino';
 import type { Config } from './config.js';
+import { sharedTextEncoder } from './content/index.js';
 import { openGraphStore, seedDemoData, StoreAvailability, type GraphStore } from './graph/index.js';
 import type { RecommendationModel } from './inference/index.js';
 import { Metrics } from './observability/index.js';
@@ -35,6 +36,7 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
   const metrics = new Metrics();
   let serving: ServingModel | undefined;
   let availability: StoreAvailability | undefined;
+  const textEncoder = sharedTextEncoder(config.textEncoderDir, { logger });
   try {
     if (config.seedDemoData && (await seedDemoData(rawStore))) logger.info('seeded the empty store with demo data');
     availability = new StoreAvailability(decorate.store?.(rawStore) ?? rawStore, {
@@ -42,7 +44,7 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
       logger,
     });
     const { store } = availability;
-    serving = await ServingModel.start({ config, store, logger, metrics, decorateModel: decorate.model });
+    serving = await ServingModel.start({ config, store, logger, metrics, textEncoder, decorateModel: decorate.model });
     const server = await startHttpServer({
       host: config.host,
       port: config.port,
@@ -79,12 +81,14 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
         await server.stop();
         availability?.stop();
         await model.close();
+        await textEncoder.close();
         await rawStore.close();
       },
     };
   } catch (error) {
     availability?.stop();
     await serving?.close();
+    await textEncoder.close();
     await rawStore.close();
     throw error;
   }

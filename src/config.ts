@@ -60,6 +60,8 @@ const envSchema = z.object({
   ERASURE_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'must be at least 32 characters').optional()),
   SEED_DEMO_DATA: booleanFromEnv.default(true),
   MODEL_DIR: z.string().min(1).default('models/demo'),
+  // Empty turns content features off.
+  TEXT_ENCODER_DIR: z.string().default('models/text-encoder'),
   EXECUTION_PROVIDER: z.enum(['cpu', 'cuda']).default('cpu'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   API_KEYS: apiKeysFromEnv.default([]),
@@ -133,6 +135,8 @@ export interface Config {
   readonly seedDemoData: boolean;
   /** Absolute; holds model.json and the files it names (docs/model.md, Files). */
   readonly modelDir: string;
+  /** Absolute; the text encoder for content features (docs/content.md); null: content features off. */
+  readonly textEncoderDir: string | null;
   readonly executionProvider: 'cpu' | 'cuda';
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** `subgraph`: an Apollo Federation 2 subgraph; `off`: a plain graph that reports to Studio itself. */
@@ -245,6 +249,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     erasureSecret: e.ERASURE_SECRET ?? DEVELOPMENT_ERASURE_SECRET,
     seedDemoData: e.SEED_DEMO_DATA,
     modelDir: resolve(e.MODEL_DIR),
+    textEncoderDir: e.TEXT_ENCODER_DIR === '' ? null : resolve(e.TEXT_ENCODER_DIR),
     executionProvider: e.EXECUTION_PROVIDER,
     logLevel: e.LOG_LEVEL,
     access: { apiKeys: e.API_KEYS, userTokens, publicReads: e.PUBLIC_READS },

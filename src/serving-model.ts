@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { contentVectors, type SharedTextEncoder } from './content/index.js';
 import type { GraphStore } from './graph/index.js';
 import { loadModel, type RecommendationModel } from './inference/index.js';
 import type { Metrics } from './observability/index.js';
@@ -23,6 +24,8 @@ export interface ServingModelOptions {
   readonly store: GraphStore;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Embeds item text for models with a content map. */
+  readonly textEncoder: SharedTextEncoder;
   /** Wraps every model loaded, the first and each reload (tests observe runs with it). */
   readonly decorateModel?: (model: RecommendationModel) => RecommendationModel;
 }
@@ -156,8 +159,12 @@ async function load({ config, logger, decorateModel }: ServingModelOptions): Pro
   return decorateModel?.(model) ?? model;
 }
 
-function createService({ store, metrics }: ServingModelOptions, model: RecommendationModel): Promise<RecommendationService> {
-  return RecommendationService.create(store, model, { timer: (stage, seconds) => metrics.observeStage(stage, seconds) });
+async function createService({ store, metrics, textEncoder, logger }: ServingModelOptions, model: RecommendationModel): Promise<RecommendationService> {
+  const encoder = model.contentMap === null ? null : await textEncoder.get();
+  return RecommendationService.create(store, model, {
+    timer: (stage, seconds) => metrics.observeStage(stage, seconds),
+    content: contentVectors(model, encoder, logger),
+  });
 }
 
 function batched(inner: Recommender, { config, metrics }: ServingModelOptions, maxInFlight: number): Recommender {

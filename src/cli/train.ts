@@ -6,7 +6,8 @@
  *   npm run train -- --from-store --out DIR      (only write the model to DIR; MODEL_DIR untouched)
  *
  * --warm-start continues MODEL_DIR's model on what happened since it was trained; --reload then
- * sends SIGHUP to the API processes of this host serving MODEL_DIR. Exit status 1 on failure.
+ * sends SIGHUP to the API processes of this host serving MODEL_DIR. With a text encoder
+ * (TEXT_ENCODER_DIR) the model also gets a content map from its items' text. Exit status 1 on failure.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -15,7 +16,9 @@ import { Presets, SingleBar } from 'cli-progress';
 import { z } from 'zod';
 import { loadConfig } from '../config.js';
 import { openGraphStore } from '../graph/index.js';
-import { exportStoreDataset, installModel, runTrainer, signalServingProcesses } from '../training/index.js';
+import { pino } from 'pino';
+import { readCsvDataset } from '../graph/import/index.js';
+import { exportStoreDataset, fitContentMap, installModel, INTERACTIONS_FILE, ITEMS_FILE, runTrainer, signalServingProcesses } from '../training/index.js';
 
 const PAGE_SIZE = 5000;
 
@@ -74,6 +77,10 @@ async function main(): Promise<number> {
       warmStartFrom: args['warm-start'] ? config.modelDir : undefined,
       datasetName: `${config.graphStore}-store`,
     });
+    if (config.textEncoderDir !== null) {
+      const { items } = await readCsvDataset(join(dataset, INTERACTIONS_FILE), join(dataset, ITEMS_FILE));
+      await fitContentMap(out, items, config.textEncoderDir, pino());
+    }
     if (args.out !== undefined) {
       console.log(`wrote the model to ${out}; MODEL_DIR (${config.modelDir}) is untouched`);
       return 0;

@@ -3,6 +3,8 @@ export { itemText, type ItemTextFields } from './item-text.js';
 export {
   DEFAULT_ENCODER_BATCH_SIZE,
   loadTextEncoder,
+  sharedTextEncoder,
+  type SharedTextEncoder,
   type LoadTextEncoderOptions,
   type TextEncoder,
   type TextEncoderInfo,

@@ -149,3 +149,25 @@ function parseJson(text: string, source: string): unknown {
     throw new TextEncoderContractError(`${source} is not valid JSON (${(error as Error).message})`);
   }
 }
+
+/** The encoder in `directory`, loaded on first use (only models with a content map need it) and kept. */
+export interface SharedTextEncoder {
+  get(): Promise<TextEncoder | null>;
+  close(): Promise<void>;
+}
+
+export function sharedTextEncoder(directory: string | null, options: LoadTextEncoderOptions): SharedTextEncoder {
+  let loading: Promise<TextEncoder | null> | undefined;
+  return {
+    get() {
+      if (directory === null) {
+        options.logger.warn({}, 'content features off: TEXT_ENCODER_DIR is empty');
+        return Promise.resolve(null);
+      }
+      return (loading ??= loadTextEncoder(directory, options));
+    },
+    async close() {
+      await (await loading?.catch(() => null))?.close();
+    },
+  };
+}

@@ -45,11 +45,14 @@ export function trainerArguments(run: TrainerRun): string[] {
 
 /** Runs the Python trainer (its output goes to this process's); rejects when it fails. */
 export function runTrainer(run: TrainerRun): Promise<void> {
+  return runPython(trainerArguments(run).slice(1), 'the trainer');
+}
+
+/** Runs `scripts/run-python.mjs` with `args` (output to this process's); rejects, naming `what`, when it fails. */
+export function runPython(args: readonly string[], what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, trainerArguments(run), { cwd: ROOT, stdio: 'inherit' });
+    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'run-python.mjs'), ...args], { cwd: ROOT, stdio: 'inherit' });
     child.once('error', reject);
-    child.once('exit', (code, signal) =>
-      code === 0 ? resolve() : reject(new TrainerError(`the trainer exited with ${signal ?? `status ${code}`}`)),
-    );
+    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new TrainerError(`${what} exited with ${signal ?? `status ${code}`}`))));
   });
 }

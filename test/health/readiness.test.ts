@@ -112,7 +112,8 @@ describe('readiness of a store with a catalogue of its own', () => {
       { userId: 'shopper', itemId: 'item-0001', type: 'VIEW', weight: 1, occurredAt: new Date() },
     ]);
     await store.close();
-    server = await startTestServer({}, { DATA_DIR: dataDir, SEED_DEMO_DATA: 'false' });
+    // Content features off: with them the model would know these items from their text.
+    server = await startTestServer({}, { DATA_DIR: dataDir, SEED_DEMO_DATA: 'false', TEXT_ENCODER_DIR: '' });
   });
   afterAll(() => server?.close());
 
