@@ -16,8 +16,10 @@ export async function fitContentMap(
   items: readonly NewItem[],
   encoderDir: string,
   logger: Pick<Logger, 'info' | 'warn'>,
+  /** Another ONNX file of the encoder to embed with (the fp32 benchmark); the map then records its hash. */
+  modelFile?: string,
 ): Promise<boolean> {
-  const encoder = await loadTextEncoder(encoderDir, { logger });
+  const encoder = await loadTextEncoder(encoderDir, { logger, ...(modelFile === undefined ? {} : { modelFile }) });
   if (encoder === null) return false;
   const work = await mkdtemp(join(tmpdir(), 'recograph-content-'));
   try {

@@ -16,7 +16,20 @@ export interface DemoDataset {
 
 export const DEFAULT_DEMO_OPTIONS: DemoDatasetOptions = { users: 3000, itemsPerCategory: 160, seed: 20261122 };
 
-const STYLES_PER_CATEGORY = 3;
+/**
+ * The styles every category's items come in. An item's style is fixed by its title's adjective
+ * (every third adjective of the category's word bank shares one) and written into its description,
+ * so the text says what the taste structure does: a reader, or a text encoder, can tell a bold
+ * item from a gentle one. Users lean towards one style across categories.
+ */
+const STYLES = [
+  { name: 'classic', phrases: ['A timeless classic', 'Traditional and refined', 'An old favourite, done the classic way'] },
+  { name: 'bold', phrases: ['Bold and experimental', 'Loud, bright and daring', 'An adventurous modern twist'] },
+  { name: 'gentle', phrases: ['Gentle and calm', 'Soft, quiet and cosy', 'A soothing, intimate pick'] },
+] as const;
+const STYLES_PER_CATEGORY = STYLES.length;
+/** How often a user's style in a category is their overall style rather than one of its own. */
+const STYLE_CONSISTENCY = 0.6;
 const START = Date.UTC(2026, 0, 1);
 const DAY_MS = 86_400_000;
 const TYPE_MIX: readonly [InteractionType, number][] = [
@@ -35,10 +48,12 @@ interface Taste {
 }
 
 /**
- * A deterministic catalogue and interaction log with latent taste structure: each category splits
- * into styles, popularity is long-tailed within a category, and each user mostly consumes one or
- * two favourite categories and a preferred style in each. A user who mostly buys jazz therefore
- * should be recommended mostly jazz, which makes the demo's recommendations checkable by eye.
+ * A deterministic catalogue and interaction log with taste structure the text shows: each category
+ * splits into styles (`STYLES`, named by the title's adjective and the description), popularity is
+ * long-tailed within a category and style, and each user mostly consumes one or two favourite
+ * categories and a preferred style in each, usually the same style everywhere. A user who mostly
+ * buys gentle jazz therefore should be recommended mostly jazz, much of it gentle, which makes the
+ * demo's recommendations checkable by eye, and a new item's text says who it is for.
  */
 export function generateDemoDataset(options: DemoDatasetOptions = DEFAULT_DEMO_OPTIONS): DemoDataset {
   const random = new SeededRandom(options.seed);
@@ -48,15 +63,24 @@ export function generateDemoDataset(options: DemoDatasetOptions = DEFAULT_DEMO_O
   const pools: { itemIndices: number[]; cumulative: number[] }[][] = [];
 
   CATALOGUE_WORDS.forEach((words, c) => {
-    const titles = random.shuffle(words.adjectives.flatMap((a) => words.nouns.map((n) => `${a} ${n}`)));
+    const titles = random.shuffle(
+      words.adjectives.flatMap((adjective, a) => words.nouns.map((noun) => ({ title: `${adjective} ${noun}`, style: a % STYLES_PER_CATEGORY }))),
+    );
     const styles = Array.from({ length: STYLES_PER_CATEGORY }, () => ({ itemIndices: [] as number[], weights: [] as number[] }));
     for (let rank = 0; rank < options.itemsPerCategory; rank++) {
-      const title = titles[rank];
-      if (title === undefined) throw new Error(`Category ${words.category} has too few titles`);
-      const style = styles[rank % STYLES_PER_CATEGORY]!;
+      const drawn = titles[rank];
+      if (drawn === undefined) throw new Error(`Category ${words.category} has too few titles`);
+      const style = styles[drawn.style]!;
       style.itemIndices.push(items.length);
-      style.weights.push(1 / (rank + 3) ** 0.9);
-      items.push({ id: `item-${pad(items.length + 1)}`, title, category: words.category });
+      style.weights.push(1 / (style.weights.length + 3) ** 0.9);
+      const { phrases } = STYLES[drawn.style]!;
+      const phrase = phrases[random.int(phrases.length)]!;
+      items.push({
+        id: `item-${pad(items.length + 1)}`,
+        title: drawn.title,
+        category: words.category,
+        description: `${phrase}, in ${words.category.toLowerCase()}.`,
+      });
     }
     pools[c] = styles.map((s) => ({ itemIndices: s.itemIndices, cumulative: cumulativeOf(s.weights) }));
   });
@@ -98,8 +122,9 @@ function drawTaste(random: SeededRandom, categoryCount: number, categoryPopulari
   const weights = Array.from({ length: categoryCount }, (_, c) =>
     rest + (c === primary ? primaryShare : 0) + (c === secondary ? secondaryShare : 0),
   );
+  const overall = random.int(STYLES_PER_CATEGORY);
   return {
     categoryCumulative: cumulativeOf(weights),
-    preferredStyle: Array.from({ length: categoryCount }, () => random.int(STYLES_PER_CATEGORY)),
+    preferredStyle: Array.from({ length: categoryCount }, () => (random.next() < STYLE_CONSISTENCY ? overall : random.int(STYLES_PER_CATEGORY))),
   };
 }
