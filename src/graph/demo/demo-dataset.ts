@@ -96,7 +96,9 @@ export function generateDemoDataset(options: DemoDatasetOptions = DEFAULT_DEMO_O
     for (let k = 0; k < count; k++) {
       const c = random.pickCumulative(taste.categoryCumulative);
       const style = random.next() < 0.7 ? taste.preferredStyle[c]! : random.int(STYLES_PER_CATEGORY);
-      const pool = pools[c]![style]!;
+      // A small catalogue may have no item of some style in a category: the next style that has one.
+      const styles = pools[c]!;
+      const pool = styles.map((_, k) => styles[(style + k) % STYLES_PER_CATEGORY]!).find((p) => p.itemIndices.length > 0)!;
       const item = items[pool.itemIndices[random.pickCumulative(pool.cumulative)]!]!;
       const type = TYPE_MIX[random.pickCumulative(typeCumulative)]![0];
       at += (1 / 24 + random.next() * 3) * DAY_MS;
