@@ -85,6 +85,7 @@ const envSchema = z.object({
   HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5_000),
   MAX_CONNECTIONS: positiveInt.default(1024),
   STORE_PROBE_INTERVAL_MS: positiveInt.default(1000),
+  CATALOGUE_SYNC_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
   RECOMMENDATION_BATCHING: booleanFromEnv.default(true),
   RECOMMENDATION_BATCH_MAX_SIZE: z.coerce.number().int().min(1).max(4096).default(256),
   RECOMMENDATION_BATCH_MAX_WAIT_MS: z.coerce.number().min(0).max(1000).default(2),
@@ -159,6 +160,8 @@ export interface Config {
   readonly http: HttpLimits;
   /** How often the store's reachability is probed (it also is after any failed store call). */
   readonly storeProbeIntervalMs: number;
+  /** How often the serving model reads item writes made elsewhere (other API processes, the import); 0: never. */
+  readonly catalogueSyncMs: number;
   /** Cross-request micro-batching of the neighbourhood fetch and the model run. */
   readonly batching: BatchingConfig;
   /** Worker threads running the model, each with its own session; 0 runs it on the event loop. */
@@ -271,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConnections: e.MAX_CONNECTIONS,
     },
     storeProbeIntervalMs: e.STORE_PROBE_INTERVAL_MS,
+    catalogueSyncMs: e.CATALOGUE_SYNC_MS,
     federation: e.FEDERATION,
     // With credentials configured, development exposes no more of the schema than production.
     introspection: e.GRAPHQL_INTROSPECTION ?? (e.NODE_ENV !== 'production' && open),

@@ -5,6 +5,7 @@ import type { GraphStore } from './graph/index.js';
 import { loadModel, type RecommendationModel } from './inference/index.js';
 import type { Metrics } from './observability/index.js';
 import {
+  CatalogueSync,
   coverageWarning,
   MicroBatcher,
   RecommendationService,
@@ -20,7 +21,10 @@ export type ModelReloadOutcome =
   | { readonly outcome: 'refused'; readonly version: string; readonly reason: string };
 
 export interface ServingModelOptions {
-  readonly config: Pick<Config, 'modelDir' | 'executionProvider' | 'inferenceWorkers' | 'inferenceSplitMinRows' | 'inferenceWorkerHeapMib' | 'batching'>;
+  readonly config: Pick<
+    Config,
+    'modelDir' | 'executionProvider' | 'inferenceWorkers' | 'inferenceSplitMinRows' | 'inferenceWorkerHeapMib' | 'batching' | 'catalogueSyncMs'
+  >;
   readonly store: GraphStore;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -40,17 +44,24 @@ export class ServingModel {
   /** Items written while a reload builds its service: told to that service once it serves. */
   private writtenDuringReload: { items: Set<string>; interactions: Set<string> } | null = null;
 
+  private readonly sync: CatalogueSync;
+
   private constructor(
     private readonly options: ServingModelOptions,
     private current: RecommendationModel,
     private service: RecommendationService,
     private readonly swappable: SwappableRecommender,
     readonly recommender: Recommender,
-  ) {}
+    revision: number,
+  ) {
+    this.sync = CatalogueSync.start(options.store, this.catalogue, revision, options.config.catalogueSyncMs, options.logger);
+  }
 
   static async start(options: ServingModelOptions): Promise<ServingModel> {
     const model = await load(options);
     try {
+      // Read before the service reads the catalogue: following from here misses no write.
+      const revision = await options.store.catalogueRevision();
       const service = await createService(options, model);
       const swappable = new SwappableRecommender(service, model);
       const { batching, inferenceWorkers } = options.config;
@@ -58,7 +69,7 @@ export class ServingModel {
       const recommender = batching.enabled ? batched(swappable, options, Math.max(1, inferenceWorkers) + 1) : swappable;
       options.metrics.servingModel(model.info);
       logCoverage(options.logger, service);
-      return new ServingModel(options, model, service, swappable, recommender);
+      return new ServingModel(options, model, service, swappable, recommender, revision);
     } catch (error) {
       await model.close();
       throw error;
@@ -98,8 +109,16 @@ export class ServingModel {
     return attempt;
   }
 
+  /** Follows the item writes made elsewhere up to now (tests; the timer does it every `CATALOGUE_SYNC_MS`). */
+  followCatalogue(): Promise<void> {
+    return this.sync.catchUp();
+  }
+
   close(): Promise<void> {
-    return this.reloading.then(() => this.swappable.close());
+    return this.reloading.then(async () => {
+      await this.sync.stop();
+      await this.swappable.close();
+    });
   }
 
   private async tryReload(): Promise<ModelReloadOutcome> {

@@ -13,3 +13,4 @@ export {
 } from './recommendation-service.js';
 export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.js';
 export { SwappableRecommender, type Recommender } from './swappable-recommender.js';
+export { CatalogueSync } from './catalogue-sync.js';

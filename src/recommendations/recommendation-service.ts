@@ -39,6 +39,13 @@ export function coverageWarning(coverage: CatalogueCoverage): string | null {
   );
 }
 
+/**
+ * Ranks asked of the model beyond what a request returns: the records read after ranking are the
+ * store's word, and an item withdrawn meanwhile (by another process) is dropped and the next one
+ * moves up.
+ */
+const WITHDRAWN_SLACK = 5;
+
 /** Items read per page when a service estimates every item its model was not trained on. */
 const CATALOGUE_PAGE = 1000;
 
@@ -239,16 +246,16 @@ export class RecommendationService implements CatalogueFollower {
   ): Promise<RecommendationResult[][]> {
     if (requests.length === 0) return [];
     const vocabulary = this.model.vocabulary;
-    const topK = Math.max(...requests.map((r) => r.first));
+    const topK = Math.max(...requests.map((r) => r.first)) + WITHDRAWN_SLACK;
     const batch = await timed(this.timer, 'tensors', () => {
       const biases = requests.map((request, row) => this.candidates.bias(request.filter, neighbourhoods[row]!.interactedItemIds));
       return assembleBatch(neighbourhoods, biases, vocabulary, topK, this.explainedRanks(requests, topK));
     });
     const outputs = await timed(this.timer, 'onnx', () => this.model.run(batch.inputs));
     const itemId = (index: number) => vocabulary.itemId(index);
-    const rows = requests.map((request, row) => {
+    const rows = requests.map((_, row) => {
       const scores = readUserScores(outputs, row);
-      return { scores, ranked: scores.ranked.slice(0, request.first) };
+      return { scores, ranked: scores.ranked };
     });
     // The items' records go in the results, so resolving `item` is a property read, not a load.
     const ids = [...new Set(rows.flatMap((r) => r.ranked.map((ranked) => itemId(ranked.itemIndex))))];
@@ -256,18 +263,24 @@ export class RecommendationService implements CatalogueFollower {
     const byId = new Map(records.flatMap((record) => (record ? [[record.id, record] as const] : [])));
     const version = this.model.info.version;
     return rows.map(({ scores, ranked }, row) =>
-      ranked.flatMap((r, k) => {
-        const item = byId.get(itemId(r.itemIndex));
-        if (!item) return [];
-        const explain =
-          requests[row]!.explain === false || k >= scores.explainedRanks
-            ? explanationNotRequested
-            : () =>
-                timed(this.timer, 'explain', () =>
-                  attentionExplanation(scores, k, batch.slots[row]!, version, this.newItems.knowledgeOf(item.id) === 'CONTENT'),
-                );
-        return [withLazyExplanation({ item, score: r.score, rank: k + 1 }, explain)];
-      }),
+      ranked
+        .flatMap((r, k) => {
+          const item = byId.get(itemId(r.itemIndex));
+          // Gone, or withdrawn by another process since this one last followed the catalogue.
+          if (!item?.available) return [];
+          return [{ item, score: r.score, k }];
+        })
+        .slice(0, requests[row]!.first)
+        .map(({ item, score, k }, position) => {
+          const explain =
+            requests[row]!.explain === false || k >= scores.explainedRanks
+              ? explanationNotRequested
+              : () =>
+                  timed(this.timer, 'explain', () =>
+                    attentionExplanation(scores, k, batch.slots[row]!, version, this.newItems.knowledgeOf(item.id) === 'CONTENT'),
+                  );
+          return withLazyExplanation({ item, score, rank: position + 1 }, explain);
+        }),
     );
   }
 
@@ -276,7 +289,7 @@ export class RecommendationService implements CatalogueFollower {
    * every request that wants explanations, none at all when no request does.
    */
   private explainedRanks(requests: readonly RecommendationRequest[], topK: number): number {
-    const explained = requests.filter((r) => r.explain !== false).map((r) => r.first);
+    const explained = requests.filter((r) => r.explain !== false).map((r) => r.first + WITHDRAWN_SLACK);
     return Math.min(topK, this.model.vocabulary.itemCount, Math.max(0, ...explained));
   }
 

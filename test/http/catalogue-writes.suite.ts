@@ -21,7 +21,8 @@ export function describeCatalogueWrites(leg: StoreLeg): void {
   describe(`writing the catalogue through the API (${leg.name} store)`, () => {
     let server: TestServer;
     beforeAll(async () => {
-      server = await startTestServerOn(leg);
+      // A quick catalogue sync, for the test of writes made elsewhere.
+      server = await startTestServerOn(leg, {}, { CATALOGUE_SYNC_MS: '100' });
     });
     afterAll(() => server?.close());
 
@@ -110,6 +111,27 @@ export function describeCatalogueWrites(leg: StoreLeg): void {
         await server.graphql(UPSERT, { input: [{ ...fresh, available: false }] });
       }
       expect((await ranked()).map((r) => r.item.id)).not.toContain(fresh.id);
+    });
+
+    it('follows item writes made elsewhere (another API process, the import): a withdrawal at once, a new item by the next sync', async () => {
+      const ranked = async () => (await server.graphql(RANKED, { userId: 'user-0001', first: 50 })).data.recommendations as any[];
+      const before = await ranked();
+      const top = await item(before[0].item.id);
+      const like = await item(before[1].item.id);
+      const elsewhere = { id: 'catalogue-elsewhere', title: `${like.title} Reissued`, category: like.category, description: like.description };
+      try {
+        // Straight into the store, past this process's API, as another process would.
+        await server.app.store.upsertItems([{ ...top, available: false }, elsewhere]);
+        expect((await ranked()).map((r) => r.item.id)).not.toContain(top.id);
+        for (let attempt = 0; attempt < 100; attempt++) {
+          if ((await server.graphql(`{ item(id: "catalogue-elsewhere") { modelKnowledge } }`)).data.item.modelKnowledge === 'CONTENT') break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect((await server.graphql(`{ item(id: "catalogue-elsewhere") { modelKnowledge } }`)).data.item.modelKnowledge).toBe('CONTENT');
+        expect((await ranked()).map((r) => r.item.id)).toContain(elsewhere.id);
+      } finally {
+        await server.graphql(UPSERT, { input: [top, { ...elsewhere, available: false }] });
+      }
     });
 
     it('keeps an unavailable item out of the popularity fallback from the very next query, and lists it', async () => {
