@@ -51,7 +51,8 @@ if (!values['skip-training']) {
       'scripts/run-python.mjs', '-m', 'recograph_training.cold_start', '--dataset', dataset, '--data-dir', values['data-dir'],
       '--work', values.work, '--k', ks.join(','), ...(values.epochs ? ['--epochs', values.epochs] : []),
     ],
-    { stdio: 'inherit' },
+    // Unbuffered, so that per-epoch lines reach a log file as they happen.
+    { stdio: 'inherit', env: { ...process.env, PYTHONUNBUFFERED: '1' } },
   );
   if (python.status !== 0) process.exit(python.status ?? 1);
 }
