@@ -16,8 +16,8 @@ import { SqliteGraphStore, type ItemRecord } from '../../src/graph/index.js';
 import { loadModel } from '../../src/inference/index.js';
 import { NewItems, type RecommendationFilter } from '../../src/recommendations/index.js';
 import { coldStartCase, popularityAmongNewItems, storedInteractions, type ColdStartSplitFile } from './cold-start-split.js';
-import { readSplits } from './lightgcn-split.js';
-import { evaluateServed, importInteractions, rankingMetrics, servedPath, type RankingMetrics } from './served-evaluation.js';
+import { readSplits, type UserItems } from './lightgcn-split.js';
+import { evaluateServed, importInteractions, rankingMetrics, servedPath, type RankingMetrics, type ServedPath } from './served-evaluation.js';
 
 const K = 20;
 /** The held-out items' category in the store, so a request's filter can rank among them alone. */
@@ -61,6 +61,12 @@ const all = readSplits(split.files.map((f) => join(dataDir, f)));
 const known = readSplits(split.known.map((f) => join(dataDir, f)));
 const heldOut = new Set(split.heldOutItems);
 const retrainedItems = (JSON.parse(readFileSync(join(work, `retrained-k${ks[0]}`, 'model.json'), 'utf8')) as { items: string[] }).items;
+// The other items' interactions in the files the store does not hold: what the new rows may crowd out.
+const others: UserItems = new Map(
+  [...readSplits(split.files.filter((f) => !split.known.includes(f)).map((f) => join(dataDir, f)))]
+    .map(([user, items]): [string, string[]] => [user, items.filter((item) => !heldOut.has(item))])
+    .filter(([, items]) => items.length > 0),
+);
 const catalogue: ItemRecord[] = retrainedItems.map((id) => ({ id, title: `item ${id}`, category: heldOut.has(id) ? NEW_CATEGORY : null }));
 
 const cases: Awaited<ReturnType<typeof measure>>[] = [];
@@ -78,10 +84,11 @@ async function measure(k: number) {
   const heldOutRecords = catalogue.filter((item) => heldOut.has(item.id));
 
   const base = await loadModel(join(work, 'base'), { executionProvider: 'cpu', logger });
+  const estimated = await servedPath(store, base);
+  const otherItemsWithoutNew = await otherItems(estimated);
   const estimateStarted = performance.now();
   await new NewItems(store, base, null).refresh(heldOutRecords);
   const estimateSeconds = (performance.now() - estimateStarted) / 1000;
-  const estimated = await servedPath(store, base);
   // The path's candidates know the trained items; the estimated rows join them as a write would.
   estimated.candidates.update(heldOutRecords);
   const retrainedModel = await loadModel(join(work, `retrained-k${k}`), { executionProvider: 'cpu', logger });
@@ -90,9 +97,24 @@ async function measure(k: number) {
   const users = [...targets.keys()];
   const popular = popularityAmongNewItems(givenCount, given, users, K, split.seed);
   const rows = [
-    { model: 'served estimate (NewItems, base model)', amongNew: await evaluateServed(estimated, targets, K, AMONG_NEW), catalogue: await evaluateServed(estimated, targets, K) },
-    { model: 'popularity among new items (given interactions)', amongNew: meanMetrics(users.map((u) => rankingMetrics(popular.get(u)!, new Set(targets.get(u)), K))), catalogue: null },
-    { model: `retrained with the k = ${k} interactions`, amongNew: await evaluateServed(retrained, targets, K, AMONG_NEW), catalogue: await evaluateServed(retrained, targets, K) },
+    {
+      model: 'served estimate (NewItems, base model)',
+      amongNew: await evaluateServed(estimated, targets, K, { filter: AMONG_NEW }),
+      catalogue: await evaluateServed(estimated, targets, K),
+      otherItems: await otherItems(estimated),
+    },
+    {
+      model: 'popularity among new items (given interactions)',
+      amongNew: meanMetrics(users.map((u) => rankingMetrics(popular.get(u)!, new Set(targets.get(u)), K))),
+      catalogue: null,
+      otherItems: null,
+    },
+    {
+      model: `retrained with the k = ${k} interactions`,
+      amongNew: await evaluateServed(retrained, targets, K, { filter: AMONG_NEW }),
+      catalogue: await evaluateServed(retrained, targets, K),
+      otherItems: await otherItems(retrained),
+    },
   ];
   const targetItems = new Set([...targets.values()].flat());
   const result = {
@@ -105,6 +127,7 @@ async function measure(k: number) {
     estimateSeconds: round(estimateSeconds, 1),
     seconds: round((performance.now() - started) / 1000, 1),
     estimateOverRetrainedRecall: round(rows[0]!.amongNew.recall / rows[2]!.amongNew.recall, 3),
+    otherItemsWithoutNew,
     rows,
   };
   await Promise.all([base.close(), retrainedModel.close()]);
@@ -128,6 +151,7 @@ const report = {
     estimate: 'the base model with NewItems.refresh over the held-out items (no content vectors): each row the normalised weighted mean of its given users\' h_u, each computed without the item, at the trained rows\' median norm',
     popularity: 'held-out items ordered by their given interactions, ties broken by one seeded random order (at a given k every item with more than k interactions has exactly k: among the items that have targets this is a random order)',
     retrained: 'the same recipe on the base data plus the given interactions (every item trained), served from the same store',
+    otherItems: `the other items' interactions in ${split.files.filter((f) => !split.known.includes(f)).join(' + ')} (not in the store), ranked over the catalogue: what the new rows cost the rest of the recommendations; newItemsInTop = held-out items in a user's top ${K}, mean over those users; otherItemsWithoutNew = the base model before any estimate (held-out items not recommendable)`,
     candidates: `amongNew: the held-out items only (a request filtered to their category), without those the user was given; catalogue: every item, without the user's stored interactions`,
     metrics: `Recall@${K} and NDCG@${K} (LightGCN's definitions) over each target user's target items, mean over target users`,
   },
@@ -139,6 +163,15 @@ mkdirSync('bench/results', { recursive: true });
 const out = join('bench/results', `cold-start-${dataset}.json`);
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 console.log(`\nwrote ${out}${dirty ? ' (working tree has uncommitted changes)' : ''}`);
+
+/** The catalogue ranked for the other items' test interactions, and how many of each top K are new items. */
+async function otherItems(path: ServedPath): Promise<RankingMetrics & { newItemsInTop: number }> {
+  let newInTop = 0;
+  const metrics = await evaluateServed(path, others, K, {
+    onRanked: (_, ranked) => (newInTop += ranked.filter((item) => heldOut.has(item)).length),
+  });
+  return { ...metrics, newItemsInTop: round(newInTop / metrics.users, 2) };
+}
 
 function meanMetrics(each: readonly { recall: number; ndcg: number }[]): RankingMetrics {
   const sum = (f: (m: { recall: number; ndcg: number }) => number) => each.reduce((s, m) => s + f(m), 0) / each.length;
@@ -154,6 +187,12 @@ function printCase(c: (typeof cases)[number]): void {
     console.log(`| ${r.model} | ${cells.join(' | ')} |`);
   }
   console.log(`estimate / retrained Recall@${K} among new items: ${c.estimateOverRetrainedRecall}`);
+  const other = (m: { recall: number; ndcg: number; newItemsInTop?: number }) =>
+    `${m.recall.toFixed(4)} / ${m.ndcg.toFixed(4)}${m.newItemsInTop === undefined ? '' : `, ${m.newItemsInTop} new items in the top ${K}`}`;
+  console.log(
+    `other items' test Recall@${K} / NDCG@${K} over the catalogue: base without estimates ${other(c.otherItemsWithoutNew)}; ` +
+      `with them ${other(c.rows[0]!.otherItems!)}; retrained ${other(c.rows[2]!.otherItems!)}`,
+  );
 }
 
 function round(value: number, digits: number): number {

@@ -63,18 +63,22 @@ export function sampleNeighbourhoods(path: ServedPath, userIds: readonly string[
   return path.store.neighbourhoods(userIds, { hop1, hop2 });
 }
 
+export interface ServedEvaluationOptions {
+  /** Narrows the candidates as a request's filter does; the user's own items are always excluded. */
+  readonly filter?: RecommendationFilter | null;
+  /** Sees every user's top k, best first. */
+  readonly onRanked?: (userId: string, ranked: readonly string[]) => void;
+  /** Users per model run (default 256). */
+  readonly batchSize?: number;
+}
+
 /**
  * Ranks the catalogue for every test user exactly as a recommendation request does (store
- * sampling, candidate masks without the user's items and as `filter` narrows them, tensor
- * assembly, one onnxruntime run per batch) and scores the top k against the user's test items.
+ * sampling, candidate masks without the user's items, tensor assembly, one onnxruntime run per
+ * batch) and scores the top k against the user's test items.
  */
-export async function evaluateServed(
-  path: ServedPath,
-  test: UserItems,
-  k: number,
-  filter: RecommendationFilter | null = null,
-  batchSize = 256,
-): Promise<RankingMetrics> {
+export async function evaluateServed(path: ServedPath, test: UserItems, k: number, options: ServedEvaluationOptions = {}): Promise<RankingMetrics> {
+  const { filter = null, onRanked, batchSize = 256 } = options;
   const users = [...test.keys()];
   let recall = 0;
   let ndcg = 0;
@@ -91,6 +95,7 @@ export async function evaluateServed(
     const outputs = await path.model.run(batch.inputs);
     batchUsers.forEach((userId, row) => {
       const ranked = readUserScores(outputs, row).ranked.slice(0, k).map((r) => path.model.vocabulary.itemId(r.itemIndex));
+      onRanked?.(userId, ranked);
       const metrics = rankingMetrics(ranked, new Set(test.get(userId)), k);
       recall += metrics.recall;
       ndcg += metrics.ndcg;

@@ -56,7 +56,7 @@ describe('items the model was not trained on', () => {
     );
     await service.interactionsRecorded(['fresh-1']);
     expect(service.knowledgeOf('fresh-1')).toBe('INDUCTIVE');
-    expect(service.coverage()).toMatchObject({ TRAINED: 1920, INDUCTIVE: 1 });
+    expect(service.coverage()).toMatchObject({ trained: 1920, inductive: 1 });
     const rank = await ranksOf(devoted[30]!, 'fresh-1');
     expect(rank).toBeGreaterThan(0);
     expect(rank).toBeLessThanOrEqual(20);
