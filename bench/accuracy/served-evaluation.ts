@@ -1,6 +1,6 @@
-import type { GraphStore, Neighbourhood, SqliteGraphStore } from '../../src/graph/index.js';
+import type { GraphStore, Neighbourhood, NewItem, SqliteGraphStore } from '../../src/graph/index.js';
 import { assembleBatch, readUserScores, type RecommendationModel } from '../../src/inference/index.js';
-import { Candidates } from '../../src/recommendations/index.js';
+import { Candidates, type RecommendationFilter } from '../../src/recommendations/index.js';
 import type { UserItems } from './lightgcn-split.js';
 
 /**
@@ -9,9 +9,20 @@ import type { UserItems } from './lightgcn-split.js';
  * reads the same files, so both sample the same neighbourhoods.
  */
 export async function importSplit(store: SqliteGraphStore, itemCount: number, known: UserItems): Promise<number> {
-  await store.upsertItems(Array.from({ length: itemCount }, (_, i) => ({ id: String(i), title: `item ${i}`, category: null })));
-  const interactions = [...known].flatMap(([userId, items]) =>
-    items.map((itemId, position) => ({ userId, itemId, type: 'CHECK_IN' as const, weight: 1, occurredAt: new Date(position) })),
+  const items = Array.from({ length: itemCount }, (_, i) => ({ id: String(i), title: `item ${i}`, category: null }));
+  const positioned = new Map([...known].map(([userId, ids]) => [userId, ids.map((itemId, position) => ({ itemId, position }))]));
+  return importInteractions(store, items, positioned);
+}
+
+/** Writes `items`, then each user's interactions at weight 1 with their `position` as their time. */
+export async function importInteractions(
+  store: SqliteGraphStore,
+  items: readonly NewItem[],
+  byUser: ReadonlyMap<string, readonly { itemId: string; position: number }[]>,
+): Promise<number> {
+  await store.upsertItems(items);
+  const interactions = [...byUser].flatMap(([userId, list]) =>
+    list.map(({ itemId, position }) => ({ userId, itemId, type: 'CHECK_IN' as const, weight: 1, occurredAt: new Date(position) })),
   );
   return (await store.recordInteractions(interactions)).recordedCount;
 }
@@ -52,12 +63,22 @@ export function sampleNeighbourhoods(path: ServedPath, userIds: readonly string[
   return path.store.neighbourhoods(userIds, { hop1, hop2 });
 }
 
+export interface ServedEvaluationOptions {
+  /** Narrows the candidates as a request's filter does; the user's own items are always excluded. */
+  readonly filter?: RecommendationFilter | null;
+  /** Sees every user's top k, best first. */
+  readonly onRanked?: (userId: string, ranked: readonly string[]) => void;
+  /** Users per model run (default 256). */
+  readonly batchSize?: number;
+}
+
 /**
  * Ranks the catalogue for every test user exactly as a recommendation request does (store
  * sampling, candidate masks without the user's items, tensor assembly, one onnxruntime run per
  * batch) and scores the top k against the user's test items.
  */
-export async function evaluateServed(path: ServedPath, test: UserItems, k: number, batchSize = 256): Promise<RankingMetrics> {
+export async function evaluateServed(path: ServedPath, test: UserItems, k: number, options: ServedEvaluationOptions = {}): Promise<RankingMetrics> {
+  const { filter = null, onRanked, batchSize = 256 } = options;
   const users = [...test.keys()];
   let recall = 0;
   let ndcg = 0;
@@ -66,7 +87,7 @@ export async function evaluateServed(path: ServedPath, test: UserItems, k: numbe
     const neighbourhoods = await sampleNeighbourhoods(path, batchUsers);
     const batch = assembleBatch(
       neighbourhoods,
-      neighbourhoods.map((n) => path.candidates.bias(null, n.interactedItemIds)),
+      neighbourhoods.map((n) => path.candidates.bias(filter, n.interactedItemIds)),
       path.model.vocabulary,
       k,
       0,
@@ -74,6 +95,7 @@ export async function evaluateServed(path: ServedPath, test: UserItems, k: numbe
     const outputs = await path.model.run(batch.inputs);
     batchUsers.forEach((userId, row) => {
       const ranked = readUserScores(outputs, row).ranked.slice(0, k).map((r) => path.model.vocabulary.itemId(r.itemIndex));
+      onRanked?.(userId, ranked);
       const metrics = rankingMetrics(ranked, new Set(test.get(userId)), k);
       recall += metrics.recall;
       ndcg += metrics.ndcg;

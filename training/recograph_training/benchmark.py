@@ -94,7 +94,7 @@ def _fit_config(recipe: dict, seed: int) -> FitConfig:
     return FitConfig(**{k: v for k, v in recipe.items() if k in keys}, seed=seed)
 
 
-def _graph(dataset: Dataset, edges: Edges) -> InteractionGraph:
+def interaction_graph(dataset: Dataset, edges: Edges) -> InteractionGraph:
     return InteractionGraph.build(edges, dataset.num_users, dataset.num_items,
                                   id_ranks(dataset.user_ids), id_ranks(dataset.item_ids))
 
@@ -111,7 +111,7 @@ def run(dataset_name: str, data_dir: Path, work: Path, models: list[str], epochs
     read = lambda names: read_lightgcn_file([files[n] for n in names], num_items, num_users, dataset_name)  # noqa: E731
     fit_data, known = read(protocol.fit), read(protocol.known)
     test = read((protocol.test,)).edges
-    fit_graph, known_graph = _graph(fit_data, fit_data.edges), _graph(known, known.edges)
+    fit_graph, known_graph = interaction_graph(fit_data, fit_data.edges), interaction_graph(known, known.edges)
     validate = None
     if protocol.select:
         select = read((protocol.select,)).edges
@@ -143,7 +143,7 @@ def run(dataset_name: str, data_dir: Path, work: Path, models: list[str], epochs
             model, result, _ = train_gat(fit_data, fit_data.edges, config, validate, out / "checkpoints" / name,
                                          resume=True, log=log)
             row.update(evaluate(gat_scorer(model, known_graph, config.fanouts)))
-            row.update(_run_summary(result))
+            row.update(run_summary(result))
             save_model(model, config.fanouts, known.item_ids, known.user_ids, {
                 "dataset": dataset_name, "protocol": protocol.description,
                 "hyperParameters": row["hyperParameters"], "epochs": len(result.history),
@@ -157,7 +157,7 @@ def run(dataset_name: str, data_dir: Path, work: Path, models: list[str], epochs
             result = fit(module, fit_data.edges.user, fit_data.edges.item, fit_keys, num_items, config, validate,
                          out / "checkpoints" / name, True, {"model": name}, fingerprint, log)
             row.update(evaluate(module.scorer()))
-            row.update(_run_summary(result))
+            row.update(run_summary(result))
         log(f"{name}: test recall@{EVAL_K} {row['recall']:.4f} ndcg@{EVAL_K} {row['ndcg']:.4f} "
             f"({row['epochs']} epochs, {row['trainingSeconds']:.0f}s)")
         rows.append(row)
@@ -177,7 +177,7 @@ def run(dataset_name: str, data_dir: Path, work: Path, models: list[str], epochs
     return results
 
 
-def _run_summary(result) -> dict:
+def run_summary(result) -> dict:
     history = [{k: round(v, 5) if isinstance(v, float) else v for k, v in r.items()} for r in result.history]
     return {"epochs": len(history), "keptEpoch": result.best_epoch, "trainingSeconds": round(result.seconds, 1),
             "secondsPerEpoch": round(result.seconds / max(len(history), 1), 1), "history": history}

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -35,6 +37,17 @@ def planted_dataset(num_users: int = 120, num_items: int = 60, groups: int = 4, 
                     rng.integers(0, num_items, len(user)))
     return make_dataset(user.tolist(), item.tolist(), rng.integers(0, 10_000, len(user)).tolist(),
                         num_users=num_users, num_items=num_items)
+
+
+def write_lightgcn_splits(data: Dataset, folder: Path, seed: int = 0) -> None:
+    """``data``'s edges as LightGCN-format train/valid/test files (70/10/20 % at random)."""
+    split = np.random.default_rng(seed).choice(3, size=len(data.edges), p=[0.7, 0.1, 0.2])
+    folder.mkdir(parents=True)
+    for k, name in enumerate(("train.txt", "valid.txt", "test.txt")):
+        lines: dict[int, list[str]] = {}
+        for u, i in zip(data.edges.user[split == k], data.edges.item[split == k]):
+            lines.setdefault(int(u), []).append(str(int(i)))
+        (folder / name).write_text("".join(f"{u} {' '.join(lines[u])}\n" for u in sorted(lines)))
 
 
 @pytest.fixture
