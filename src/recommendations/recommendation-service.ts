@@ -41,8 +41,9 @@ export function coverageWarning(coverage: CatalogueCoverage): string | null {
 
 /**
  * Ranks asked of the model beyond what a request returns: the records read after ranking are the
- * store's word, and an item withdrawn meanwhile (by another process) is dropped and the next one
- * moves up.
+ * store's word, and an item withdrawn meanwhile (by another process, within one catalogue sync) is
+ * dropped and the next one moves up. Contributions are computed for the ranks returned only, so
+ * an explained answer is shortened instead.
  */
 const WITHDRAWN_SLACK = 5;
 
@@ -270,6 +271,9 @@ export class RecommendationService implements CatalogueFollower {
           if (!item?.available) return [];
           return [{ item, score: r.score, k }];
         })
+        // Contributions exist for the first `first` ranks only: an explained answer that lost an item
+        // this way comes back shorter rather than with an item it cannot explain.
+        .filter(({ k }) => requests[row]!.explain === false || k < scores.explainedRanks)
         .slice(0, requests[row]!.first)
         .map(({ item, score, k }, position) => {
           const explain =
@@ -289,7 +293,7 @@ export class RecommendationService implements CatalogueFollower {
    * every request that wants explanations, none at all when no request does.
    */
   private explainedRanks(requests: readonly RecommendationRequest[], topK: number): number {
-    const explained = requests.filter((r) => r.explain !== false).map((r) => r.first + WITHDRAWN_SLACK);
+    const explained = requests.filter((r) => r.explain !== false).map((r) => r.first);
     return Math.min(topK, this.model.vocabulary.itemCount, Math.max(0, ...explained));
   }
 
