@@ -75,8 +75,8 @@ export class NewItems {
       this.content ? this.content.vectorsFor(fresh) : fresh.map(() => null),
     ]);
     const evidence = await this.userDirections(fresh, users);
-    this.calibration ??= this.commonDirection();
-    const calibration = await this.calibration;
+    // Only estimates from users are calibrated: an upsert of text-only items never pays for it.
+    const calibration = evidence.some((e) => e.length > 0) ? await (this.calibration ??= this.commonDirection()) : null;
     const { itemNorm, priorWeight } = this.model.metadata.inductive;
     const vectors: ItemVector[] = [];
     fresh.forEach((item, i) => {
