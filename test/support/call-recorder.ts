@@ -28,8 +28,10 @@ export function recordCalls(): { readonly calls: RecordedCalls; readonly decorat
     new Proxy(target, {
       get(object, property) {
         const value: unknown = Reflect.get(object, property, object);
+        if (typeof value !== 'function') return value;
         // Readiness probes ping on a timer, not because of a request: not a call worth counting.
-        if (typeof value !== 'function' || property === 'ping') return value;
+        // Bound to the store, so the store's own helpers that ping calls are not counted either.
+        if (property === 'ping') return value.bind(object);
         return (...args: unknown[]) => {
           (calls.store[property as keyof GraphStore] ??= []).push(args[0]);
           return value.apply(object, args);
