@@ -1,8 +1,8 @@
 import type { InteractionType, ItemRecord, UserRef } from '../graph/index.js';
 import type { NeighbourSlots, UserScores } from '../inference/index.js';
-import { becauseSentence, contentSentence, fallbackSentence, type FallbackReason } from './sentences.js';
+import { becauseSentence, contentSentence, fallbackSentence, ruleSentence, type AppliedRule, type FallbackReason } from './sentences.js';
 
-export type ExplanationKind = 'ATTENTION' | 'CONTENT' | 'POPULARITY_FALLBACK';
+export type ExplanationKind = 'ATTENTION' | 'CONTENT' | 'POPULARITY_FALLBACK' | 'RULE';
 
 export interface ContributionModel {
   readonly hop: 1 | 2;
@@ -23,6 +23,8 @@ export interface ExplanationModel {
   readonly kind: ExplanationKind;
   readonly summary: string;
   readonly modelVersion: string | null;
+  /** The business rules that moved the item, in the order applied; empty when none did. */
+  readonly rules: readonly AppliedRule[];
   /** The largest contributions first; computed when asked for, from the model's outputs. */
   contributions(first: number): readonly ContributionModel[];
 }
@@ -83,10 +85,22 @@ export function attentionExplanation(
     kind: byContent ? 'CONTENT' : 'ATTENTION',
     summary: byContent ? contentSentence(reasons) : becauseSentence(reasons),
     modelVersion,
+    rules: [],
     contributions: (first) => firstHop.slice(0, first),
   };
 }
 
 export function popularityExplanation(reason: FallbackReason): ExplanationModel {
-  return { kind: 'POPULARITY_FALLBACK', summary: fallbackSentence(reason), modelVersion: null, contributions: NO_CONTRIBUTIONS };
+  return { kind: 'POPULARITY_FALLBACK', summary: fallbackSentence(reason), modelVersion: null, rules: [], contributions: NO_CONTRIBUTIONS };
+}
+
+/** `explanation`, saying which rules moved the item as well; itself when none did. */
+export function withRules(explanation: ExplanationModel, rules: readonly AppliedRule[]): ExplanationModel {
+  if (rules.length === 0) return explanation;
+  return { ...explanation, rules, summary: `${explanation.summary} ${ruleSentence(rules)}` };
+}
+
+/** An item a rule placed without the ranking having scored it that high: no model evidence to give. */
+export function ruleExplanation(rules: readonly AppliedRule[], modelVersion: string | null): ExplanationModel {
+  return { kind: 'RULE', summary: ruleSentence(rules), modelVersion, rules, contributions: NO_CONTRIBUTIONS };
 }

@@ -1,8 +1,10 @@
 export {
   attentionExplanation,
   popularityExplanation,
+  ruleExplanation,
+  withRules,
   type ContributionModel,
   type ExplanationKind,
   type ExplanationModel,
 } from './explanation.js';
-export { becauseSentence, contentSentence, fallbackSentence, type FallbackReason, type Reason } from './sentences.js';
+export { becauseSentence, contentSentence, fallbackSentence, ruleSentence, type AppliedRule, type FallbackReason, type Reason } from './sentences.js';

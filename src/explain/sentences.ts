@@ -58,3 +58,19 @@ const FALLBACK_SENTENCES: Readonly<Record<FallbackReason, string>> = {
 export function fallbackSentence(reason: FallbackReason): string {
   return FALLBACK_SENTENCES[reason];
 }
+
+/** A business rule that moved an item, as an explanation reports it. */
+export type AppliedRule =
+  | { readonly kind: 'BOOST' | 'BURY'; readonly name: string; readonly factor: number }
+  | { readonly kind: 'PIN'; readonly name: string; readonly position: number };
+
+const RULE_SENTENCES: Readonly<Record<AppliedRule['kind'], (rule: string) => string>> = {
+  BOOST: (rule) => `Boosted by rule ${rule}.`,
+  BURY: (rule) => `Buried by rule ${rule}.`,
+  PIN: (rule) => `Placed here by rule ${rule}.`,
+};
+
+/** "Boosted by rule “summer”." for each rule that moved the item, in the order applied. */
+export function ruleSentence(rules: readonly AppliedRule[]): string {
+  return rules.map((rule) => RULE_SENTENCES[rule.kind](`“${rule.name}”`)).join(' ');
+}

@@ -23,5 +23,5 @@ export {
   parseModelMetadata,
   type ModelMetadata,
 } from './model-contract.js';
-export { addScaled, unitVector } from './vectors.js';
+export { addScaled, dot, unitVector } from './vectors.js';
 export { openSession } from './session.js';

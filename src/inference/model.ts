@@ -54,6 +54,8 @@ export interface RecommendationModel {
    * overwritten for one with an estimated row; every later run sees it. Trained rows are never written.
    */
   writeItemVectors(vectors: readonly ItemVector[]): void;
+  /** Item row `index`'s candidate vector: a run's score of the item is `⟨user_vector, it⟩` plus its bias. */
+  candidateVector(index: number): Float32Array;
   close(): Promise<void>;
 }
 
@@ -155,6 +157,7 @@ export async function loadModel(directory: string, options: LoadModelOptions): P
       tables.write(rows);
       runner.writeRows(rows);
     },
+    candidateVector: (index) => tables.candidateRow(index),
     close: runner.close,
   };
   try {

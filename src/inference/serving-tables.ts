@@ -85,6 +85,12 @@ export class ServingTables {
     this.rows = end;
   }
 
+  /** Candidate row `index` (the vector scores are taken against), copied. */
+  candidateRow(index: number): Float32Array {
+    if (!Number.isInteger(index) || index < 0 || index >= this.rows) throw new RangeError(`no item row ${index}`);
+    return this.candidates.slice(index * this.dim, (index + 1) * this.dim);
+  }
+
   /** The rows in use now, copied: what a new worker starts from. */
   snapshot(): TablesSnapshot {
     const used = this.rows * this.dim;

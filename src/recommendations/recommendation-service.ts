@@ -1,7 +1,16 @@
 import type { GraphStore, ItemRecord, Neighbourhood } from '../graph/index.js';
-import { attentionExplanation, popularityExplanation, type ExplanationModel, type FallbackReason } from '../explain/index.js';
-import { assembleBatch, readUserScores, type RecommendationModel } from '../inference/index.js';
-import { Candidates, type RecommendationFilter } from './candidates.js';
+import {
+  attentionExplanation,
+  popularityExplanation,
+  ruleExplanation,
+  withRules,
+  type ExplanationModel,
+  type FallbackReason,
+} from '../explain/index.js';
+import { assembleBatch, dot, readUserScores, type RecommendationModel } from '../inference/index.js';
+import { Candidates, type RecommendationFilter } from './ranking/candidates.js';
+import type { ItemSpace } from './ranking/diversity.js';
+import { applyPolicy, poolSize, type Candidate, type RankingPolicy } from './ranking/policy.js';
 import { withoutInteractions } from './ignored-interactions.js';
 import { NewItems, type ContentVectors, type ItemKnowledge } from './new-items.js';
 
@@ -54,6 +63,8 @@ export interface RecommendationRequest {
   readonly userId: string;
   readonly first: number;
   readonly filter?: RecommendationFilter | null;
+  /** Business rules, diversity and category caps, applied after scoring (`ranking/policy.ts`). */
+  readonly policy?: RankingPolicy | null;
   /** Rank as if the user had never interacted with these items ("what if"); nothing is written. */
   readonly ignoreItemIds?: readonly string[] | null;
   /**
@@ -122,6 +133,8 @@ export class RecommendationService implements CatalogueFollower {
   /** Every catalogue item seen in the store, and how many of them the model was trained on. */
   private readonly storeItems = new Set<string>();
   private trainedInStore = 0;
+  /** The model's candidate vectors, which diversity compares items by. */
+  private readonly space: ItemSpace;
 
   private constructor(
     private readonly store: GraphStore,
@@ -131,6 +144,12 @@ export class RecommendationService implements CatalogueFollower {
     content: ContentVectors | null,
   ) {
     this.newItems = new NewItems(store, model, content);
+    this.space = {
+      vector: (itemId) => {
+        const index = model.vocabulary.itemIndex.get(itemId);
+        return index === undefined ? null : model.candidateVector(index);
+      },
+    };
   }
 
   /** A service for `model`, with a row estimated for every catalogue item the model was not trained on. */
@@ -247,9 +266,11 @@ export class RecommendationService implements CatalogueFollower {
   ): Promise<RecommendationResult[][]> {
     if (requests.length === 0) return [];
     const vocabulary = this.model.vocabulary;
-    const topK = Math.max(...requests.map((r) => r.first)) + WITHDRAWN_SLACK;
+    const topK = Math.max(...requests.map((r) => poolSize(r.first, r.policy))) + WITHDRAWN_SLACK;
     const batch = await timed(this.timer, 'tensors', () => {
-      const biases = requests.map((request, row) => this.candidates.bias(request.filter, neighbourhoods[row]!.interactedItemIds));
+      const biases = requests.map((request, row) =>
+        this.candidates.bias(request.filter, request.policy?.includeInteracted ? [] : neighbourhoods[row]!.interactedItemIds),
+      );
       return assembleBatch(neighbourhoods, biases, vocabulary, topK, this.explainedRanks(requests, topK));
     });
     const outputs = await timed(this.timer, 'onnx', () => this.model.run(batch.inputs));
@@ -259,33 +280,57 @@ export class RecommendationService implements CatalogueFollower {
       return { scores, ranked: scores.ranked };
     });
     // The items' records go in the results, so resolving `item` is a property read, not a load.
-    const ids = [...new Set(rows.flatMap((r) => r.ranked.map((ranked) => itemId(ranked.itemIndex))))];
+    const pinnedIds = requests.flatMap((r) => r.policy?.pins.map((pin) => pin.itemId) ?? []);
+    const ids = [...new Set([...rows.flatMap((r) => r.ranked.map((ranked) => itemId(ranked.itemIndex))), ...pinnedIds])];
     const records = await timed(this.timer, 'store', () => this.store.items(ids));
     const byId = new Map(records.flatMap((record) => (record ? [[record.id, record] as const] : [])));
     const version = this.model.info.version;
-    return rows.map(({ scores, ranked }, row) =>
-      ranked
-        .flatMap((r, k) => {
-          const item = byId.get(itemId(r.itemIndex));
-          // Gone, or withdrawn by another process since this one last followed the catalogue.
-          if (!item?.available) return [];
-          return [{ item, score: r.score, k }];
-        })
-        // Contributions exist for the first `first` ranks only: an explained answer that lost an item
-        // this way comes back shorter rather than with an item it cannot explain.
-        .filter(({ k }) => requests[row]!.explain === false || k < scores.explainedRanks)
-        .slice(0, requests[row]!.first)
-        .map(({ item, score, k }, position) => {
-          const explain =
-            requests[row]!.explain === false || k >= scores.explainedRanks
-              ? explanationNotRequested
-              : () =>
-                  timed(this.timer, 'explain', () =>
+    return rows.map(({ scores, ranked }, row) => {
+      const request = requests[row]!;
+      const explained = request.explain !== false;
+      const candidates: Candidate<number | null>[] = ranked.flatMap((r, k) => {
+        const item = byId.get(itemId(r.itemIndex));
+        // Gone, or withdrawn by another process since this one last followed the catalogue. Contributions
+        // exist for the explained ranks only: an explained answer that lost items this way comes back
+        // shorter rather than with an item it cannot explain.
+        if (!item?.available || (explained && k >= scores.explainedRanks)) return [];
+        return [{ item, score: r.score, source: k }];
+      });
+      const pinned = this.pinnedOutside(request, candidates, byId, scores.userVector);
+      return applyPolicy(candidates, request.policy, request.first, { space: this.space, pinned }).map(({ item, score, source: k, rules }, position) => {
+        const explain = !explained
+          ? explanationNotRequested
+          : k === null
+            ? () => ruleExplanation(rules, version)
+            : () =>
+                timed(this.timer, 'explain', () =>
+                  withRules(
                     attentionExplanation(scores, k, batch.slots[row]!, version, this.newItems.knowledgeOf(item.id) === 'CONTENT'),
-                  );
-          return withLazyExplanation({ item, score, rank: position + 1 }, explain);
-        }),
-    );
+                    rules,
+                  ),
+                );
+        return withLazyExplanation({ item, score, rank: position + 1 }, explain);
+      });
+    });
+  }
+
+  /**
+   * The available items `request` pins that its ranking did not reach, scored as the model would
+   * have (`⟨h_u, candidate⟩`), or 0 for an item the model has no row for.
+   */
+  private pinnedOutside(
+    request: RecommendationRequest,
+    ranked: readonly Candidate<unknown>[],
+    byId: ReadonlyMap<string, ItemRecord>,
+    userVector: Float32Array,
+  ): Candidate<null>[] {
+    const reached = new Set(ranked.map((c) => c.item.id));
+    return (request.policy?.pins ?? []).flatMap(({ itemId }) => {
+      const item = byId.get(itemId);
+      if (!item?.available || reached.has(itemId)) return [];
+      const vector = this.space.vector(itemId);
+      return [{ item, score: vector ? dot(userVector, vector) : 0, source: null }];
+    });
   }
 
   /**
@@ -293,7 +338,7 @@ export class RecommendationService implements CatalogueFollower {
    * every request that wants explanations, none at all when no request does.
    */
   private explainedRanks(requests: readonly RecommendationRequest[], topK: number): number {
-    const explained = requests.filter((r) => r.explain !== false).map((r) => r.first);
+    const explained = requests.filter((r) => r.explain !== false).map((r) => poolSize(r.first, r.policy));
     return Math.min(topK, this.model.vocabulary.itemCount, Math.max(0, ...explained));
   }
 
@@ -303,12 +348,25 @@ export class RecommendationService implements CatalogueFollower {
     reason: FallbackReason,
   ): Promise<RecommendationResult[]> {
     const explanation = popularityExplanation(reason);
+    const interacted = request.policy?.includeInteracted ? [] : neighbourhood.interactedItemIds;
     const popular = await this.store.popularItems({
-      limit: request.first,
+      limit: poolSize(request.first, request.policy),
       includeCategories: request.filter?.includeCategories,
       excludeCategories: request.filter?.excludeCategories,
-      excludeItemIds: new Set([...(request.filter?.excludeItemIds ?? []), ...neighbourhood.interactedItemIds]),
+      excludeItemIds: new Set([...(request.filter?.excludeItemIds ?? []), ...interacted]),
     });
-    return popular.map((p, k) => ({ item: p.item, score: p.userCount, rank: k + 1, explanation }));
+    const candidates = popular.map((p) => ({ item: p.item, score: p.userCount, source: explanation }));
+    const listed = new Set(popular.map((p) => p.item.id));
+    const outside = (request.policy?.pins ?? []).map((pin) => pin.itemId).filter((id) => !listed.has(id));
+    const records = outside.length > 0 ? await this.store.items(outside) : [];
+    const pinned = records.flatMap((item) => (item?.available ? [{ item, score: 0, source: null }] : []));
+    return applyPolicy<ExplanationModel | null>(candidates, request.policy, request.first, { space: this.space, pinned }).map(
+      ({ item, score, source, rules }, k) => ({
+        item,
+        score,
+        rank: k + 1,
+        explanation: source ? withRules(source, rules) : ruleExplanation(rules, null),
+      }),
+    );
   }
 }

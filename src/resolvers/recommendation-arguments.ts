@@ -1,41 +1,118 @@
 import type { Loaders } from '../context.js';
-import type { RecommendationRequest } from '../recommendations/index.js';
-import type { RecommendationFilter } from './generated/types.js';
+import { BadUserInputError } from '../errors.js';
+import type { BoostRule, PinRule, RankingPolicy, RecommendationRequest } from '../recommendations/index.js';
+import type { RankingBoost, RankingPin, RankingRules, RecommendationFilter } from './generated/types.js';
 import { category, count, id, list, MAX_PAGE_SIZE } from './arguments.js';
 import { catalogueCategory } from './categories.js';
 
 const MAX_IGNORED_ITEMS = 50;
+const MAX_RULES = 20;
+const MAX_BOOSTED_ITEMS = 100;
+const MAX_BOOST_FACTOR = 100;
+const MAX_RULE_NAME = 100;
+
+/** The arguments shared by `Query.recommendations` and `User.recommendations`. */
+export interface RecommendationArguments {
+  readonly first: number;
+  readonly filter?: RecommendationFilter | null;
+  readonly ignoreItemIds?: readonly string[] | null;
+  readonly rules?: RankingRules | null;
+  readonly diversity?: number | null;
+  readonly maxPerCategory?: number | null;
+}
 
 /** Validates the arguments shared by `Query.recommendations` and `User.recommendations`. */
 export async function recommendationRequest(
   loaders: Pick<Loaders, 'categories'>,
   userId: string,
-  first: number,
-  filter: RecommendationFilter | null | undefined,
-  ignoreItemIds: readonly string[] | null | undefined,
+  args: RecommendationArguments,
   explain: boolean,
 ): Promise<RecommendationRequest> {
   const request = {
     userId: id('userId', userId),
-    first: count('first', first, MAX_PAGE_SIZE),
-    ignoreItemIds: ignoredItems(ignoreItemIds),
+    first: count('first', args.first, MAX_PAGE_SIZE),
+    ignoreItemIds: ignoredItems(args.ignoreItemIds),
     explain,
   };
-  if (!filter) return { ...request, filter: null };
-  const includeCategories = list('filter.includeCategories', filter.includeCategories, category);
-  const excludeCategories = list('filter.excludeCategories', filter.excludeCategories, category);
-  const excludeItemIds = list('filter.excludeItemIds', filter.excludeItemIds, id);
-  const catalogue = includeCategories || excludeCategories ? await loaders.categories() : [];
+  const { filter } = args;
+  const includeCategories = list('filter.includeCategories', filter?.includeCategories, category);
+  const excludeCategories = list('filter.excludeCategories', filter?.excludeCategories, category);
+  const excludeItemIds = list('filter.excludeItemIds', filter?.excludeItemIds, id);
+  const boosts = list('rules.boosts', args.rules?.boosts, (_, boost) => boost, MAX_RULES);
+  const needsCatalogue = includeCategories || excludeCategories || boosts?.some((b) => b.categories?.length);
+  const catalogue = needsCatalogue ? await loaders.categories() : [];
   const spelled = (argument: string, categories: readonly string[] | null) =>
     categories && [...new Set(categories.flatMap((c, i) => catalogueCategory(`${argument}[${i}]`, c, catalogue)))];
   return {
     ...request,
-    filter: {
-      includeCategories: spelled('filter.includeCategories', includeCategories),
-      excludeCategories: spelled('filter.excludeCategories', excludeCategories),
-      excludeItemIds,
-    },
+    filter: filter
+      ? {
+          includeCategories: spelled('filter.includeCategories', includeCategories),
+          excludeCategories: spelled('filter.excludeCategories', excludeCategories),
+          excludeItemIds,
+        }
+      : null,
+    policy: rankingPolicy(args, (boost, i) => boostRule(`rules.boosts[${i}]`, boost, spelled)),
   };
+}
+
+/** Null when nothing would change the plain ranking, so equal requests keep equal DataLoader keys. */
+function rankingPolicy(args: RecommendationArguments, boostRuleOf: (boost: RankingBoost, index: number) => BoostRule): RankingPolicy | null {
+  const diversity = args.diversity ?? 0;
+  if (!(Number.isFinite(diversity) && diversity >= 0 && diversity <= 1)) {
+    throw new BadUserInputError(`\`diversity\` must be between 0 and 1; got ${diversity}.`, { argument: 'diversity' });
+  }
+  const maxPerCategory = args.maxPerCategory == null ? null : count('maxPerCategory', args.maxPerCategory, MAX_PAGE_SIZE);
+  const boosts = (args.rules?.boosts ?? []).map(boostRuleOf);
+  const pins = pinRules(args.rules?.pins);
+  const includeInteracted = args.rules?.includeInteracted ?? false;
+  if (diversity === 0 && maxPerCategory === null && boosts.length === 0 && pins.length === 0 && !includeInteracted) return null;
+  return { boosts, pins, includeInteracted, diversity, maxPerCategory };
+}
+
+function boostRule(
+  argument: string,
+  boost: RankingBoost,
+  spelled: (argument: string, categories: readonly string[] | null) => readonly string[] | null,
+): BoostRule {
+  const { factor } = boost;
+  if (!(Number.isFinite(factor) && factor > 0 && factor <= MAX_BOOST_FACTOR)) {
+    throw new BadUserInputError(`\`${argument}.factor\` must be greater than 0 and at most ${MAX_BOOST_FACTOR}; got ${factor}.`, { argument });
+  }
+  const categories = spelled(`${argument}.categories`, list(`${argument}.categories`, boost.categories, category)) ?? [];
+  const itemIds = [...new Set(list(`${argument}.itemIds`, boost.itemIds, id, MAX_BOOSTED_ITEMS) ?? [])];
+  if (categories.length === 0 && itemIds.length === 0) {
+    throw new BadUserInputError(`\`${argument}\` must name at least one category or item.`, { argument });
+  }
+  const described = `${factor >= 1 ? 'boost' : 'bury'} ${[...categories, ...itemIds].join(', ')} ×${factor}`;
+  return { name: ruleName(`${argument}.name`, boost.name, described), categories, itemIds, factor };
+}
+
+function pinRules(pins: readonly RankingPin[] | null | undefined): PinRule[] {
+  const checked = list('rules.pins', pins, (_, pin) => pin, MAX_RULES) ?? [];
+  const items = new Set<string>();
+  const positions = new Set<number>();
+  return checked.map((pin, i) => {
+    const argument = `rules.pins[${i}]`;
+    const itemId = id(`${argument}.itemId`, pin.itemId);
+    const position = count(`${argument}.position`, pin.position, MAX_PAGE_SIZE);
+    if (items.has(itemId) || positions.has(position)) {
+      throw new BadUserInputError(`\`${argument}\` pins an item or a position another pin already has.`, { argument });
+    }
+    items.add(itemId);
+    positions.add(position);
+    return { name: ruleName(`${argument}.name`, pin.name, `pin ${itemId} at ${position}`), itemId, position };
+  });
+}
+
+/** A name given to a rule, or the description it defaults to (cut to the length a name may have). */
+function ruleName(argument: string, name: string | null | undefined, described: string): string {
+  if (name == null) return described.length <= MAX_RULE_NAME ? described : `${described.slice(0, MAX_RULE_NAME - 1)}…`;
+  // eslint-disable-next-line no-control-regex
+  if (name.length === 0 || name.length > MAX_RULE_NAME || /[\u0000-\u001f\u007f]/u.test(name)) {
+    throw new BadUserInputError(`\`${argument}\` must be 1 to ${MAX_RULE_NAME} characters long, without control characters.`, { argument });
+  }
+  return name;
 }
 
 /** Distinct and sorted, so that equal sets make equal DataLoader keys. */

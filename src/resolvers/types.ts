@@ -16,8 +16,8 @@ export const User: UserResolvers = {
   interactionCount: (user, _, { loaders }) => loaders.interactionCount.load(user.id),
   interactions: (user, { first }, { loaders }) =>
     loaders.interactions.load({ userId: user.id, first: count('first', first, MAX_PAGE_SIZE) }),
-  recommendations: async (user, { first, filter, ignoreItemIds }, { loaders }, info) =>
-    loaders.recommendations.load(await recommendationRequest(loaders, user.id, first, filter, ignoreItemIds, selectsField(info, 'explanation'))),
+  recommendations: async (user, args, { loaders }, info) =>
+    loaders.recommendations.load(await recommendationRequest(loaders, user.id, args, selectsField(info, 'explanation'))),
 };
 
 export const Item: ItemResolvers = {

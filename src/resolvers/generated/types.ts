@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { UserRef, ItemRecord, InteractionRecord, RecordInteractionsResult, UpsertItemsResult } from '../../graph/index.js';
 import type { RecommendationResult } from '../../recommendations/index.js';
-import type { ExplanationModel, ContributionModel } from '../../explain/index.js';
+import type { ExplanationModel, ContributionModel, AppliedRule as AppliedRuleModel } from '../../explain/index.js';
 import type { ModelInfo as ModelInfoModel } from '../../inference/index.js';
 import type { RequestContext } from '../../context.js';
 export type Maybe<T> = T | null;
@@ -20,6 +20,28 @@ export type Scalars = {
   DateTime: { input: Date; output: Date | string; }
   _FieldSet: { input: unknown; output: unknown; }
 };
+
+/** A business rule that moved a recommended item. */
+export type AppliedRule = {
+  readonly __typename?: 'AppliedRule';
+  /** For `BOOST` and `BURY`: the factor the score was scaled by; null for `PIN`. */
+  readonly factor?: Maybe<Scalars['Float']['output']>;
+  /** What the rule did. */
+  readonly kind: AppliedRuleKind;
+  /** The rule's name as given, or a description of it. */
+  readonly name: Scalars['String']['output'];
+  /** For `PIN`: the position the item was put at; null otherwise. */
+  readonly position?: Maybe<Scalars['Int']['output']>;
+};
+
+/** What a business rule did. */
+export type AppliedRuleKind =
+  /** A boost with a factor above 1 raised the item's score. */
+  | 'BOOST'
+  /** A boost with a factor below 1 lowered the item's score. */
+  | 'BURY'
+  /** A pin put the item at its position. */
+  | 'PIN';
 
 /**
  * One neighbour in the user's sampled graph neighbourhood and how much it drove a recommendation.
@@ -96,6 +118,8 @@ export type Explanation = {
   readonly kind: ExplanationKind;
   /** The version of the model that produced the ranking; null for `POPULARITY_FALLBACK`. */
   readonly modelVersion?: Maybe<Scalars['String']['output']>;
+  /** The business rules that moved this item, in the order applied; empty when none did. */
+  readonly rules: ReadonlyArray<AppliedRule>;
   /**
    * One sentence for people, naming what the user did, for example: Because you bought “Blue Train”
    * and viewed “Kind of Blue”.
@@ -123,7 +147,12 @@ export type ExplanationKind =
    * The user has no interaction the model can use (unknown or new user), so items are ranked by how
    * many users interacted with them.
    */
-  | 'POPULARITY_FALLBACK';
+  | 'POPULARITY_FALLBACK'
+  /**
+   * A business rule (a pin) placed an item the ranking did not reach: no model evidence. `rules`
+   * names the rule; `score` is the model's score of the item for the user, 0 where it has none.
+   */
+  | 'RULE';
 
 /** A recorded interaction of a user with an item. */
 export type Interaction = {
@@ -359,9 +388,12 @@ export type QueryItemsArgs = {
 
 
 export type QueryRecommendationsArgs = {
+  diversity?: InputMaybe<Scalars['Float']['input']>;
   filter?: InputMaybe<RecommendationFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   ignoreItemIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
+  maxPerCategory?: InputMaybe<Scalars['Int']['input']>;
+  rules?: InputMaybe<RankingRules>;
   userId: Scalars['ID']['input'];
 };
 
@@ -374,6 +406,41 @@ export type QueryUserArgs = {
 export type QueryUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Multiplies the scores of the matching items by `factor`: above 1 boosts them, below 1 buries them. */
+export type RankingBoost = {
+  /** Items of these categories match (compared without regard to case; each must exist in the catalogue). */
+  readonly categories?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
+  /** Greater than 0 and at most 100; a negative score is divided by it instead, so a boost always raises. */
+  readonly factor: Scalars['Float']['input'];
+  /** These items match (at most 100). */
+  readonly itemIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
+  /** Named in the explanations of the items it moved; defaults to a description of the rule. */
+  readonly name?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Puts an available item at a position of the answer (pins beyond `first` have no effect). */
+export type RankingPin = {
+  /** The item to place. */
+  readonly itemId: Scalars['ID']['input'];
+  /** Named in the item's explanation; defaults to a description of the rule. */
+  readonly name?: InputMaybe<Scalars['String']['input']>;
+  /** 1-based position in the answer (1..100). */
+  readonly position: Scalars['Int']['input'];
+};
+
+/**
+ * Business rules for one answer. They reorder the best `first + 100` candidates of the ranking (a
+ * boosted item ranked below them stays out), and never bring back an unavailable item.
+ */
+export type RankingRules = {
+  /** Scale the scores of matching items (at most 20 rules). */
+  readonly boosts?: InputMaybe<ReadonlyArray<RankingBoost>>;
+  /** Also recommend items the user already interacted with (repeat purchases). */
+  readonly includeInteracted?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Put items at positions, whatever their scores (at most 20, distinct items and positions). */
+  readonly pins?: InputMaybe<ReadonlyArray<RankingPin>>;
 };
 
 /** One recommended item with its score, rank and the reasons for it. */
@@ -452,9 +519,12 @@ export type UserInteractionsArgs = {
  * `id`, and a user recograph has never seen gets the popularity fallback.
  */
 export type UserRecommendationsArgs = {
+  diversity?: InputMaybe<Scalars['Float']['input']>;
   filter?: InputMaybe<RecommendationFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   ignoreItemIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
+  maxPerCategory?: InputMaybe<Scalars['Int']['input']>;
+  rules?: InputMaybe<RankingRules>;
 };
 
 /** A page of users. */
@@ -575,15 +645,17 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  Contribution: ResolverTypeWrapper<ContributionModel>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  AppliedRule: ResolverTypeWrapper<AppliedRuleModel>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  AppliedRuleKind: AppliedRuleKind;
+  Contribution: ResolverTypeWrapper<ContributionModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DeleteUserPayload: ResolverTypeWrapper<DeleteUserPayload>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Explanation: ResolverTypeWrapper<ExplanationModel>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   ExplanationKind: ExplanationKind;
   Interaction: ResolverTypeWrapper<InteractionRecord>;
   InteractionInput: InteractionInput;
@@ -597,6 +669,9 @@ export type ResolversTypes = {
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RankingBoost: RankingBoost;
+  RankingPin: RankingPin;
+  RankingRules: RankingRules;
   Recommendation: ResolverTypeWrapper<RecommendationResult>;
   RecommendationFilter: RecommendationFilter;
   RecordInteractionsPayload: ResolverTypeWrapper<RecordInteractionsResult>;
@@ -608,15 +683,16 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  Contribution: ContributionModel;
-  Int: Scalars['Int']['output'];
+  AppliedRule: AppliedRuleModel;
   Float: Scalars['Float']['output'];
+  String: Scalars['String']['output'];
+  Int: Scalars['Int']['output'];
+  Contribution: ContributionModel;
   DateTime: Scalars['DateTime']['output'];
   DeleteUserPayload: DeleteUserPayload;
   Boolean: Scalars['Boolean']['output'];
   ID: Scalars['ID']['output'];
   Explanation: ExplanationModel;
-  String: Scalars['String']['output'];
   Interaction: InteractionRecord;
   InteractionInput: InteractionInput;
   Item: ItemRecord;
@@ -627,6 +703,9 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
+  RankingBoost: RankingBoost;
+  RankingPin: RankingPin;
+  RankingRules: RankingRules;
   Recommendation: RecommendationResult;
   RecommendationFilter: RecommendationFilter;
   RecordInteractionsPayload: RecordInteractionsResult;
@@ -634,6 +713,13 @@ export type ResolversParentTypes = {
   User: UserRef;
   UserConnection: Omit<UserConnection, 'edges' | 'nodes'> & { edges: ReadonlyArray<ResolversParentTypes['UserEdge']>, nodes: ReadonlyArray<ResolversParentTypes['User']> };
   UserEdge: Omit<UserEdge, 'node'> & { node: ResolversParentTypes['User'] };
+};
+
+export type AppliedRuleResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AppliedRule'] = ResolversParentTypes['AppliedRule']> = {
+  factor?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['AppliedRuleKind'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  position?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
 export type ContributionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Contribution'] = ResolversParentTypes['Contribution']> = {
@@ -662,6 +748,7 @@ export type ExplanationResolvers<ContextType = RequestContext, ParentType extend
   contributions?: Resolver<ReadonlyArray<ResolversTypes['Contribution']>, ParentType, ContextType, RequireFields<ExplanationContributionsArgs, 'first'>>;
   kind?: Resolver<ResolversTypes['ExplanationKind'], ParentType, ContextType>;
   modelVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  rules?: Resolver<ReadonlyArray<ResolversTypes['AppliedRule']>, ParentType, ContextType>;
   summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
@@ -724,7 +811,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   item?: Resolver<Maybe<ResolversTypes['Item']>, ParentType, ContextType, RequireFields<QueryItemArgs, 'id'>>;
   items?: Resolver<ResolversTypes['ItemConnection'], ParentType, ContextType, RequireFields<QueryItemsArgs, 'first'>>;
   model?: Resolver<ResolversTypes['ModelInfo'], ParentType, ContextType>;
-  recommendations?: Resolver<ReadonlyArray<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryRecommendationsArgs, 'first' | 'userId'>>;
+  recommendations?: Resolver<ReadonlyArray<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryRecommendationsArgs, 'diversity' | 'first' | 'userId'>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
 };
@@ -753,7 +840,7 @@ export type UserResolvers<ContextType = RequestContext, ParentType extends Resol
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   interactionCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   interactions?: Resolver<ReadonlyArray<ResolversTypes['Interaction']>, ParentType, ContextType, RequireFields<UserInteractionsArgs, 'first'>>;
-  recommendations?: Resolver<ReadonlyArray<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<UserRecommendationsArgs, 'first'>>;
+  recommendations?: Resolver<ReadonlyArray<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<UserRecommendationsArgs, 'diversity' | 'first'>>;
 };
 
 export type UserConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['UserConnection'] = ResolversParentTypes['UserConnection']> = {
@@ -768,6 +855,7 @@ export type UserEdgeResolvers<ContextType = RequestContext, ParentType extends R
 };
 
 export type Resolvers<ContextType = RequestContext> = {
+  AppliedRule?: AppliedRuleResolvers<ContextType>;
   Contribution?: ContributionResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DeleteUserPayload?: DeleteUserPayloadResolvers<ContextType>;

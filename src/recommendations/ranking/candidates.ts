@@ -1,5 +1,5 @@
-import type { ItemRecord } from '../graph/index.js';
-import { EXCLUDED_SCORE_BIAS, type ModelVocabulary } from '../inference/index.js';
+import type { ItemRecord } from '../../graph/index.js';
+import { EXCLUDED_SCORE_BIAS, type ModelVocabulary } from '../../inference/index.js';
 
 export interface RecommendationFilter {
   readonly includeCategories?: readonly string[] | null;
