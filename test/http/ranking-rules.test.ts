@@ -116,6 +116,8 @@ describe('ranking rules and diversity over HTTP', () => {
     const perCategory = new Map<string, number>();
     for (const category of categories(data.capped)) perCategory.set(category, (perCategory.get(category) ?? 0) + 1);
     expect(Math.max(...perCategory.values())).toBeLessThanOrEqual(2);
+    // The capped pool is wide enough to fill the answer on the demo data.
+    expect(data.capped).toHaveLength(10);
     expect(new Set(categories(data.capped)).size).toBeGreaterThan(new Set(categories(data.plain)).size);
     expect(new Set(categories(data.diverse)).size).toBeGreaterThan(new Set(categories(data.plain)).size);
     expect(data.diverse[0].item.id).toBe(data.plain[0].item.id);
