@@ -3,7 +3,7 @@
  * static-answer ceiling server on loopback, drives them with autocannon, prints one table and
  * writes the numbers to bench/results/. Then the same recommendations on Neo4j (the test server of
  * tools/neo4j-test-server, seeded with the same demo data), batching on and off, unless Java is
- * missing or `--no-neo4j` is given. Bounded: about 12 s per scenario, 14 scenarios.
+ * missing or `--no-neo4j` is given. Bounded: about 12 s per scenario, 15 scenarios.
  *
  * Options: --duration S (measured seconds per scenario, default 8), --warmup S (default 2), --no-neo4j.
  */
@@ -30,6 +30,10 @@ const USERS = Array.from({ length: 3000 }, (_, i) => `user-${String(i + 1).padSt
 const FULL = `query Recommend($u: ID!) { recommendations(userId: $u, first: 10) {
   rank score item { id title category }
   explanation { kind summary modelVersion contributions(first: 5) { weight share item { id title } } } } }`;
+const POLICY = `query Recommend($u: ID!) { recommendations(userId: $u, first: 10, diversity: 0.3, maxPerCategory: 4,
+  rules: { boosts: [{ name: "Jazz week", categories: ["Jazz"], factor: 1.5 }], pins: [{ itemId: "item-0490", position: 3 }] }) {
+  rank score item { id title category }
+  explanation { kind summary rules { kind name } contributions(first: 5) { weight share item { id title } } } } }`;
 const SMALL = `query Recommend($u: ID!) { recommendations(userId: $u, first: 10) { score item { id } } }`;
 const aliased = (users: readonly string[]) =>
   `{ ${users.map((u, i) => `u${i}: recommendations(userId: "${u}", first: 10) { score item { id } }`).join(' ')} }`;
@@ -38,6 +42,7 @@ const perUser = (query: string) => USERS.map((u) => JSON.stringify({ query, vari
 const BODIES = {
   typename: [JSON.stringify({ query: '{ __typename }' })],
   full: perUser(FULL),
+  policy: perUser(POLICY),
   small: perUser(SMALL),
   alias50: Array.from({ length: 60 }, (_, k) => JSON.stringify({ query: aliased(USERS.slice(k * 50, k * 50 + 50)) })),
 };
@@ -191,6 +196,7 @@ async function main(): Promise<void> {
   writeFileSync(answerPath, JSON.stringify(answer));
   rows.push(await measure('{ __typename }', main, BODIES.typename, 64));
   for (const connections of [1, 16, 64]) rows.push(await measure('recommendations(first: 10), explained', main, BODIES.full, connections));
+  rows.push(await measure('recommendations(first: 10), explained, with rules, diversity and a category cap', main, BODIES.policy, 64));
   rows.push(await measure('1 user: score item { id }', main, BODIES.small, 1));
   rows.push(await measure('50 users (aliases): score item { id }', main, BODIES.alias50, 1));
   await main.stop();

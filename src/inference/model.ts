@@ -54,7 +54,10 @@ export interface RecommendationModel {
    * overwritten for one with an estimated row; every later run sees it. Trained rows are never written.
    */
   writeItemVectors(vectors: readonly ItemVector[]): void;
-  /** Item row `index`'s candidate vector: a run's score of the item is `⟨user_vector, it⟩` plus its bias. */
+  /**
+   * Item row `index`'s candidate vector: a run's score of the item is `⟨user_vector, it⟩` plus its
+   * bias. A view into the served table, valid until the next `writeItemVectors`.
+   */
   candidateVector(index: number): Float32Array;
   close(): Promise<void>;
 }

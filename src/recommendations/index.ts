@@ -1,5 +1,5 @@
 export { Candidates, type RecommendationFilter } from './ranking/candidates.js';
-export { CAPPED_POOL, POLICY_POOL, type BoostRule, type PinRule, type RankingPolicy } from './ranking/policy.js';
+export { POLICY_POOL, type BoostRule, type PinRule, type RankingPolicy } from './ranking/policy.js';
 export { withoutInteractions } from './ignored-interactions.js';
 export { INDUCTIVE_USERS, NewItems, type ContentVectors, type ItemKnowledge } from './new-items.js';
 export {

@@ -35,6 +35,10 @@ describe('ranking policy', () => {
     expect(applyPolicy(list, policy({ includeInteracted: true }), 3).every((p) => p.rules.length === 0)).toBe(true);
     expect(poolSize(10, null)).toBe(10);
     expect(poolSize(10, policy({ diversity: 0.5 }))).toBe(10 + POLICY_POOL);
+    // A cap widens the pool by the categories the answer must span: 50 each, 100..400.
+    expect(poolSize(20, policy({ maxPerCategory: 4 }))).toBe(20 + 250);
+    expect(poolSize(20, policy({ maxPerCategory: 1 }))).toBe(20 + 400);
+    expect(poolSize(10, policy({ maxPerCategory: 8 }))).toBe(10 + 100);
   });
 
   it('boosts and buries by category and item id, naming each rule that applied', () => {

@@ -1,5 +1,5 @@
 import type { ItemRecord } from '../../graph/index.js';
-import { dot, unitVector } from '../../inference/index.js';
+import { dot } from '../../inference/index.js';
 
 /** The model's item vectors, by item id; null for an item the model has no row for. */
 export interface ItemSpace {
@@ -37,10 +37,8 @@ export function maximalMarginalRelevance<T extends Ranked>(
     return chosen;
   }
 
-  const vectors = candidates.map((c) => {
-    const vector = space.vector(c.item.id);
-    return vector ? unitVector(vector) : null;
-  });
+  const vectors = candidates.map((c) => space.vector(c.item.id));
+  const norms = vectors.map((v) => (v ? Math.sqrt(dot(v, v)) || 1 : 1));
   const scores = candidates.map((c) => c.adjusted);
   const low = Math.min(...scores);
   const span = Math.max(...scores) - low;
@@ -72,7 +70,7 @@ export function maximalMarginalRelevance<T extends Ranked>(
     if (!picked) continue;
     for (const i of open) {
       const vector = vectors[i];
-      if (vector) closest[i] = Math.max(closest[i]!, dot(vector, picked));
+      if (vector) closest[i] = Math.max(closest[i]!, dot(vector, picked) / (norms[i]! * norms[best]!));
     }
   }
   return chosen;

@@ -52,10 +52,13 @@ export interface Placed<T> extends Candidate<T> {
 export const POLICY_POOL = 100;
 
 /**
- * The same under a category cap: a user's best 100 items often span two or three categories (on
- * the demo data, a cap of 4 then left 9.8 of 20 places filled; with 400, all 20; bench:diversity).
+ * Under a category cap, candidates per category the answer must span: a user's best 100 items
+ * often cover two or three categories (on the demo data, a cap of 4 on a top 20 then filled 9.8
+ * places; with 250 candidates, 19.3 of 20; bench:diversity), so the pool grows with
+ * ⌈first / cap⌉, up to `MAX_CAPPED_POOL`.
  */
-export const CAPPED_POOL = 400;
+export const CAPPED_POOL_PER_CATEGORY = 50;
+export const MAX_CAPPED_POOL = 400;
 
 /** Whether `policy` can change the order or membership of a plain top-`first` list. */
 export function reorders(policy: RankingPolicy | null | undefined): policy is RankingPolicy {
@@ -65,7 +68,9 @@ export function reorders(policy: RankingPolicy | null | undefined): policy is Ra
 /** How many ranked candidates a request needs to be answered under `policy`. */
 export function poolSize(first: number, policy: RankingPolicy | null | undefined): number {
   if (!reorders(policy)) return first;
-  return first + (policy.maxPerCategory === null ? POLICY_POOL : CAPPED_POOL);
+  if (policy.maxPerCategory === null) return first + POLICY_POOL;
+  const categories = Math.ceil(first / policy.maxPerCategory);
+  return first + Math.min(MAX_CAPPED_POOL, Math.max(POLICY_POOL, CAPPED_POOL_PER_CATEGORY * categories));
 }
 
 /**
@@ -116,7 +121,10 @@ interface Boosted<T> extends Placed<T> {
   readonly adjusted: number;
 }
 
+const NO_RULES: readonly AppliedRule[] = [];
+
 function boost<T>(candidate: Candidate<T>, boosts: readonly BoostRule[]): Boosted<T> {
+  if (boosts.length === 0) return { ...candidate, adjusted: candidate.score, rules: NO_RULES };
   let adjusted = candidate.score;
   const rules: AppliedRule[] = [];
   for (const rule of boosts) {

@@ -432,8 +432,8 @@ export type RankingPin = {
 
 /**
  * Business rules for one answer. They reorder the best `first + 100` candidates of the ranking
- * (`first + 400` under `maxPerCategory`; a boosted item ranked below them stays out), and never bring
- * back an unavailable item.
+ * (more under `maxPerCategory`; a boosted item ranked below them stays out), and never bring back an
+ * unavailable item.
  */
 export type RankingRules = {
   /** Scale the scores of matching items (at most 20 rules). */
