@@ -4,6 +4,7 @@ import { sharedTextEncoder } from './content/index.js';
 import { openGraphStore, seedDemoData, StoreAvailability, type GraphStore } from './graph/index.js';
 import type { RecommendationModel } from './inference/index.js';
 import { Metrics } from './observability/index.js';
+import { RankedLists } from './recommendations/index.js';
 import { AccessPolicy, ErasureAudit } from './security/index.js';
 import { startHttpServer } from './server.js';
 import { ServingModel, type ModelReloadOutcome } from './serving-model.js';
@@ -51,6 +52,7 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
       services: {
         store,
         recommendations: serving.recommender,
+        rankedLists: new RankedLists(serving.recommender, store, config.rankedLists),
         catalogue: serving.catalogue,
         access: new AccessPolicy(config.access, logger),
         erasureAudit: new ErasureAudit(metrics.erasures, decorate.auditDestination),

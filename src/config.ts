@@ -86,6 +86,8 @@ const envSchema = z.object({
   MAX_CONNECTIONS: positiveInt.default(1024),
   STORE_PROBE_INTERVAL_MS: positiveInt.default(1000),
   CATALOGUE_SYNC_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
+  RECOMMENDATION_LIST_TTL_S: z.coerce.number().int().min(1).max(86_400).default(300),
+  RECOMMENDATION_LISTS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(2000),
   RECOMMENDATION_BATCHING: booleanFromEnv.default(true),
   RECOMMENDATION_BATCH_MAX_SIZE: z.coerce.number().int().min(1).max(4096).default(256),
   RECOMMENDATION_BATCH_MAX_WAIT_MS: z.coerce.number().min(0).max(1000).default(2),
@@ -162,6 +164,8 @@ export interface Config {
   readonly storeProbeIntervalMs: number;
   /** How often the serving model reads item writes made elsewhere (other API processes, the import); 0: never. */
   readonly catalogueSyncMs: number;
+  /** Ranked lists kept for paging (`Query.recommendationList`): how long, and how many at most. */
+  readonly rankedLists: { readonly ttlMs: number; readonly maxLists: number };
   /** Cross-request micro-batching of the neighbourhood fetch and the model run. */
   readonly batching: BatchingConfig;
   /** Worker threads running the model, each with its own session; 0 runs it on the event loop. */
@@ -275,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     storeProbeIntervalMs: e.STORE_PROBE_INTERVAL_MS,
     catalogueSyncMs: e.CATALOGUE_SYNC_MS,
+    rankedLists: { ttlMs: e.RECOMMENDATION_LIST_TTL_S * 1000, maxLists: e.RECOMMENDATION_LISTS_MAX },
     federation: e.FEDERATION,
     // With credentials configured, development exposes no more of the schema than production.
     introspection: e.GRAPHQL_INTROSPECTION ?? (e.NODE_ENV !== 'production' && open),

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { GraphStore, InteractionRecord, ItemRecord, UserRef } from './graph/index.js';
-import type { CatalogueFollower, RecommendationRequest, RecommendationResult, Recommender } from './recommendations/index.js';
+import type { CatalogueFollower, RankedLists, RecommendationRequest, RecommendationResult, Recommender } from './recommendations/index.js';
 import type { AccessPolicy, Caller, ErasureAudit } from './security/index.js';
 
 /** Long-lived services, created once at start. */
@@ -8,6 +8,8 @@ export interface Services {
   readonly store: GraphStore;
   /** Ranks batches of requests; batches across concurrent requests when that is on. */
   readonly recommendations: Recommender;
+  /** Ranked lists kept for a while, read page by page (`Query.recommendationList`). */
+  readonly rankedLists: RankedLists;
   /** Told of item and interaction writes, so recommendations follow them on the next query. */
   readonly catalogue: CatalogueFollower;
   readonly access: AccessPolicy;

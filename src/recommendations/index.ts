@@ -15,3 +15,4 @@ export {
 export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.js';
 export { SwappableRecommender, type Recommender } from './swappable-recommender.js';
 export { CatalogueSync } from './catalogue-sync.js';
+export { LIST_DEPTH, ListExpiredError, RankedLists, type ListPage, type ListPosition, type RankedListsOptions } from './ranked-lists.js';

@@ -4,6 +4,7 @@ import {
   popularityExplanation,
   ruleExplanation,
   withRules,
+  type AppliedRule,
   type ExplanationModel,
   type FallbackReason,
 } from '../explain/index.js';
@@ -65,6 +66,8 @@ export interface RecommendationRequest {
   readonly filter?: RecommendationFilter | null;
   /** Business rules, diversity and category caps, applied after scoring (`ranking/policy.ts`). */
   readonly policy?: RankingPolicy | null;
+  /** Rank these items only (a page of a kept list, `ranked-lists.ts`); the filter still applies. */
+  readonly onlyItemIds?: readonly string[] | null;
   /** Rank as if the user had never interacted with these items ("what if"); nothing is written. */
   readonly ignoreItemIds?: readonly string[] | null;
   /**
@@ -102,6 +105,10 @@ export interface RecommendationResult {
   readonly item: ItemRecord;
   readonly score: number;
   readonly rank: number;
+  /** The business rules that moved the item; the explanation names them too. */
+  readonly rules: readonly AppliedRule[];
+  /** Why popularity ranked it instead of the model; null when the model did. */
+  readonly fallback: FallbackReason | null;
   readonly explanation: ExplanationModel;
 }
 
@@ -269,7 +276,7 @@ export class RecommendationService implements CatalogueFollower {
     const topK = Math.max(...requests.map((r) => poolSize(r.first, r.policy))) + WITHDRAWN_SLACK;
     const batch = await timed(this.timer, 'tensors', () => {
       const biases = requests.map((request, row) =>
-        this.candidates.bias(request.filter, request.policy?.includeInteracted ? [] : neighbourhoods[row]!.interactedItemIds),
+        this.candidates.bias(request.filter, request.policy?.includeInteracted ? [] : neighbourhoods[row]!.interactedItemIds, request.onlyItemIds),
       );
       return assembleBatch(neighbourhoods, biases, vocabulary, topK, this.explainedRanks(requests, topK));
     });
@@ -309,7 +316,7 @@ export class RecommendationService implements CatalogueFollower {
                     rules,
                   ),
                 );
-        return withLazyExplanation({ item, score, rank: position + 1 }, explain);
+        return withLazyExplanation({ item, score, rank: position + 1, rules, fallback: null }, explain);
       });
     });
   }
@@ -365,6 +372,8 @@ export class RecommendationService implements CatalogueFollower {
         item,
         score,
         rank: k + 1,
+        rules,
+        fallback: reason,
         explanation: source ? withRules(source, rules) : ruleExplanation(rules, null),
       }),
     );

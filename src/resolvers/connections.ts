@@ -1,5 +1,7 @@
+import { BadUserInputError } from '../errors.js';
 import type { Page } from '../graph/index.js';
-import { encodeCursor } from './arguments.js';
+import { LIST_DEPTH, type ListPage, type ListPosition } from '../recommendations/index.js';
+import { decodeCursor, encodeCursor } from './arguments.js';
 
 /** A Relay connection over one page of records keyed by `id`. */
 export function connection<T extends { readonly id: string }>(page: Page<T>, after: string | null) {
@@ -12,6 +14,34 @@ export function connection<T extends { readonly id: string }>(page: Page<T>, aft
       hasPreviousPage: after !== null,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}
+
+/** A kept list's cursor: the list and how many of its items come before the next page. */
+const listCursor = (listId: string, offset: number) => encodeCursor(`${listId}:${offset}`);
+
+export function decodeListCursor(argument: string, cursor: string | null | undefined): ListPosition | null {
+  const decoded = decodeCursor(argument, cursor);
+  if (decoded === null) return null;
+  const match = /^([0-9a-f-]{36}):(\d{1,4})$/.exec(decoded);
+  const offset = match ? Number(match[2]) : NaN;
+  if (!match || offset > LIST_DEPTH) throw new BadUserInputError(`\`${argument}\` is not a cursor of a ranked list.`, { argument });
+  return { listId: match[1]!, offset };
+}
+
+/** A page of a kept ranked list as a connection; `endCursor` continues after the page even when items dropped out of it. */
+export function recommendationConnection(page: ListPage, first: number) {
+  const edges = page.results.map((node) => ({ cursor: listCursor(page.listId, node.rank), node }));
+  return {
+    recommendationId: page.listId,
+    edges,
+    nodes: page.results,
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.offset > 0,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: listCursor(page.listId, Math.min(page.offset + first, LIST_DEPTH)),
     },
   };
 }

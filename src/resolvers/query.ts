@@ -1,13 +1,28 @@
 import type { QueryResolvers } from './generated/types.js';
 import { category as categoryName, count, decodeCursor, id, MAX_PAGE_SIZE } from './arguments.js';
 import { catalogueCategory } from './categories.js';
-import { connection } from './connections.js';
+import { BadUserInputError } from '../errors.js';
+import { ListExpiredError } from '../recommendations/index.js';
+import { connection, decodeListCursor, recommendationConnection } from './connections.js';
 import { recommendationRequest } from './recommendation-arguments.js';
 import { selectsField } from './selection.js';
 
 export const Query: QueryResolvers = {
   recommendations: async (_, { userId, ...args }, { loaders }, info) =>
     loaders.recommendations.load(await recommendationRequest(loaders, userId, args, selectsField(info, 'explanation'))),
+  recommendationList: async (_, { userId, after, ...args }, { loaders, services }, info) => {
+    const explain = selectsField(info, 'nodes', 'explanation') || selectsField(info, 'edges', 'node', 'explanation');
+    const request = await recommendationRequest(loaders, userId, args, explain);
+    const position = decodeListCursor('after', after);
+    const page = await services.rankedLists.page(request, position).catch((error: unknown) => {
+      if (!(error instanceof ListExpiredError)) throw error;
+      throw new BadUserInputError(
+        '`after` names a ranked list this API process no longer keeps (older than RECOMMENDATION_LIST_TTL_S, or kept by another process): start again without `after`.',
+        { argument: 'after', reason: 'LIST_EXPIRED' },
+      );
+    });
+    return recommendationConnection(page, request.first);
+  },
   user: (_, args, { loaders }) => loaders.user.load(id('id', args.id)),
   item: (_, args, { loaders }) => loaders.item.load(id('id', args.id)),
   users: async (_, { first, after }, { services }) => {

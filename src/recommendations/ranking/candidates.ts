@@ -44,10 +44,20 @@ export class Candidates {
     }
   }
 
-  bias(filter: RecommendationFilter | null | undefined, interactedItemIds: Iterable<string>): Float32Array {
+  /** The score bias of one request; `onlyItemIds`, when given, excludes every other item as well. */
+  bias(filter: RecommendationFilter | null | undefined, interactedItemIds: Iterable<string>, onlyItemIds?: readonly string[] | null): Float32Array {
     this.fitVocabulary();
     let bias: Float32Array;
-    if (filter?.includeCategories) {
+    if (onlyItemIds) {
+      bias = new Float32Array(this.allowed.length).fill(EXCLUDED_SCORE_BIAS);
+      const categories = filter?.includeCategories && new Set(filter.includeCategories);
+      for (const id of onlyItemIds) {
+        const index = this.vocabulary.itemIndex.get(id);
+        if (index === undefined) continue;
+        const category = this.categories[index] ?? null;
+        if (!categories || (category !== null && categories.has(category))) bias[index] = this.allowed[index]!;
+      }
+    } else if (filter?.includeCategories) {
       bias = new Float32Array(this.allowed.length).fill(EXCLUDED_SCORE_BIAS);
       for (const category of filter.includeCategories) {
         for (const index of this.indicesByCategory.get(category) ?? []) bias[index] = this.allowed[index]!;

@@ -361,6 +361,15 @@ export type Query = {
   /** The recommendation model currently serving. */
   readonly model: ModelInfo;
   /**
+   * The same ranking as `recommendations`, page by page up to 500 deep, as a connection. The first
+   * page ranks the whole list once and keeps its order for `RECOMMENDATION_LIST_TTL_S` (default
+   * 5 minutes) in the answering process: later pages neither repeat nor skip items while the user
+   * keeps interacting, and give each item's explanation as the model sees it then. A cursor past
+   * that time, or read by another API process, is `BAD_USER_INPUT` (`LIST_EXPIRED`): start again
+   * without `after`. An item withdrawn since drops out of its page, leaving a gap in `rank`.
+   */
+  readonly recommendationList: RecommendationConnection;
+  /**
    * Ranked, explained recommendations for a user, best first.
    *
    * Items the user already interacted with are never recommended (those in `ignoreItemIds` aside).
@@ -384,6 +393,18 @@ export type QueryItemsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   category?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryRecommendationListArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  diversity?: InputMaybe<Scalars['Float']['input']>;
+  filter?: InputMaybe<RecommendationFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  ignoreItemIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
+  maxPerCategory?: InputMaybe<Scalars['Int']['input']>;
+  rules?: InputMaybe<RankingRules>;
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -455,6 +476,28 @@ export type Recommendation = {
   readonly rank: Scalars['Int']['output'];
   /** The model's score (higher is better); comparable within one response only. */
   readonly score: Scalars['Float']['output'];
+};
+
+/** A page of a kept ranked list. */
+export type RecommendationConnection = {
+  readonly __typename?: 'RecommendationConnection';
+  /** The recommendations of this page with their cursors. */
+  readonly edges: ReadonlyArray<RecommendationEdge>;
+  /** The recommendations of this page, best first. */
+  readonly nodes: ReadonlyArray<Recommendation>;
+  /** Where this page is in the list. */
+  readonly pageInfo: PageInfo;
+  /** Identifies this ranked list: the same on all its pages. */
+  readonly recommendationId: Scalars['ID']['output'];
+};
+
+/** A recommendation and its cursor. */
+export type RecommendationEdge = {
+  readonly __typename?: 'RecommendationEdge';
+  /** Pass as `after` to continue after this recommendation. */
+  readonly cursor: Scalars['String']['output'];
+  /** The recommendation. */
+  readonly node: Recommendation;
 };
 
 /** Narrows which items may be recommended. */
@@ -674,6 +717,8 @@ export type ResolversTypes = {
   RankingPin: RankingPin;
   RankingRules: RankingRules;
   Recommendation: ResolverTypeWrapper<RecommendationResult>;
+  RecommendationConnection: ResolverTypeWrapper<Omit<RecommendationConnection, 'edges' | 'nodes'> & { edges: ReadonlyArray<ResolversTypes['RecommendationEdge']>, nodes: ReadonlyArray<ResolversTypes['Recommendation']> }>;
+  RecommendationEdge: ResolverTypeWrapper<Omit<RecommendationEdge, 'node'> & { node: ResolversTypes['Recommendation'] }>;
   RecommendationFilter: RecommendationFilter;
   RecordInteractionsPayload: ResolverTypeWrapper<RecordInteractionsResult>;
   UpsertItemsPayload: ResolverTypeWrapper<UpsertItemsResult>;
@@ -708,6 +753,8 @@ export type ResolversParentTypes = {
   RankingPin: RankingPin;
   RankingRules: RankingRules;
   Recommendation: RecommendationResult;
+  RecommendationConnection: Omit<RecommendationConnection, 'edges' | 'nodes'> & { edges: ReadonlyArray<ResolversParentTypes['RecommendationEdge']>, nodes: ReadonlyArray<ResolversParentTypes['Recommendation']> };
+  RecommendationEdge: Omit<RecommendationEdge, 'node'> & { node: ResolversParentTypes['Recommendation'] };
   RecommendationFilter: RecommendationFilter;
   RecordInteractionsPayload: RecordInteractionsResult;
   UpsertItemsPayload: UpsertItemsResult;
@@ -812,6 +859,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   item?: Resolver<Maybe<ResolversTypes['Item']>, ParentType, ContextType, RequireFields<QueryItemArgs, 'id'>>;
   items?: Resolver<ResolversTypes['ItemConnection'], ParentType, ContextType, RequireFields<QueryItemsArgs, 'first'>>;
   model?: Resolver<ResolversTypes['ModelInfo'], ParentType, ContextType>;
+  recommendationList?: Resolver<ResolversTypes['RecommendationConnection'], ParentType, ContextType, RequireFields<QueryRecommendationListArgs, 'diversity' | 'first' | 'userId'>>;
   recommendations?: Resolver<ReadonlyArray<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryRecommendationsArgs, 'diversity' | 'first' | 'userId'>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
@@ -822,6 +870,18 @@ export type RecommendationResolvers<ContextType = RequestContext, ParentType ext
   item?: Resolver<ResolversTypes['Item'], ParentType, ContextType>;
   rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type RecommendationConnectionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RecommendationConnection'] = ResolversParentTypes['RecommendationConnection']> = {
+  edges?: Resolver<ReadonlyArray<ResolversTypes['RecommendationEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<ReadonlyArray<ResolversTypes['Recommendation']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  recommendationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type RecommendationEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RecommendationEdge'] = ResolversParentTypes['RecommendationEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Recommendation'], ParentType, ContextType>;
 };
 
 export type RecordInteractionsPayloadResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RecordInteractionsPayload'] = ResolversParentTypes['RecordInteractionsPayload']> = {
@@ -870,6 +930,8 @@ export type Resolvers<ContextType = RequestContext> = {
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Recommendation?: RecommendationResolvers<ContextType>;
+  RecommendationConnection?: RecommendationConnectionResolvers<ContextType>;
+  RecommendationEdge?: RecommendationEdgeResolvers<ContextType>;
   RecordInteractionsPayload?: RecordInteractionsPayloadResolvers<ContextType>;
   UpsertItemsPayload?: UpsertItemsPayloadResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
