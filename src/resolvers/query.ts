@@ -6,8 +6,10 @@ import { recommendationRequest } from './recommendation-arguments.js';
 import { selectsField } from './selection.js';
 
 export const Query: QueryResolvers = {
-  recommendations: async (_, { userId, first, filter, ignoreItemIds }, { loaders }, info) =>
-    loaders.recommendations.load(await recommendationRequest(loaders, userId, first, filter, ignoreItemIds, selectsField(info, 'explanation'))),
+  recommendations: async (_, { userId, first, filter, ignoreItemIds, context }, { loaders }, info) =>
+    loaders.recommendations.load(
+      await recommendationRequest(loaders, userId, first, filter, ignoreItemIds, selectsField(info, 'explanation'), context),
+    ),
   user: (_, args, { loaders }) => loaders.user.load(id('id', args.id)),
   item: (_, args, { loaders }) => loaders.item.load(id('id', args.id)),
   users: async (_, { first, after }, { services }) => {

@@ -1,22 +1,29 @@
 import type { Loaders } from '../context.js';
-import type { RecommendationRequest } from '../recommendations/index.js';
-import type { RecommendationFilter } from './generated/types.js';
+import { BadUserInputError } from '../errors.js';
+import type { RecommendationRequest, SessionItem } from '../recommendations/index.js';
+import type { RecommendationContext, RecommendationFilter } from './generated/types.js';
 import { category, count, id, list, MAX_PAGE_SIZE } from './arguments.js';
 import { catalogueCategory } from './categories.js';
 
 const MAX_IGNORED_ITEMS = 50;
+export const MAX_SESSION_ITEMS = 50;
 
 /** Validates the arguments shared by `Query.recommendations` and `User.recommendations`. */
 export async function recommendationRequest(
   loaders: Pick<Loaders, 'categories'>,
-  userId: string,
+  userId: string | null | undefined,
   first: number,
   filter: RecommendationFilter | null | undefined,
   ignoreItemIds: readonly string[] | null | undefined,
   explain: boolean,
+  context: RecommendationContext | null | undefined = null,
 ): Promise<RecommendationRequest> {
+  if (userId == null && context == null) {
+    throw new BadUserInputError('Give `userId`, `context` or both: recommendations need a user or the items of a visit.', { argument: 'userId' });
+  }
   const request = {
-    userId: id('userId', userId),
+    userId: userId == null ? null : id('userId', userId),
+    session: context == null ? null : sessionItems(context),
     first: count('first', first, MAX_PAGE_SIZE),
     ignoreItemIds: ignoredItems(ignoreItemIds),
     explain,
@@ -43,4 +50,16 @@ function ignoredItems(itemIds: readonly string[] | null | undefined): readonly s
   const ids = list('ignoreItemIds', itemIds, id, MAX_IGNORED_ITEMS);
   if (ids === null || ids.length === 0) return null;
   return [...new Set(ids)].sort();
+}
+
+/** The visit's items in the given order (most recent first), each with its type (`VIEW` when none is given). */
+function sessionItems(context: RecommendationContext): readonly SessionItem[] {
+  const itemIds = list('context.itemIds', context.itemIds, id, MAX_SESSION_ITEMS)!;
+  const types = context.types;
+  if (types != null && types.length !== itemIds.length) {
+    throw new BadUserInputError(`\`context.types\` must be as long as \`context.itemIds\` (${itemIds.length}); got ${types.length}.`, {
+      argument: 'context.types',
+    });
+  }
+  return itemIds.map((itemId, i) => ({ itemId, type: types?.[i] ?? 'VIEW' }));
 }

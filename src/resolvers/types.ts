@@ -16,8 +16,10 @@ export const User: UserResolvers = {
   interactionCount: (user, _, { loaders }) => loaders.interactionCount.load(user.id),
   interactions: (user, { first }, { loaders }) =>
     loaders.interactions.load({ userId: user.id, first: count('first', first, MAX_PAGE_SIZE) }),
-  recommendations: async (user, { first, filter, ignoreItemIds }, { loaders }, info) =>
-    loaders.recommendations.load(await recommendationRequest(loaders, user.id, first, filter, ignoreItemIds, selectsField(info, 'explanation'))),
+  recommendations: async (user, { first, filter, ignoreItemIds, context }, { loaders }, info) =>
+    loaders.recommendations.load(
+      await recommendationRequest(loaders, user.id, first, filter, ignoreItemIds, selectsField(info, 'explanation'), context),
+    ),
 };
 
 export const Item: ItemResolvers = {

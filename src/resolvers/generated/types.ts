@@ -359,10 +359,11 @@ export type QueryItemsArgs = {
 
 
 export type QueryRecommendationsArgs = {
+  context?: InputMaybe<RecommendationContext>;
   filter?: InputMaybe<RecommendationFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   ignoreItemIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
-  userId: Scalars['ID']['input'];
+  userId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -387,6 +388,22 @@ export type Recommendation = {
   readonly rank: Scalars['Int']['output'];
   /** The model's score (higher is better); comparable within one response only. */
   readonly score: Scalars['Float']['output'];
+};
+
+/**
+ * What a visitor did in this visit, given with the request instead of recorded (docs/sessions.md).
+ * The items are the visitor's most recent interactions, in the order given, and take the first
+ * places of the sampled neighbourhood; they are never recommended back. Items the model has no row
+ * for change nothing; a context with no such item and no user history gets the popularity fallback.
+ */
+export type RecommendationContext = {
+  /** The items, most recent first (at most 50; an id the catalogue lacks is skipped). */
+  readonly itemIds: ReadonlyArray<Scalars['ID']['input']>;
+  /**
+   * What the visitor did with each item, aligned with `itemIds` (as long as it); `VIEW` for all when
+   * left out. The type sets the item's weight as for recorded interactions (VIEW 1 … PURCHASE 3).
+   */
+  readonly types?: InputMaybe<ReadonlyArray<InteractionType>>;
 };
 
 /** Narrows which items may be recommended. */
@@ -452,6 +469,7 @@ export type UserInteractionsArgs = {
  * `id`, and a user recograph has never seen gets the popularity fallback.
  */
 export type UserRecommendationsArgs = {
+  context?: InputMaybe<RecommendationContext>;
   filter?: InputMaybe<RecommendationFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   ignoreItemIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
@@ -598,6 +616,7 @@ export type ResolversTypes = {
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Recommendation: ResolverTypeWrapper<RecommendationResult>;
+  RecommendationContext: RecommendationContext;
   RecommendationFilter: RecommendationFilter;
   RecordInteractionsPayload: ResolverTypeWrapper<RecordInteractionsResult>;
   UpsertItemsPayload: ResolverTypeWrapper<UpsertItemsResult>;
@@ -628,6 +647,7 @@ export type ResolversParentTypes = {
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   Recommendation: RecommendationResult;
+  RecommendationContext: RecommendationContext;
   RecommendationFilter: RecommendationFilter;
   RecordInteractionsPayload: RecordInteractionsResult;
   UpsertItemsPayload: UpsertItemsResult;
@@ -724,7 +744,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   item?: Resolver<Maybe<ResolversTypes['Item']>, ParentType, ContextType, RequireFields<QueryItemArgs, 'id'>>;
   items?: Resolver<ResolversTypes['ItemConnection'], ParentType, ContextType, RequireFields<QueryItemsArgs, 'first'>>;
   model?: Resolver<ResolversTypes['ModelInfo'], ParentType, ContextType>;
-  recommendations?: Resolver<ReadonlyArray<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryRecommendationsArgs, 'first' | 'userId'>>;
+  recommendations?: Resolver<ReadonlyArray<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryRecommendationsArgs, 'first'>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
 };
