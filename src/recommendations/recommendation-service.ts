@@ -229,7 +229,8 @@ export class RecommendationService implements CatalogueFollower {
 
     requests.forEach((request, index) => {
       const history = request.userId === null ? null : withoutInteractions(byUser.get(request.userId)!, request.ignoreItemIds, hop1);
-      const session = request.session ?? (history ? null : []);
+      // An empty visit changes nothing for a user; without a user it is a visit with nothing to rank from.
+      const session = request.session?.length ? request.session : history ? null : [];
       const neighbourhood = session ? sessionNeighbourhood(history, session, sessionEvidence, { hop1, hop2 }, now) : history!;
       const reason = session ? this.sessionFallbackReason(neighbourhood) : this.fallbackReason(neighbourhood);
       if (reason) {

@@ -130,6 +130,12 @@ describe('session recommendations: an anonymous visit ranked from the items it g
       expect(r.explanation.summary).toMatch(/nothing you looked at in this visit/);
     }
     expect(calls.modelRuns).toEqual([]);
+    // An empty visit changes nothing for a user, and leaves an unknown one the fallback's usual reason.
+    const known = await server.graphql(SESSION, { userId: 'user-0001', context: { itemIds: [] }, first: 3 });
+    const plain = await server.graphql(SESSION, { userId: 'user-0001', first: 3 });
+    expect(ids(known.data.recommendations)).toEqual(ids(plain.data.recommendations));
+    const unknown = await server.graphql(SESSION, { userId: 'nobody-at-all', context: { itemIds: [] }, first: 3 });
+    expect(unknown.data.recommendations[0].explanation.summary).toMatch(/do not know you yet/);
   });
 
   it('rejects a request with neither user nor visit, too many items, misaligned types and bad ids', async () => {

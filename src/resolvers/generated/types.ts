@@ -332,9 +332,10 @@ export type Query = {
   /** The recommendation model currently serving. */
   readonly model: ModelInfo;
   /**
-   * Ranked, explained recommendations for a user, best first.
+   * Ranked, explained recommendations for a user, a visit (`context`) or both, best first.
    *
-   * Items the user already interacted with are never recommended (those in `ignoreItemIds` aside).
+   * Items the user already interacted with, or the visit gives, are never recommended (those in
+   * `ignoreItemIds` aside). Without `userId` and `context` the request is `BAD_USER_INPUT`.
    * A user who is unknown, or who has no interaction the model can use, gets the most popular items,
    * flagged with the explanation kind `POPULARITY_FALLBACK`. `first` must be between 1 and 100.
    */
