@@ -38,12 +38,19 @@ const SMALL = `query Recommend($u: ID!) { recommendations(userId: $u, first: 10)
 const aliased = (users: readonly string[]) =>
   `{ ${users.map((u, i) => `u${i}: recommendations(userId: "${u}", first: 10) { score item { id } }`).join(' ')} }`;
 
+const SESSION = `query Visit($items: [ID!]!) { recommendations(context: { itemIds: $items }, first: 10) {
+  rank score item { id title category }
+  explanation { kind summary modelVersion contributions(first: 5) { weight share item { id title } } } } }`;
+/** Anonymous visits of 5 demo items each, spread over the first 200 items. */
+const VISITS = USERS.map((_, k) => Array.from({ length: 5 }, (_, j) => `item-${String(((k * 7 + j * 13) % 200) + 1).padStart(4, '0')}`));
+
 const perUser = (query: string) => USERS.map((u) => JSON.stringify({ query, variables: { u } }));
 const BODIES = {
   typename: [JSON.stringify({ query: '{ __typename }' })],
   full: perUser(FULL),
   policy: perUser(POLICY),
   small: perUser(SMALL),
+  session: VISITS.map((items) => JSON.stringify({ query: SESSION, variables: { items } })),
   alias50: Array.from({ length: 60 }, (_, k) => JSON.stringify({ query: aliased(USERS.slice(k * 50, k * 50 + 50)) })),
 };
 
@@ -197,6 +204,7 @@ async function main(): Promise<void> {
   rows.push(await measure('{ __typename }', main, BODIES.typename, 64));
   for (const connections of [1, 16, 64]) rows.push(await measure('recommendations(first: 10), explained', main, BODIES.full, connections));
   rows.push(await measure('recommendations(first: 10), explained, with rules, diversity and a category cap', main, BODIES.policy, 64));
+  rows.push(await measure('anonymous visit (context of 5 items), explained', main, BODIES.session, 64));
   rows.push(await measure('1 user: score item { id }', main, BODIES.small, 1));
   rows.push(await measure('50 users (aliases): score item { id }', main, BODIES.alias50, 1));
   await main.stop();

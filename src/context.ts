@@ -51,7 +51,8 @@ function createLoaders({ store, recommendations }: Services): Loaders {
     categories: () => (categories ??= store.categories()),
     recommendations: new DataLoader((requests) => recommendations.recommend(requests), {
       // Whether explanations are wanted is part of the key: a request for them never shares a result without them.
-      cacheKeyFn: (r) => JSON.stringify([r.userId, r.first, r.filter ?? null, r.ignoreItemIds ?? null, r.policy ?? null, r.explain ?? true]),
+      cacheKeyFn: (r) =>
+        JSON.stringify([r.userId, r.session ?? null, r.first, r.filter ?? null, r.ignoreItemIds ?? null, r.policy ?? null, r.explain ?? true]),
     }),
     item: new DataLoader((ids) => store.items(ids)),
     user: new DataLoader((ids) => store.users(ids)),

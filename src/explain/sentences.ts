@@ -47,12 +47,13 @@ export function contentSentence(reasons: readonly Reason[]): string {
 }
 
 /** Why a popularity fallback was used instead of the model. */
-export type FallbackReason = 'UNKNOWN_USER' | 'NO_INTERACTIONS' | 'NO_MODELLED_INTERACTIONS';
+export type FallbackReason = 'UNKNOWN_USER' | 'NO_INTERACTIONS' | 'NO_MODELLED_INTERACTIONS' | 'NO_MODELLED_SESSION_ITEMS';
 
 const FALLBACK_SENTENCES: Readonly<Record<FallbackReason, string>> = {
   UNKNOWN_USER: 'Popular with other users: we do not know you yet.',
   NO_INTERACTIONS: 'Popular with other users: you have no interactions yet.',
   NO_MODELLED_INTERACTIONS: 'Popular with other users: your interactions are all with items the model does not know yet.',
+  NO_MODELLED_SESSION_ITEMS: 'Popular with other users: nothing you looked at in this visit is an item the model knows yet.',
 };
 
 export function fallbackSentence(reason: FallbackReason): string {

@@ -12,6 +12,7 @@ export {
   type RecommendationStage,
   type StageTimer,
 } from './recommendation-service.js';
+export { readSessionEvidence, sessionNeighbourhood, type SessionEvidence, type SessionItem } from './session-neighbourhood.js';
 export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.js';
 export { SwappableRecommender, type Recommender } from './swappable-recommender.js';
 export { CatalogueSync } from './catalogue-sync.js';

@@ -14,6 +14,7 @@ import type { ItemSpace } from './ranking/diversity.js';
 import { applyPolicy, poolSize, type Candidate, type RankingPolicy } from './ranking/policy.js';
 import { withoutInteractions } from './ignored-interactions.js';
 import { NewItems, type ContentVectors, type ItemKnowledge } from './new-items.js';
+import { readSessionEvidence, sessionNeighbourhood, type SessionItem } from './session-neighbourhood.js';
 
 /** What the serving side must hear of catalogue and interaction writes, and what it knows of items. */
 export interface CatalogueFollower {
@@ -61,7 +62,13 @@ const WITHDRAWN_SLACK = 5;
 const CATALOGUE_PAGE = 1000;
 
 export interface RecommendationRequest {
-  readonly userId: string;
+  /** The stored user to rank for; null for an anonymous visitor known by `session` alone. */
+  readonly userId: string | null;
+  /**
+   * Items the visitor interacted with in this session, most recent first: they join the user's
+   * history (or are the whole history) for this answer only; nothing is written.
+   */
+  readonly session?: readonly SessionItem[] | null;
   readonly first: number;
   readonly filter?: RecommendationFilter | null;
   /** Business rules, diversity and category caps, applied after scoring (`ranking/policy.ts`). */
@@ -220,11 +227,21 @@ export class RecommendationService implements CatalogueFollower {
 
   async recommend(requests: readonly RecommendationRequest[]): Promise<RecommendationResult[][]> {
     const [hop1, hop2] = this.model.metadata.fanouts;
-    const userIds = [...new Set(requests.map((r) => r.userId))];
+    const userIds = [...new Set(requests.flatMap((r) => (r.userId === null ? [] : [r.userId])))];
     // Each ignored item frees at most one hop-1 slot: read that many more so later items fill it.
     const margin = Math.max(0, ...requests.map((r) => r.ignoreItemIds?.length ?? 0));
-    const fetched = await timed(this.timer, 'store', () => this.store.neighbourhoods(userIds, { hop1: hop1 + margin, hop2 }));
+    const [fetched, sessionEvidence] = await timed(this.timer, 'store', () =>
+      Promise.all([
+        userIds.length === 0 ? [] : this.store.neighbourhoods(userIds, { hop1: hop1 + margin, hop2 }),
+        readSessionEvidence(
+          this.store,
+          requests.map((r) => r.session ?? []),
+          hop2,
+        ),
+      ]),
+    );
     const byUser = new Map(fetched.map((n) => [n.userId, n]));
+    const now = new Date();
 
     const ranked: { request: RecommendationRequest; index: number }[] = [];
     const fallbacks: {
@@ -237,8 +254,11 @@ export class RecommendationService implements CatalogueFollower {
     const results: RecommendationResult[][] = requests.map(() => []);
 
     requests.forEach((request, index) => {
-      const neighbourhood = withoutInteractions(byUser.get(request.userId)!, request.ignoreItemIds, hop1);
-      const reason = this.fallbackReason(neighbourhood);
+      const history = request.userId === null ? null : withoutInteractions(byUser.get(request.userId)!, request.ignoreItemIds, hop1);
+      // An empty visit changes nothing for a user; without a user it is a visit with nothing to rank from.
+      const session = request.session?.length ? request.session : history ? null : [];
+      const neighbourhood = session ? sessionNeighbourhood(history, session, sessionEvidence, { hop1, hop2 }, now) : history!;
+      const reason = session ? this.sessionFallbackReason(neighbourhood) : this.fallbackReason(neighbourhood);
       if (reason) {
         fallbacks.push({ request, index, reason, neighbourhood });
       } else {
@@ -264,6 +284,11 @@ export class RecommendationService implements CatalogueFollower {
     if (neighbourhood.items.length === 0) return 'NO_INTERACTIONS';
     const known = neighbourhood.items.some((n) => this.model.vocabulary.itemIndex.has(n.item.id));
     return known ? null : 'NO_MODELLED_INTERACTIONS';
+  }
+
+  /** A request with a session falls back only when neither its session nor its history has an item the model knows. */
+  private sessionFallbackReason(neighbourhood: Neighbourhood): FallbackReason | null {
+    return neighbourhood.items.some((n) => this.model.vocabulary.itemIndex.has(n.item.id)) ? null : 'NO_MODELLED_SESSION_ITEMS';
   }
 
   /** One model run for all `requests`; results are aligned with them. */

@@ -1,11 +1,12 @@
 import type { Loaders } from '../context.js';
 import { BadUserInputError } from '../errors.js';
-import type { BoostRule, PinRule, RankingPolicy, RecommendationRequest } from '../recommendations/index.js';
-import type { RankingBoost, RankingPin, RankingRules, RecommendationFilter } from './generated/types.js';
+import type { BoostRule, PinRule, RankingPolicy, RecommendationRequest, SessionItem } from '../recommendations/index.js';
+import type { RankingBoost, RankingPin, RankingRules, RecommendationContext, RecommendationFilter } from './generated/types.js';
 import { category, count, id, list, MAX_PAGE_SIZE } from './arguments.js';
 import { catalogueCategory } from './categories.js';
 
 const MAX_IGNORED_ITEMS = 50;
+export const MAX_SESSION_ITEMS = 50;
 const MAX_RULES = 20;
 const MAX_BOOSTED_ITEMS = 100;
 const MAX_BOOST_FACTOR = 100;
@@ -19,17 +20,24 @@ export interface RecommendationArguments {
   readonly rules?: RankingRules | null;
   readonly diversity?: number | null;
   readonly maxPerCategory?: number | null;
+  /** The items of a visit, most recent first (`Query.recommendations` and `User.recommendations`). */
+  readonly context?: RecommendationContext | null;
 }
 
 /** Validates the arguments shared by `Query.recommendations` and `User.recommendations`. */
 export async function recommendationRequest(
   loaders: Pick<Loaders, 'categories'>,
-  userId: string,
+  userId: string | null | undefined,
   args: RecommendationArguments,
   explain: boolean,
 ): Promise<RecommendationRequest> {
+  const { context } = args;
+  if (userId == null && context == null) {
+    throw new BadUserInputError('Give `userId`, `context` or both: recommendations need a user or the items of a visit.', { argument: 'userId' });
+  }
   const request = {
-    userId: id('userId', userId),
+    userId: userId == null ? null : id('userId', userId),
+    session: context == null ? null : sessionItems(context),
     first: count('first', args.first, MAX_PAGE_SIZE),
     ignoreItemIds: ignoredItems(args.ignoreItemIds),
     explain,
@@ -120,4 +128,16 @@ function ignoredItems(itemIds: readonly string[] | null | undefined): readonly s
   const ids = list('ignoreItemIds', itemIds, id, MAX_IGNORED_ITEMS);
   if (ids === null || ids.length === 0) return null;
   return [...new Set(ids)].sort();
+}
+
+/** The visit's items in the given order (most recent first), each with its type (`VIEW` when none is given). */
+function sessionItems(context: RecommendationContext): readonly SessionItem[] {
+  const itemIds = list('context.itemIds', context.itemIds, id, MAX_SESSION_ITEMS)!;
+  const types = context.types;
+  if (types != null && types.length !== itemIds.length) {
+    throw new BadUserInputError(`\`context.types\` must be as long as \`context.itemIds\` (${itemIds.length}); got ${types.length}.`, {
+      argument: 'context.types',
+    });
+  }
+  return itemIds.map((itemId, i) => ({ itemId, type: types?.[i] ?? 'VIEW' }));
 }

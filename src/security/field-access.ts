@@ -35,7 +35,8 @@ const FIELD_ACCESS: Readonly<Record<string, FieldAccess>> = {
   'Query.model': ANYONE,
   'Query.users': { role: 'reader' },
   'Query.user': { role: 'reader', subjectIds: (a) => [a.id] },
-  'Query.recommendations': { role: 'reader', subjectIds: (a) => [a.userId] },
+  // A visit without a user is no one's data: a subject may rank one as well as their own.
+  'Query.recommendations': { role: 'reader', subjectIds: (a) => (a.userId == null ? [] : [a.userId]) },
   // Routers need the SDL; nobody else does.
   'Query._service': { role: 'reader' },
   // Anyone may resolve Items; a subject's User representations must be theirs (User's fields are USER_DATA).

@@ -30,13 +30,21 @@ export function queryLimitRules(limits: QueryLimits): ValidationRule[] {
 /** Upper bounds of list fields whose size the schema does not say, e.g. `{ 'Explanation.contributions': 48 }`. */
 export type ListBounds = Readonly<Record<string, number>>;
 
-/** Arguments whose value sets how many times a field's selection is resolved. */
-const SIZE_ARGUMENTS: ReadonlySet<string> = new Set(['first', 'input', 'representations']);
+/** Arguments whose value sets how many times a field's selection is resolved, or how much it reads. */
+const SIZE_ARGUMENTS: ReadonlySet<string> = new Set(['first', 'input', 'representations', 'context']);
+
+/** The items of a recommendation `context` (a visit), or 0: each is a neighbour the request reads. */
+const visitItems = (context: unknown) =>
+  typeof context === 'object' && context !== null && Array.isArray((context as { itemIds?: unknown }).itemIds)
+    ? (context as { itemIds: unknown[] }).itemIds.length
+    : 0;
 
 /**
  * Cost = fields resolved: every field counts 1 plus its selections, times the list size its
  * arguments ask for (`first`, capped by a known bound; the length of `input` or of `_entities`'
- * `representations`), multiplied through nesting.
+ * `representations`), multiplied through nesting. A recommendation `context` adds one per item
+ * of the visit (neighbours read, and multiplied through nesting like the rest); its length is not
+ * capped here, so a list longer than validation allows is refused by cost as well.
  */
 export function costEstimator(bounds: ListBounds): ComplexityEstimator {
   return ({ type, field, args, childComplexity }) => {
@@ -44,7 +52,7 @@ export function costEstimator(bounds: ListBounds): ComplexityEstimator {
     if (typeof args.first === 'number') size = Math.max(0, Math.min(args.first, bounds[`${type.name}.${field.name}`] ?? Infinity));
     else if (Array.isArray(args.input)) size = args.input.length;
     else if (Array.isArray(args.representations)) size = args.representations.length; // federation's _entities
-    return size * (1 + childComplexity);
+    return size * (1 + childComplexity) + visitItems(args.context);
   };
 }
 
@@ -138,7 +146,9 @@ function costKey(operationName: string | null | undefined, names: readonly strin
   const values = names.map((name) => {
     const value = variables[name];
     if (value === undefined) return { missing: true };
-    return Array.isArray(value) ? { length: value.length } : value;
+    if (Array.isArray(value)) return { length: value.length };
+    // A visit costs by its length: any items, as many, are the same cost.
+    return visitItems(value) > 0 ? { visitItems: visitItems(value) } : value;
   });
   return JSON.stringify([operationName ?? null, values]);
 }

@@ -21,5 +21,6 @@ describe('explanation sentences', () => {
   it('fall back to plain words without a reason, and say why popularity was used', () => {
     expect(becauseSentence([])).toBe('Ranked by the model from your recent activity.');
     expect(fallbackSentence('UNKNOWN_USER')).toMatch(/do not know you yet/);
+    expect(fallbackSentence('NO_MODELLED_SESSION_ITEMS')).toMatch(/in this visit/);
   });
 });

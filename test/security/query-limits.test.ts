@@ -61,6 +61,24 @@ describe('query abuse limits', () => {
     expect(error.message).toMatch(/cost limit of 2000 exceeded, found \d+/);
   });
 
+  it('adds a visit’s items to the cost of recommendations and multiplies them through nesting', async () => {
+    const query = /* GraphQL */ `
+      query ($context: RecommendationContext) { users(first: 40) { nodes { recommendations(first: 1, context: $context) { score } } } }
+    `;
+    // 40 users × (nodes + recommendations + score + 1 item): within 2000.
+    const small = await server.graphql(query, { context: { itemIds: ['item-0001'] } });
+    expect(small.errors).toBeUndefined();
+    // 40 users × 50 items of the visit alone is 2,000: over.
+    const visit = Array.from({ length: 50 }, (_, i) => `item-${String(i + 1).padStart(4, '0')}`);
+    const error = await rejected(query, { context: { itemIds: visit } });
+    expect(error.extensions).toMatchObject({ code: 'QUERY_TOO_COSTLY', limit: 2000 });
+    // A list longer than validation allows is refused before any resolver runs, never let through.
+    const huge = await rejected(`query ($ids: [ID!]!) { recommendations(context: { itemIds: $ids }) { score } }`, {
+      ids: Array.from({ length: 3000 }, () => 'item-0001'),
+    });
+    expect(huge.extensions).toMatchObject({ code: 'QUERY_TOO_COSTLY' });
+  });
+
   it('keeps variables that do not coerce BAD_USER_INPUT, not a cost refusal', async () => {
     const response = await server.graphql('query ($n: Int) { users(first: $n) { nodes { id } } }', { n: 'ten' });
     expect(response.errors).toHaveLength(1);

@@ -35,6 +35,20 @@ describe('end-user tokens (shared secret)', () => {
     expect(entity.errors).toBeUndefined();
   });
 
+  it('ranks a visit without a user, or joined to their own user, but never to another user', async () => {
+    const visit = '{ itemIds: ["item-0001", "item-0002"] }';
+    const { errors, data } = await server.graphql(
+      `{ anonymous: recommendations(context: ${visit}, first: 2) { rank } mine: recommendations(userId: "user-0001", context: ${visit}, first: 2) { rank } }`,
+      {},
+      own,
+    );
+    expect(errors).toBeUndefined();
+    expect(data.anonymous).toHaveLength(2);
+    expect(data.mine).toHaveLength(2);
+    const other = await server.graphql(`{ recommendations(userId: "user-0002", context: ${visit}) { rank } }`, {}, own);
+    expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
   it("refuses anyone else's data, the user list and other users in explanations, once per operation", async () => {
     const queries = [
       '{ user(id: "user-0002") { id } }',

@@ -365,14 +365,15 @@ export type Query = {
    * page ranks the whole list once and keeps its order for `RECOMMENDATION_LIST_TTL_S` (default
    * 5 minutes) in the answering process: later pages neither repeat nor skip items while the user
    * keeps interacting, and give each item's explanation as the model sees it then. A cursor past
-   * that time, or read by another API process, is `BAD_USER_INPUT` (`LIST_EXPIRED`): start again
+   * that time, or read by another API process, is `BAD_USER_INPUT` with `extensions.reason` `LIST_EXPIRED`: start again
    * without `after`. An item withdrawn since drops out of its page, leaving a gap in `rank`.
    */
   readonly recommendationList: RecommendationConnection;
   /**
-   * Ranked, explained recommendations for a user, best first.
+   * Ranked, explained recommendations for a user, a visit (`context`) or both, best first.
    *
-   * Items the user already interacted with are never recommended (those in `ignoreItemIds` aside).
+   * Items the user already interacted with, or the visit gives, are never recommended (those in
+   * `ignoreItemIds` aside). Without `userId` and `context` the request is `BAD_USER_INPUT`.
    * A user who is unknown, or who has no interaction the model can use, gets the most popular items,
    * flagged with the explanation kind `POPULARITY_FALLBACK`. `first` must be between 1 and 100.
    */
@@ -409,13 +410,14 @@ export type QueryRecommendationListArgs = {
 
 
 export type QueryRecommendationsArgs = {
+  context?: InputMaybe<RecommendationContext>;
   diversity?: InputMaybe<Scalars['Float']['input']>;
   filter?: InputMaybe<RecommendationFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   ignoreItemIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
   maxPerCategory?: InputMaybe<Scalars['Int']['input']>;
   rules?: InputMaybe<RankingRules>;
-  userId: Scalars['ID']['input'];
+  userId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -491,6 +493,22 @@ export type RecommendationConnection = {
   readonly recommendationId: Scalars['ID']['output'];
 };
 
+/**
+ * What a visitor did in this visit, given with the request instead of recorded (docs/sessions.md).
+ * The items are the visitor's most recent interactions, in the order given, and take the first
+ * places of the sampled neighbourhood; they are never recommended back. Items the model has no row
+ * for change nothing; a context with no such item and no user history gets the popularity fallback.
+ */
+export type RecommendationContext = {
+  /** The items, most recent first (at most 50; an id the catalogue lacks is skipped). */
+  readonly itemIds: ReadonlyArray<Scalars['ID']['input']>;
+  /**
+   * What the visitor did with each item, aligned with `itemIds` (as long as it); `VIEW` for all when
+   * left out. The type sets the item's weight as for recorded interactions (VIEW 1 … PURCHASE 3).
+   */
+  readonly types?: InputMaybe<ReadonlyArray<InteractionType>>;
+};
+
 /** A recommendation and its cursor. */
 export type RecommendationEdge = {
   readonly __typename?: 'RecommendationEdge';
@@ -563,6 +581,7 @@ export type UserInteractionsArgs = {
  * `id`, and a user recograph has never seen gets the popularity fallback.
  */
 export type UserRecommendationsArgs = {
+  context?: InputMaybe<RecommendationContext>;
   diversity?: InputMaybe<Scalars['Float']['input']>;
   filter?: InputMaybe<RecommendationFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -718,6 +737,7 @@ export type ResolversTypes = {
   RankingRules: RankingRules;
   Recommendation: ResolverTypeWrapper<RecommendationResult>;
   RecommendationConnection: ResolverTypeWrapper<Omit<RecommendationConnection, 'edges' | 'nodes'> & { edges: ReadonlyArray<ResolversTypes['RecommendationEdge']>, nodes: ReadonlyArray<ResolversTypes['Recommendation']> }>;
+  RecommendationContext: RecommendationContext;
   RecommendationEdge: ResolverTypeWrapper<Omit<RecommendationEdge, 'node'> & { node: ResolversTypes['Recommendation'] }>;
   RecommendationFilter: RecommendationFilter;
   RecordInteractionsPayload: ResolverTypeWrapper<RecordInteractionsResult>;
@@ -754,6 +774,7 @@ export type ResolversParentTypes = {
   RankingRules: RankingRules;
   Recommendation: RecommendationResult;
   RecommendationConnection: Omit<RecommendationConnection, 'edges' | 'nodes'> & { edges: ReadonlyArray<ResolversParentTypes['RecommendationEdge']>, nodes: ReadonlyArray<ResolversParentTypes['Recommendation']> };
+  RecommendationContext: RecommendationContext;
   RecommendationEdge: Omit<RecommendationEdge, 'node'> & { node: ResolversParentTypes['Recommendation'] };
   RecommendationFilter: RecommendationFilter;
   RecordInteractionsPayload: RecordInteractionsResult;
@@ -860,7 +881,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   items?: Resolver<ResolversTypes['ItemConnection'], ParentType, ContextType, RequireFields<QueryItemsArgs, 'first'>>;
   model?: Resolver<ResolversTypes['ModelInfo'], ParentType, ContextType>;
   recommendationList?: Resolver<ResolversTypes['RecommendationConnection'], ParentType, ContextType, RequireFields<QueryRecommendationListArgs, 'diversity' | 'first' | 'userId'>>;
-  recommendations?: Resolver<ReadonlyArray<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryRecommendationsArgs, 'diversity' | 'first' | 'userId'>>;
+  recommendations?: Resolver<ReadonlyArray<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryRecommendationsArgs, 'diversity' | 'first'>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
 };
