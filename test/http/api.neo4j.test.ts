@@ -10,6 +10,9 @@ import { describeCatalogueWrites } from './catalogue-writes.suite.js';
 import { describeCrashDurability } from './crash-durability.suite.js';
 import { describeUserErasure } from './delete-user.suite.js';
 import { describeRealtimeUpdates } from './realtime.suite.js';
+import { describeRankingRules } from './ranking-rules.suite.js';
+import { describeRecommendationList } from './recommendation-list.suite.js';
+import { describeSessionRecommendations } from './session-recommendations.suite.js';
 import { describeWhatIf } from './what-if.suite.js';
 
 // One demo seeding (by the first server) serves every suite: the documented queries run first, on
@@ -19,6 +22,9 @@ describeNeo4j('the API on Neo4j', () => {
 
   describeDocumentedQueries(NEO4J);
   describeWhatIf(NEO4J);
+  describeRankingRules(NEO4J);
+  describeSessionRecommendations(NEO4J);
+  describeRecommendationList(NEO4J);
   describeEntityReferences(NEO4J);
   describeRealtimeUpdates(NEO4J);
   describeCatalogueWrites(NEO4J);
