@@ -1,8 +1,8 @@
 import type { InteractionType, ItemRecord, UserRef } from '../graph/index.js';
 import type { NeighbourSlots, UserScores } from '../inference/index.js';
-import { becauseSentence, contentSentence, fallbackSentence, type FallbackReason } from './sentences.js';
+import { alsoChoseSentence, becauseSentence, contentSentence, fallbackSentence, type FallbackReason } from './sentences.js';
 
-export type ExplanationKind = 'ATTENTION' | 'CONTENT' | 'POPULARITY_FALLBACK';
+export type ExplanationKind = 'ATTENTION' | 'CONTENT' | 'POPULARITY_FALLBACK' | 'SIMILAR_ITEMS';
 
 export interface ContributionModel {
   readonly hop: 1 | 2;
@@ -89,4 +89,13 @@ export function attentionExplanation(
 
 export function popularityExplanation(reason: FallbackReason): ExplanationModel {
   return { kind: 'POPULARITY_FALLBACK', summary: fallbackSentence(reason), modelVersion: null, contributions: NO_CONTRIBUTIONS };
+}
+
+/**
+ * An item returned as similar to `source`: close in the model's item space, which the model learnt
+ * from who interacted with what. It has no per-neighbour split; the evidence is the shared users'
+ * count on the result (`SimilarItem.sharedUserCount`).
+ */
+export function similarItemsExplanation(source: ItemRecord, item: ItemRecord, modelVersion: string): ExplanationModel {
+  return { kind: 'SIMILAR_ITEMS', summary: alsoChoseSentence(source, item), modelVersion, contributions: NO_CONTRIBUTIONS };
 }

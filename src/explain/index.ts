@@ -1,8 +1,9 @@
 export {
   attentionExplanation,
   popularityExplanation,
+  similarItemsExplanation,
   type ContributionModel,
   type ExplanationKind,
   type ExplanationModel,
 } from './explanation.js';
-export { becauseSentence, contentSentence, fallbackSentence, type FallbackReason, type Reason } from './sentences.js';
+export { alsoChoseSentence, becauseSentence, contentSentence, fallbackSentence, type FallbackReason, type Reason } from './sentences.js';

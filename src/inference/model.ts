@@ -54,6 +54,11 @@ export interface RecommendationModel {
    * overwritten for one with an estimated row; every later run sees it. Trained rows are never written.
    */
   writeItemVectors(vectors: readonly ItemVector[]): void;
+  /**
+   * The candidate table as served now, `itemCount × embeddingDim` in vocabulary order (unit rows
+   * under cosine), not copied: read it synchronously, before the next `writeItemVectors`.
+   */
+  candidateRows(): Float32Array;
   close(): Promise<void>;
 }
 
@@ -155,6 +160,7 @@ export async function loadModel(directory: string, options: LoadModelOptions): P
       tables.write(rows);
       runner.writeRows(rows);
     },
+    candidateRows: () => tables.candidateRows(),
     close: runner.close,
   };
   try {

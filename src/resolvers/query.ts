@@ -2,12 +2,14 @@ import type { QueryResolvers } from './generated/types.js';
 import { category as categoryName, count, decodeCursor, id, MAX_PAGE_SIZE } from './arguments.js';
 import { catalogueCategory } from './categories.js';
 import { connection } from './connections.js';
-import { recommendationRequest } from './recommendation-arguments.js';
+import { recommendationRequest, similarItemsRequest } from './recommendation-arguments.js';
 import { selectsField } from './selection.js';
 
 export const Query: QueryResolvers = {
   recommendations: async (_, { userId, first, filter, ignoreItemIds }, { loaders }, info) =>
     loaders.recommendations.load(await recommendationRequest(loaders, userId, first, filter, ignoreItemIds, selectsField(info, 'explanation'))),
+  similarItems: async (_, { itemId, first, filter, userId }, { loaders }) =>
+    loaders.similarItems.load(await similarItemsRequest(loaders, itemId, first, filter, userId)),
   user: (_, args, { loaders }) => loaders.user.load(id('id', args.id)),
   item: (_, args, { loaders }) => loaders.item.load(id('id', args.id)),
   users: async (_, { first, after }, { services }) => {
