@@ -50,22 +50,26 @@ export interface NearRow {
  */
 export function nearestRows(rows: Float32Array, dim: number, queries: readonly RowQuery[]): NearRow[][] {
   const n = rows.length / dim;
-  const best: NearRow[][] = queries.map(() => []);
-  if (queries.length === 0) return best;
-  for (let i = 0; i < n; i++) {
-    const offset = i * dim;
-    let norm = 0;
-    for (let k = 0; k < dim; k++) norm += rows[offset + k]! * rows[offset + k]!;
-    if (norm === 0) continue;
-    const inverse = 1 / Math.sqrt(norm);
-    queries.forEach(({ direction, bias, k: wanted }, q) => {
-      if (bias[i]! < 0) return;
-      let dot = 0;
-      for (let k = 0; k < dim; k++) dot += direction[k]! * rows[offset + k]!;
-      insertBest(best[q]!, { index: i, score: dot * inverse }, wanted);
-    });
+  const inverseNorms = new Float64Array(n);
+  if (queries.length > 0) {
+    for (let i = 0; i < n; i++) {
+      let norm = 0;
+      for (let k = i * dim, end = k + dim; k < end; k++) norm += rows[k]! * rows[k]!;
+      inverseNorms[i] = norm === 0 ? 0 : 1 / Math.sqrt(norm);
+    }
   }
-  return best;
+  return queries.map(({ direction, bias, k: wanted }) => {
+    const best: NearRow[] = [];
+    for (let i = 0; i < n; i++) {
+      if (bias[i]! < 0 || inverseNorms[i] === 0) continue;
+      let dot = 0;
+      for (let k = 0, offset = i * dim; k < dim; k++) dot += direction[k]! * rows[offset + k]!;
+      const score = dot * inverseNorms[i]!;
+      if (best.length === wanted && best[wanted - 1]!.score >= score) continue;
+      insertBest(best, { index: i, score }, wanted);
+    }
+    return best;
+  });
 }
 
 /** Keeps `list` the `k` best, best first, ties by lower index. */
@@ -78,35 +82,70 @@ function insertBest(list: NearRow[], row: NearRow, k: number): void {
 }
 
 /**
- * Similar items for a batch of requests: one store call for the personalising users'
- * neighbourhoods (none without a `userId`), one model run for their representations, one pass
- * over the candidate table for every request, one store call for the records.
+ * What an item is compared by. `ITEM_ROWS`: its own candidate row. `CO_USERS`: the model's
+ * representation of someone whose one interaction is the item, `z_q = E_q + Σ_v β[q,v] · P_v`, its
+ * layer-1 attention over its most recent co-users (the model's ranking for "people who chose it").
+ * Served: `CO_USERS`, ahead on LastFM (docs/recommendation-surface.md, "Similar items").
+ */
+export type SimilarityBasis = 'ITEM_ROWS' | 'CO_USERS';
+
+export interface SimilarItemsOptions {
+  /** `PERSONAL_WEIGHT` when serving; the benchmark varies it. */
+  readonly personalWeight?: number;
+  readonly basis?: SimilarityBasis;
+}
+
+interface Personal {
+  readonly interacted: ReadonlySet<string>;
+  readonly neighbourhood: Neighbourhood | null;
+}
+
+/**
+ * Similar items for a batch of requests: one store call for the query items' co-users (`CO_USERS`),
+ * one for the personalising users' neighbourhoods (none without a `userId`), one model run for
+ * all their representations, one pass over the candidate table for every request, one store call
+ * for the records.
  */
 export class SimilarItems {
+  private readonly personalWeight: number;
+  private readonly basis: SimilarityBasis;
+
   constructor(
     private readonly store: GraphStore,
     private readonly model: RecommendationModel,
     private readonly candidates: Candidates,
-  ) {}
+    { personalWeight = PERSONAL_WEIGHT, basis = 'CO_USERS' }: SimilarItemsOptions = {},
+  ) {
+    this.personalWeight = personalWeight;
+    this.basis = basis;
+  }
 
   async rank(requests: readonly SimilarItemsRequest[]): Promise<SimilarItemResult[][]> {
     const vocabulary = this.model.vocabulary;
-    const users = await this.userDirections(requests);
-    const rows = this.model.candidateRows();
     const dim = this.model.metadata.embeddingDim;
+    const modelled = (id: string) => {
+      const row = vocabulary.itemIndex.get(id);
+      return row !== undefined && row < vocabulary.itemCount;
+    };
+    const itemIds = [...new Set(requests.map((r) => r.itemId).filter(modelled))];
+    const userIds = [...new Set(requests.flatMap((r) => (r.userId ? [r.userId] : [])))];
+    const [coUsers, personal] = await Promise.all([this.itemNeighbourhoods(itemIds), this.personal(userIds)]);
+    const directions = await this.directions(coUsers, personal);
+
+    const rows = this.model.candidateRows();
     const asked = requests.map((request) => {
-      const row = vocabulary.itemIndex.get(request.itemId);
-      if (row === undefined || row * dim >= rows.length) return null;
-      const own = rows.subarray(row * dim, (row + 1) * dim);
-      if (!own.some((x) => x !== 0)) return null;
-      const user = request.userId ? users.get(request.userId) : undefined;
+      if (!modelled(request.itemId)) return null;
+      const row = vocabulary.itemIndex.get(request.itemId)!;
+      const own = this.basis === 'CO_USERS' ? directions.get(itemKey(request.itemId)) : rows.subarray(row * dim, (row + 1) * dim);
+      if (!own?.some((x) => x !== 0)) return null;
       const direction = unitVector(Float32Array.from(own));
-      if (user?.direction) addScaled(direction, user.direction, PERSONAL_WEIGHT);
+      const user = request.userId ? personal.get(request.userId) : undefined;
+      const userDirection = request.userId ? directions.get(userKey(request.userId)) : undefined;
+      if (userDirection && this.personalWeight !== 0) addScaled(direction, userDirection, this.personalWeight);
       const bias = this.candidates.bias(request.filter, [request.itemId, ...(user?.interacted ?? [])]);
-      return { row, query: { direction, bias, k: request.first + WITHDRAWN_SLACK } };
+      return { direction, bias, k: request.first + WITHDRAWN_SLACK };
     });
-    const queries = asked.flatMap((a) => (a ? [a.query] : []));
-    const near = nearestRows(rows, dim, queries);
+    const near = nearestRows(rows, dim, asked.flatMap((a) => (a ? [a] : [])));
     let next = 0;
     const ranked = asked.map((a) => (a ? near[next++]! : []));
 
@@ -127,30 +166,55 @@ export class SimilarItems {
     });
   }
 
-  /** Each personalising user's items, and their unit `h_u` when the model can represent them. */
-  private async userDirections(
-    requests: readonly SimilarItemsRequest[],
-  ): Promise<Map<string, { interacted: ReadonlySet<string>; direction: Float32Array | null }>> {
-    const userIds = [...new Set(requests.flatMap((r) => (r.userId ? [r.userId] : [])))];
-    const byUser = new Map<string, { interacted: ReadonlySet<string>; direction: Float32Array | null }>();
+  /**
+   * For `CO_USERS`: per item, a neighbourhood whose one interaction is the item, with its most
+   * recent users as co-users. The model reads ids only, so the item's record is not read here.
+   */
+  private async itemNeighbourhoods(itemIds: readonly string[]): Promise<Neighbourhood[]> {
+    if (this.basis !== 'CO_USERS' || itemIds.length === 0) return [];
+    const hop2 = this.model.metadata.fanouts[1]!;
+    const users = await this.store.itemUsers(itemIds, hop2);
+    return itemIds.map((id, i) => ({
+      userId: itemKey(id),
+      userExists: true,
+      items: [{ item: { id, title: id, category: null, description: null, tags: [], available: true }, type: 'VIEW', weight: 1, lastAt: new Date(0), coUsers: users[i]! }],
+      interactedItemIds: new Set([id]),
+    }));
+  }
+
+  /** Each personalising user's items, and their neighbourhood when the model can represent them. */
+  private async personal(userIds: readonly string[]): Promise<Map<string, Personal>> {
+    const byUser = new Map<string, Personal>();
     if (userIds.length === 0) return byUser;
     const [hop1, hop2] = this.model.metadata.fanouts;
-    const neighbourhoods = await this.store.neighbourhoods(userIds, { hop1, hop2 });
     const vocabulary = this.model.vocabulary;
-    const modelled: Neighbourhood[] = neighbourhoods.filter((n) => n.items.some((i) => vocabulary.itemIndex.has(i.item.id)));
-    for (const n of neighbourhoods) byUser.set(n.userId, { interacted: n.interactedItemIds, direction: null });
-    if (modelled.length === 0) return byUser;
-    // The user vectors only: one candidate, no contributions.
-    const bias = modelled.map(() => new Float32Array(vocabulary.itemCount));
-    const batch = assembleBatch(modelled, bias, vocabulary, 1, 0);
-    const outputs = await this.model.run(batch.inputs);
-    modelled.forEach((n, row) => {
-      const vector = readUserScores(outputs, row).userVector;
-      if (vector.some((x) => x !== 0)) byUser.set(n.userId, { interacted: n.interactedItemIds, direction: unitVector(Float32Array.from(vector)) });
-    });
+    for (const n of await this.store.neighbourhoods(userIds, { hop1, hop2 })) {
+      const known = this.personalWeight !== 0 && n.items.some((i) => vocabulary.itemIndex.has(i.item.id));
+      byUser.set(n.userId, { interacted: n.interactedItemIds, neighbourhood: known ? n : null });
+    }
     return byUser;
   }
+
+  /** The model's representation of each item neighbourhood and personal user, from one run; keyed by `itemKey` / `userKey`. */
+  private async directions(items: readonly Neighbourhood[], personal: ReadonlyMap<string, Personal>): Promise<Map<string, Float32Array>> {
+    const users = [...personal.values()].flatMap((p) => (p.neighbourhood ? [{ ...p.neighbourhood, userId: userKey(p.neighbourhood.userId) }] : []));
+    const neighbourhoods = [...items, ...users];
+    const directions = new Map<string, Float32Array>();
+    if (neighbourhoods.length === 0) return directions;
+    const vocabulary = this.model.vocabulary;
+    // The representations only: one candidate, no contributions.
+    const bias = neighbourhoods.map(() => new Float32Array(vocabulary.itemCount));
+    const outputs = await this.model.run(assembleBatch(neighbourhoods, bias, vocabulary, 1, 0).inputs);
+    neighbourhoods.forEach((n, row) => {
+      const vector = readUserScores(outputs, row).userVector;
+      if (vector.some((x) => x !== 0)) directions.set(n.userId, unitVector(Float32Array.from(vector)));
+    });
+    return directions;
+  }
 }
+
+const itemKey = (itemId: string) => `item\u0000${itemId}`;
+const userKey = (userId: string) => `user\u0000${userId}`;
 
 /**
  * Users counted per item when two items' shared users are counted: exact for items with fewer

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { alsoChoseSentence } from '../../src/explain/index.js';
 import { EXCLUDED_SCORE_BIAS } from '../../src/inference/index.js';
-import { nearestRows, SHARED_USERS_SAMPLE } from '../../src/recommendations/index.js';
+import { Candidates, nearestRows, SHARED_USERS_SAMPLE, SimilarItems } from '../../src/recommendations/index.js';
 import { recordCalls } from '../support/call-recorder.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -46,7 +46,7 @@ describe('similar items (embedded store, demo model)', () => {
   beforeEach(() => calls.clear());
 
   /** The available items by cosine with `itemId`'s candidate row, computed here from the served table. */
-  async function bruteForce(itemId: string, leaveOut: ReadonlySet<string> = new Set()): Promise<string[]> {
+  async function bruteForce(itemId: string): Promise<string[]> {
     const model = server.app.model;
     const rows = model.candidateRows();
     const dim = model.metadata.embeddingDim;
@@ -58,20 +58,38 @@ describe('similar items (embedded store, demo model)', () => {
     const cosine = (i: number) => row(i).reduce((s, x, k) => s + x * q[k]!, 0) / (norm(row(i)) * norm(q));
     return ids
       .map((id, i) => ({ id, score: cosine(i) }))
-      .filter(({ id }) => id !== itemId && records.get(id)?.available && !leaveOut.has(id))
+      .filter(({ id }) => id !== itemId && records.get(id)?.available)
       .sort((a, b) => b.score - a.score)
       .map((r) => r.id);
   }
 
-  it('ranks items by the cosine of their rows in the model item space, never the item itself', async () => {
+  it('ranks items as the model ranks them for someone whose one interaction is the item, never the item itself', async () => {
+    // A user unknown to the model, whose one interaction is older than every other: their sampled
+    // co-users are the item's most recent users, as similarItems samples them.
+    const written = await server.graphql(
+      `mutation { recordInteractions(input: [{ userId: "similar-probe", itemId: "item-0011", occurredAt: "1970-01-01T00:00:01Z" }]) { recordedCount } }`,
+      {},
+      { authorization: `Bearer ${WRITER}` },
+    );
+    expect(written.errors).toBeUndefined();
     const { data, errors } = await ask({ itemId: 'item-0011', first: 10 });
     expect(errors).toBeUndefined();
     const ids = data.similarItems.map((s: any) => s.item.id);
-    expect(ids).toEqual((await bruteForce('item-0011')).slice(0, 10));
+    expect(ids).not.toContain('item-0011');
+    const recommended = await server.graphql(`{ recommendations(userId: "similar-probe", first: 10) { item { id } explanation { kind } } }`, {}, admin);
+    expect(recommended.data.recommendations[0].explanation.kind).toBe('ATTENTION');
+    expect(ids).toEqual(recommended.data.recommendations.map((r: any) => r.item.id));
     expect(data.similarItems.map((s: any) => s.rank)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     const scores = data.similarItems.map((s: any) => s.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
     expect(scores[0]).toBeLessThanOrEqual(1 + 1e-6);
+  });
+
+  it('by item rows: ranks items by the cosine of their candidate rows', async () => {
+    const { model, store } = server.app;
+    const candidates = new Candidates(model.vocabulary, await store.items(model.metadata.items));
+    const [list] = await new SimilarItems(store, model, candidates, { basis: 'ITEM_ROWS' }).rank([{ itemId: 'item-0011', first: 10 }]);
+    expect(list!.map((s) => s.item.id)).toEqual((await bruteForce('item-0011')).slice(0, 10));
   });
 
   it('explains each result with the one "also chose" sentence and counts the users of both items', async () => {
@@ -112,16 +130,18 @@ describe('similar items (embedded store, demo model)', () => {
     const [neighbourhood] = await server.app.store.neighbourhoods([userId], { hop1: 1, hop2: 1 });
     const interacted = neighbourhood!.interactedItemIds;
     const source = [...interacted][0]!;
-    const plain = (await ask({ itemId: source, first: 30 })).data.similarItems.map((s: any) => s.item.id);
+    const plain = (await ask({ itemId: source, first: 100 })).data.similarItems.map((s: any) => s.item.id);
     expect(plain.some((id: string) => interacted.has(id))).toBe(true);
+    calls.clear();
     const { data, errors } = await ask({ itemId: source, first: 30, userId });
     expect(errors).toBeUndefined();
     const personal = data.similarItems.map((s: any) => s.item.id);
     expect(personal).toHaveLength(30);
     expect(personal.filter((id: string) => interacted.has(id) || id === source)).toEqual([]);
     // Blended: not merely the plain list without the user's items.
-    expect(personal).not.toEqual((await bruteForce(source, interacted)).slice(0, 30));
-    expect(calls.modelRuns).toEqual([1]);
+    expect(personal).not.toEqual(plain.filter((id: string) => !interacted.has(id)).slice(0, 30));
+    // The item's and the user's representations, in one run.
+    expect(calls.modelRuns).toEqual([2]);
   });
 
   it('leaves out unavailable items', async () => {
@@ -138,7 +158,7 @@ describe('similar items (embedded store, demo model)', () => {
     expect(after.slice(0, 2)).toEqual(before.slice(1).map((s: any) => s.item.id));
   });
 
-  it('resolves similar items of 100 item references with one store call per kind and no model run', async () => {
+  it('resolves similar items of 100 item references with one store call per kind and one model run', async () => {
     const items = Array.from({ length: 100 }, (_, i) => `item-${String(i + 101).padStart(4, '0')}`);
     const { data, errors } = await server.graphql(
       `query ($representations: [_Any!]!) { _entities(representations: $representations) {
@@ -149,11 +169,13 @@ describe('similar items (embedded store, demo model)', () => {
     );
     expect(errors).toBeUndefined();
     data._entities.forEach((i: any) => expect(i.similarItems).toHaveLength(3));
-    // The references, then the similar items' records; the shared users of all 300 pairs.
+    // Items: the references, then the similar items' records. Item users: the 100 items' sampled
+    // co-users, then the users of all 300 pairs' items for the shared counts.
     expect(calls.store.items).toHaveLength(2);
-    expect(calls.store.itemUsers).toHaveLength(1);
+    expect(calls.store.itemUsers).toHaveLength(2);
+    expect(calls.store.itemUsers![0]).toEqual(items);
     expect(Object.keys(calls.store).sort()).toEqual(['itemUsers', 'items']);
-    expect(calls.modelRuns).toEqual([]);
+    expect(calls.modelRuns).toEqual([100]);
   });
 
   it('batches aliases into one computation', async () => {
@@ -166,7 +188,9 @@ describe('similar items (embedded store, demo model)', () => {
     expect(errors).toBeUndefined();
     expect(calls.store.neighbourhoods).toEqual([['user-0002', 'user-0003']]);
     expect(calls.store.items).toHaveLength(1);
-    expect(calls.modelRuns).toEqual([2]);
+    expect(calls.store.itemUsers).toEqual([['item-0001', 'item-0002', 'item-0003']]);
+    // Three items and two users.
+    expect(calls.modelRuns).toEqual([5]);
   });
 
   it('answers an unknown item with an empty list', async () => {
