@@ -125,7 +125,7 @@ export type ExplanationKind =
    */
   | 'POPULARITY_FALLBACK'
   /**
-   * Close to another item in the model's item space (`similarItems`): "People who chose “X” also
+   * Ranked by the model as like another item (`similarItems`): "People who chose “X” also
    * chose “Y”". No contributions; the evidence is `SimilarItem.sharedUserCount`.
    */
   | 'SIMILAR_ITEMS';
@@ -354,8 +354,9 @@ export type Query = {
    */
   readonly recommendations: ReadonlyArray<Recommendation>;
   /**
-   * Items like one item, closest first: nearest by the cosine of the model's candidate rows (its
-   * item space, learnt from who interacted with what). Never returned: the item itself, items the
+   * Items like one item, closest first: the model's ranking for someone whose one interaction is
+   * that item (its attention over the item's most recent co-users), as the cosine with every served
+   * candidate row. Never returned: the item itself, items the
    * model has no row for, unavailable items, and those the filter excludes. An item the catalogue
    * lacks, or one the model has no row for, has no similar items (an empty list). With `userId` the
    * answer is personalised: the user's own items are left out and a little of the user's model score
@@ -451,8 +452,9 @@ export type SimilarItem = {
   /** 1 for the most similar item, then 2, 3, ... */
   readonly rank: Scalars['Int']['output'];
   /**
-   * The cosine of the two items' rows in the model's item space (1 at most), plus a share of the
-   * user's model score when personalised; comparable within one response only.
+   * The cosine of the query item's representation (its attention over its co-users) with this
+   * item's candidate row (1 at most), plus a share of the user's model score when personalised;
+   * comparable within one response only.
    */
   readonly score: Scalars['Float']['output'];
   /**
