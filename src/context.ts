@@ -1,6 +1,15 @@
 import DataLoader from 'dataloader';
 import type { GraphStore, InteractionRecord, ItemRecord, UserRef } from './graph/index.js';
-import type { CatalogueFollower, RankedLists, RecommendationRequest, RecommendationResult, Recommender } from './recommendations/index.js';
+import {
+  sharedUserCounts,
+  type CatalogueFollower,
+  type RankedLists,
+  type RecommendationRequest,
+  type RecommendationResult,
+  type Recommender,
+  type SimilarItemResult,
+  type SimilarItemsRequest,
+} from './recommendations/index.js';
 import type { AccessPolicy, Caller, ErasureAudit } from './security/index.js';
 
 /** Long-lived services, created once at start. */
@@ -27,6 +36,9 @@ export interface InteractionsRequest {
  */
 export interface Loaders {
   readonly recommendations: DataLoader<RecommendationRequest, RecommendationResult[], string>;
+  readonly similarItems: DataLoader<SimilarItemsRequest, SimilarItemResult[], string>;
+  /** How many users interacted with both items of a pair. */
+  readonly sharedUserCount: DataLoader<readonly [string, string], number, string>;
   readonly item: DataLoader<string, ItemRecord | null>;
   readonly user: DataLoader<string, UserRef | null>;
   readonly interactionCount: DataLoader<string, number>;
@@ -54,6 +66,10 @@ function createLoaders({ store, recommendations }: Services): Loaders {
       cacheKeyFn: (r) =>
         JSON.stringify([r.userId, r.session ?? null, r.first, r.filter ?? null, r.ignoreItemIds ?? null, r.policy ?? null, r.explain ?? true]),
     }),
+    similarItems: new DataLoader((requests) => recommendations.similarItems(requests), {
+      cacheKeyFn: (r) => JSON.stringify([r.itemId, r.first, r.filter ?? null, r.userId ?? null]),
+    }),
+    sharedUserCount: new DataLoader((pairs) => sharedUserCounts(store, pairs), { cacheKeyFn: ([a, b]) => `${a}\u0000${b}` }),
     item: new DataLoader((ids) => store.items(ids)),
     user: new DataLoader((ids) => store.users(ids)),
     interactionCount: new DataLoader((ids) => store.interactionCounts(ids)),

@@ -198,6 +198,8 @@ function batched(inner: Recommender, { config, metrics }: ServingModelOptions, m
   });
   return {
     recommend: (requests) => batcher.load(requests),
+    // One pass over the candidate table per request is cheap: similar items are not merged across requests.
+    similarItems: (requests) => inner.similarItems(requests),
     get modelInfo() {
       return inner.modelInfo;
     },

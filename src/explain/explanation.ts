@@ -1,8 +1,8 @@
 import type { InteractionType, ItemRecord, UserRef } from '../graph/index.js';
 import type { NeighbourSlots, UserScores } from '../inference/index.js';
-import { becauseSentence, contentSentence, fallbackSentence, ruleSentence, type AppliedRule, type FallbackReason } from './sentences.js';
+import { alsoChoseSentence, becauseSentence, contentSentence, fallbackSentence, ruleSentence, type AppliedRule, type FallbackReason } from './sentences.js';
 
-export type ExplanationKind = 'ATTENTION' | 'CONTENT' | 'POPULARITY_FALLBACK' | 'RULE';
+export type ExplanationKind = 'ATTENTION' | 'CONTENT' | 'POPULARITY_FALLBACK' | 'RULE' | 'SIMILAR_ITEMS';
 
 export interface ContributionModel {
   readonly hop: 1 | 2;
@@ -103,4 +103,13 @@ export function withRules(explanation: ExplanationModel, rules: readonly Applied
 /** An item a rule placed without the ranking having scored it that high: no model evidence to give. */
 export function ruleExplanation(rules: readonly AppliedRule[], modelVersion: string | null): ExplanationModel {
   return { kind: 'RULE', summary: ruleSentence(rules), modelVersion, rules, contributions: NO_CONTRIBUTIONS };
+}
+
+/**
+ * An item returned as similar to `source`: close in the model's item space, which the model learnt
+ * from who interacted with what. It has no per-neighbour split; the evidence is the shared users'
+ * count on the result (`SimilarItem.sharedUserCount`).
+ */
+export function similarItemsExplanation(source: ItemRecord, item: ItemRecord, modelVersion: string): ExplanationModel {
+  return { kind: 'SIMILAR_ITEMS', summary: alsoChoseSentence(source, item), modelVersion, rules: [], contributions: NO_CONTRIBUTIONS };
 }

@@ -3,8 +3,9 @@ export {
   popularityExplanation,
   ruleExplanation,
   withRules,
+  similarItemsExplanation,
   type ContributionModel,
   type ExplanationKind,
   type ExplanationModel,
 } from './explanation.js';
-export { becauseSentence, contentSentence, fallbackSentence, ruleSentence, type AppliedRule, type FallbackReason, type Reason } from './sentences.js';
+export { alsoChoseSentence, becauseSentence, contentSentence, fallbackSentence, ruleSentence, type AppliedRule, type FallbackReason, type Reason } from './sentences.js';

@@ -46,6 +46,11 @@ export function contentSentence(reasons: readonly Reason[]): string {
   return `New, and similar in content to ${quote(top!.item)}: ${whatYouDid([top!])}.`;
 }
 
+/** An item close to `source` in the model's item space: the two are chosen by the same people. */
+export function alsoChoseSentence(source: ItemRecord, item: ItemRecord): string {
+  return `People who chose ${quote(source)} also chose ${quote(item)}.`;
+}
+
 /** Why a popularity fallback was used instead of the model. */
 export type FallbackReason = 'UNKNOWN_USER' | 'NO_INTERACTIONS' | 'NO_MODELLED_INTERACTIONS' | 'NO_MODELLED_SESSION_ITEMS';
 

@@ -59,6 +59,11 @@ export interface RecommendationModel {
    * bias. A view into the served table, valid until the next `writeItemVectors`.
    */
   candidateVector(index: number): Float32Array;
+  /**
+   * The candidate table as served now, `itemCount × embeddingDim` in vocabulary order (unit rows
+   * under cosine), not copied: read it synchronously, before the next `writeItemVectors`.
+   */
+  candidateRows(): Float32Array;
   close(): Promise<void>;
 }
 
@@ -161,6 +166,7 @@ export async function loadModel(directory: string, options: LoadModelOptions): P
       runner.writeRows(rows);
     },
     candidateVector: (index) => tables.candidateRow(index),
+    candidateRows: () => tables.candidateRows(),
     close: runner.close,
   };
   try {

@@ -64,6 +64,14 @@ export class ServingTables {
     }
   }
 
+  /**
+   * The candidate rows in use now (`itemRows × dim`), not copied: read them before the next
+   * `write`, which may move them.
+   */
+  candidateRows(): Float32Array {
+    return this.candidates.subarray(0, this.rows * this.dim);
+  }
+
   /** Overwrites rows below `itemRows` and appends the rest, which must follow on without gaps. */
   write(rows: readonly ItemRowWrite[]): void {
     const d = this.dim;

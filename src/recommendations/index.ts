@@ -13,6 +13,17 @@ export {
   type StageTimer,
 } from './recommendation-service.js';
 export { readSessionEvidence, sessionNeighbourhood, type SessionEvidence, type SessionItem } from './session-neighbourhood.js';
+export {
+  nearestRows,
+  PERSONAL_WEIGHT,
+  SHARED_USERS_SAMPLE,
+  sharedUserCounts,
+  SimilarItems,
+  type NearRow,
+  type RowQuery,
+  type SimilarItemResult,
+  type SimilarItemsRequest,
+} from './similar-items.js';
 export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.js';
 export { SwappableRecommender, type Recommender } from './swappable-recommender.js';
 export { CatalogueSync } from './catalogue-sync.js';

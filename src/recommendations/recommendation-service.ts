@@ -15,6 +15,7 @@ import { applyPolicy, poolSize, type Candidate, type RankingPolicy } from './ran
 import { withoutInteractions } from './ignored-interactions.js';
 import { NewItems, type ContentVectors, type ItemKnowledge } from './new-items.js';
 import { readSessionEvidence, sessionNeighbourhood, type SessionItem } from './session-neighbourhood.js';
+import { SimilarItems, type SimilarItemResult, type SimilarItemsRequest } from './similar-items.js';
 
 /** What the serving side must hear of catalogue and interaction writes, and what it knows of items. */
 export interface CatalogueFollower {
@@ -144,6 +145,7 @@ function explanationNotRequested(): never {
  */
 export class RecommendationService implements CatalogueFollower {
   private readonly newItems: NewItems;
+  private readonly similar: SimilarItems;
   /** Every catalogue item seen in the store, and how many of them the model was trained on. */
   private readonly storeItems = new Set<string>();
   private trainedInStore = 0;
@@ -164,6 +166,7 @@ export class RecommendationService implements CatalogueFollower {
         return index === undefined ? null : model.candidateVector(index);
       },
     };
+    this.similar = new SimilarItems(store, model, candidates);
   }
 
   /** A service for `model`, with a row estimated for every catalogue item the model was not trained on. */
@@ -277,6 +280,11 @@ export class RecommendationService implements CatalogueFollower {
       }),
     ]);
     return results;
+  }
+
+  /** Items like each request's item, by the model's item space; aligned with `requests`. */
+  similarItems(requests: readonly SimilarItemsRequest[]): Promise<SimilarItemResult[][]> {
+    return this.similar.rank(requests);
   }
 
   private fallbackReason(neighbourhood: Neighbourhood): FallbackReason | null {

@@ -1,9 +1,11 @@
 import type { ModelInfo, RecommendationModel } from '../inference/index.js';
 import type { RecommendationRequest, RecommendationResult } from './recommendation-service.js';
+import type { SimilarItemResult, SimilarItemsRequest } from './similar-items.js';
 
 /** What the API needs to rank: the service itself, or a wrapper that batches or swaps it. */
 export interface Recommender {
   recommend(requests: readonly RecommendationRequest[]): Promise<RecommendationResult[][]>;
+  similarItems(requests: readonly SimilarItemsRequest[]): Promise<SimilarItemResult[][]>;
   readonly modelInfo: ModelInfo;
 }
 
@@ -29,11 +31,20 @@ export class SwappableRecommender implements Recommender {
     return this.current.recommender.modelInfo;
   }
 
-  async recommend(requests: readonly RecommendationRequest[]): Promise<RecommendationResult[][]> {
+  recommend(requests: readonly RecommendationRequest[]): Promise<RecommendationResult[][]> {
+    return this.onCurrent((recommender) => recommender.recommend(requests));
+  }
+
+  similarItems(requests: readonly SimilarItemsRequest[]): Promise<SimilarItemResult[][]> {
+    return this.onCurrent((recommender) => recommender.similarItems(requests));
+  }
+
+  /** Runs `work` on the current generation, which is not closed before it settles. */
+  private async onCurrent<T>(work: (recommender: Recommender) => Promise<T>): Promise<T> {
     const generation = this.current;
     generation.inFlight++;
     try {
-      return await generation.recommender.recommend(requests);
+      return await work(generation.recommender);
     } finally {
       generation.inFlight--;
       if (generation.inFlight === 0) generation.idle?.();

@@ -2,7 +2,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import type { Resolvers } from './generated/types.js';
 import { Mutation } from './mutation.js';
 import { Query } from './query.js';
-import { Contribution, Explanation, Interaction, Item, User } from './types.js';
+import { Contribution, Explanation, Interaction, Item, SimilarItem, User } from './types.js';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
@@ -10,6 +10,7 @@ export const resolvers: Resolvers = {
   Mutation,
   User,
   Item,
+  SimilarItem,
   Interaction,
   Explanation,
   Contribution,

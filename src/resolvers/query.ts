@@ -4,7 +4,7 @@ import { catalogueCategory } from './categories.js';
 import { BadUserInputError } from '../errors.js';
 import { ListExpiredError } from '../recommendations/index.js';
 import { connection, decodeListCursor, recommendationConnection } from './connections.js';
-import { recommendationRequest } from './recommendation-arguments.js';
+import { recommendationRequest, similarItemsRequest } from './recommendation-arguments.js';
 import { selectsField } from './selection.js';
 
 export const Query: QueryResolvers = {
@@ -23,6 +23,8 @@ export const Query: QueryResolvers = {
     });
     return recommendationConnection(page, request.first);
   },
+  similarItems: async (_, { itemId, first, filter, userId }, { loaders }) =>
+    loaders.similarItems.load(await similarItemsRequest(loaders, itemId, first, filter, userId)),
   user: (_, args, { loaders }) => loaders.user.load(id('id', args.id)),
   item: (_, args, { loaders }) => loaders.item.load(id('id', args.id)),
   users: async (_, { first, after }, { services }) => {

@@ -1,6 +1,14 @@
 import type { Loaders } from '../context.js';
 import { BadUserInputError } from '../errors.js';
-import type { BoostRule, PinRule, RankingPolicy, RecommendationRequest, SessionItem } from '../recommendations/index.js';
+import type {
+  BoostRule,
+  RecommendationFilter as Filter,
+  PinRule,
+  RankingPolicy,
+  RecommendationRequest,
+  SessionItem,
+  SimilarItemsRequest,
+} from '../recommendations/index.js';
 import type { RankingBoost, RankingPin, RankingRules, RecommendationContext, RecommendationFilter } from './generated/types.js';
 import { category, count, id, list, MAX_PAGE_SIZE } from './arguments.js';
 import { catalogueCategory } from './categories.js';
@@ -42,26 +50,48 @@ export async function recommendationRequest(
     ignoreItemIds: ignoredItems(args.ignoreItemIds),
     explain,
   };
-  const { filter } = args;
-  const includeCategories = list('filter.includeCategories', filter?.includeCategories, category);
-  const excludeCategories = list('filter.excludeCategories', filter?.excludeCategories, category);
-  const excludeItemIds = list('filter.excludeItemIds', filter?.excludeItemIds, id);
   const boosts = list('rules.boosts', args.rules?.boosts, (_, boost) => boost, MAX_RULES);
-  const needsCatalogue = includeCategories || excludeCategories || boosts?.some((b) => b.categories?.length);
-  const catalogue = needsCatalogue ? await loaders.categories() : [];
-  const spelled = (argument: string, categories: readonly string[] | null) =>
-    categories && [...new Set(categories.flatMap((c, i) => catalogueCategory(`${argument}[${i}]`, c, catalogue)))];
+  const catalogue = boosts?.some((b) => b.categories?.length) ? await loaders.categories() : [];
   return {
     ...request,
-    filter: filter
-      ? {
-          includeCategories: spelled('filter.includeCategories', includeCategories),
-          excludeCategories: spelled('filter.excludeCategories', excludeCategories),
-          excludeItemIds,
-        }
-      : null,
-    policy: rankingPolicy(args, (boost, i) => boostRule(`rules.boosts[${i}]`, boost, spelled)),
+    filter: await recommendationFilter(loaders, args.filter),
+    policy: rankingPolicy(args, (boost, i) => boostRule(`rules.boosts[${i}]`, boost, (argument, categories) => spelled(argument, categories, catalogue))),
   };
+}
+
+/** Validates the arguments shared by `Query.similarItems` and `Item.similarItems`. */
+export async function similarItemsRequest(
+  loaders: Pick<Loaders, 'categories'>,
+  itemId: string,
+  first: number,
+  filter: RecommendationFilter | null | undefined,
+  userId: string | null | undefined,
+): Promise<SimilarItemsRequest> {
+  return {
+    itemId: id('itemId', itemId),
+    first: count('first', first, MAX_PAGE_SIZE),
+    userId: userId == null ? null : id('userId', userId),
+    filter: await recommendationFilter(loaders, filter),
+  };
+}
+
+/** A filter with every entry checked and categories spelled as the catalogue spells them. */
+async function recommendationFilter(loaders: Pick<Loaders, 'categories'>, filter: RecommendationFilter | null | undefined): Promise<Filter | null> {
+  if (!filter) return null;
+  const includeCategories = list('filter.includeCategories', filter.includeCategories, category);
+  const excludeCategories = list('filter.excludeCategories', filter.excludeCategories, category);
+  const excludeItemIds = list('filter.excludeItemIds', filter.excludeItemIds, id);
+  const catalogue = includeCategories || excludeCategories ? await loaders.categories() : [];
+  return {
+    includeCategories: spelled('filter.includeCategories', includeCategories, catalogue),
+    excludeCategories: spelled('filter.excludeCategories', excludeCategories, catalogue),
+    excludeItemIds,
+  };
+}
+
+/** Categories as the catalogue spells them, each once; a category the catalogue lacks is bad input. */
+function spelled(argument: string, categories: readonly string[] | null, catalogue: readonly string[]): readonly string[] | null {
+  return categories && [...new Set(categories.flatMap((c, i) => catalogueCategory(`${argument}[${i}]`, c, catalogue)))];
 }
 
 /** Null when nothing would change the plain ranking, so equal requests keep equal DataLoader keys. */

@@ -3,10 +3,11 @@ import type {
   ExplanationResolvers,
   InteractionResolvers,
   ItemResolvers,
+  SimilarItemResolvers,
   UserResolvers,
 } from './generated/types.js';
 import { count, id, MAX_CONTRIBUTIONS, MAX_PAGE_SIZE } from './arguments.js';
-import { recommendationRequest } from './recommendation-arguments.js';
+import { recommendationRequest, similarItemsRequest } from './recommendation-arguments.js';
 import { selectsField } from './selection.js';
 
 export const User: UserResolvers = {
@@ -24,6 +25,11 @@ export const Item: ItemResolvers = {
   // Batched through the request's item loader: 100 references, one store call; null when unknown.
   __resolveReference: (reference, { loaders }) => loaders.item.load(id('representations', reference.id)),
   modelKnowledge: (item, _, { services }) => services.catalogue.knowledgeOf(item.id),
+  similarItems: async (item, { first, filter }, { loaders }) => loaders.similarItems.load(await similarItemsRequest(loaders, item.id, first, filter, null)),
+};
+
+export const SimilarItem: SimilarItemResolvers = {
+  sharedUserCount: (similar, _, { loaders }) => loaders.sharedUserCount.load([similar.source.id, similar.item.id]),
 };
 
 export const Interaction: InteractionResolvers = {

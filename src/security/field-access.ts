@@ -14,9 +14,12 @@ import { coercedVariables } from './variables.js';
 
 type Arguments = Record<string, any>;
 
-/** Who may use a field: keys of `role` (null: anyone, anonymous included), and subjects as `subjectIds` says. */
+/**
+ * Who may use a field: keys of `role` (null: anyone, anonymous included; a function: the role its
+ * arguments need), and subjects as `subjectIds` says.
+ */
 interface FieldAccess {
-  readonly role: Role | null;
+  readonly role: Role | null | ((args: Arguments) => Role | null);
   /** The user ids the field's arguments name, all of which must be the subject's; absent: subjects as anyone else. */
   readonly subjectIds?: (args: Arguments) => readonly unknown[];
 }
@@ -37,6 +40,8 @@ const FIELD_ACCESS: Readonly<Record<string, FieldAccess>> = {
   'Query.user': { role: 'reader', subjectIds: (a) => [a.id] },
   // A visit without a user is no one's data: a subject may rank one as well as their own.
   'Query.recommendations': { role: 'reader', subjectIds: (a) => (a.userId == null ? [] : [a.userId]) },
+  // Catalogue data for anyone; personalised by a user, that user's data.
+  'Query.similarItems': { role: (a) => (a.userId == null ? null : 'reader'), subjectIds: (a) => (a.userId == null ? [] : [a.userId]) },
   // Routers need the SDL; nobody else does.
   'Query._service': { role: 'reader' },
   // Anyone may resolve Items; a subject's User representations must be theirs (User's fields are USER_DATA).
@@ -61,13 +66,14 @@ const ROOT_DEFAULT: FieldAccess = { role: 'reader' };
 const sameUser = (id: unknown, userId: string) => typeof id === 'string' && id.normalize('NFC') === userId;
 
 function allowed(caller: Caller, access: FieldAccess, args: () => Arguments): boolean {
+  const role = typeof access.role === 'function' ? access.role(args()) : access.role;
   switch (caller.kind) {
     case 'anonymous':
-      return access.role === null;
+      return role === null;
     case 'service':
-      return access.role === null || AccessPolicy.holds(caller, access.role);
+      return role === null || AccessPolicy.holds(caller, role);
     case 'subject':
-      if (access.subjectIds === undefined) return access.role === null;
+      if (access.subjectIds === undefined) return role === null;
       return access.subjectIds(args()).every((id) => sameUser(id, caller.userId));
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelInfo, RecommendationModel } from '../../src/inference/index.js';
-import { SwappableRecommender, type Recommender, type RecommendationResult } from '../../src/recommendations/index.js';
+import { SwappableRecommender, type Recommender, type RecommendationResult, type SimilarItemResult } from '../../src/recommendations/index.js';
 
 /** A recommender whose answers name its model version and finish only when released. */
 function fakeGeneration(version: string) {
@@ -11,6 +11,10 @@ function fakeGeneration(version: string) {
     async recommend(requests) {
       await new Promise<void>((resolve) => releases.push(resolve));
       return requests.map(() => [{ item: { id: version } } as RecommendationResult]);
+    },
+    async similarItems(requests) {
+      await new Promise<void>((resolve) => releases.push(resolve));
+      return requests.map(() => [{ item: { id: version } } as SimilarItemResult]);
     },
   };
   const model = { close: async () => void events.push(`${version} closed`) } as RecommendationModel;

@@ -79,6 +79,19 @@ describe('query abuse limits', () => {
     expect(huge.extensions).toMatchObject({ code: 'QUERY_TOO_COSTLY' });
   });
 
+  it('multiplies the `first` of similar items through nesting', async () => {
+    const query = /* GraphQL */ `
+      query ($n: Int) { item(id: "item-0011") { similarItems(first: $n) { item { similarItems(first: $n) { item { id } } } } } }
+    `;
+    // 1 + 10 × (2 + 3 × 10) = 321: within 2000.
+    const small = await server.graphql(query, { n: 10 });
+    expect(small.errors).toBeUndefined();
+    // 1 + 30 × (2 + 3 × 30) = 2761: over.
+    const error = await rejected(query, { n: 30 });
+    expect(error.extensions).toMatchObject({ code: 'QUERY_TOO_COSTLY', limit: 2000 });
+    expect(error.message).toMatch(/found 2761/);
+  });
+
   it('keeps variables that do not coerce BAD_USER_INPUT, not a cost refusal', async () => {
     const response = await server.graphql('query ($n: Int) { users(first: $n) { nodes { id } } }', { n: 'ten' });
     expect(response.errors).toHaveLength(1);
