@@ -127,7 +127,12 @@ async function measure(diversity: number, maxPerCategory: number | null): Promis
 }
 
 function intraListDistance(served: RecommendationModel, items: readonly ItemRecord[]): number {
-  const vectors = items.map((item) => unitVector(served.candidateVector(served.vocabulary.itemIndex.get(item.id)!)));
+  const rows = served.candidateRows();
+  const d = served.metadata.embeddingDim;
+  const vectors = items.map((item) => {
+    const index = served.vocabulary.itemIndex.get(item.id)!;
+    return unitVector(rows.subarray(index * d, (index + 1) * d));
+  });
   let sum = 0;
   let pairs = 0;
   for (let a = 0; a < vectors.length; a++) {

@@ -55,11 +55,6 @@ export interface RecommendationModel {
    */
   writeItemVectors(vectors: readonly ItemVector[]): void;
   /**
-   * Item row `index`'s candidate vector: a run's score of the item is `⟨user_vector, it⟩` plus its
-   * bias. A view into the served table, valid until the next `writeItemVectors`.
-   */
-  candidateVector(index: number): Float32Array;
-  /**
    * The candidate table as served now, `itemCount × embeddingDim` in vocabulary order (unit rows
    * under cosine), not copied: read it synchronously, before the next `writeItemVectors`.
    */
@@ -165,7 +160,6 @@ export async function loadModel(directory: string, options: LoadModelOptions): P
       tables.write(rows);
       runner.writeRows(rows);
     },
-    candidateVector: (index) => tables.candidateRow(index),
     candidateRows: () => tables.candidateRows(),
     close: runner.close,
   };

@@ -93,12 +93,6 @@ export class ServingTables {
     this.rows = end;
   }
 
-  /** Candidate row `index` (the vector scores are taken against): a view, to read before the next write. */
-  candidateRow(index: number): Float32Array {
-    if (!Number.isInteger(index) || index < 0 || index >= this.rows) throw new RangeError(`no item row ${index}`);
-    return this.candidates.subarray(index * this.dim, (index + 1) * this.dim);
-  }
-
   /** The rows in use now, copied: what a new worker starts from. */
   snapshot(): TablesSnapshot {
     const used = this.rows * this.dim;

@@ -163,7 +163,9 @@ export class RecommendationService implements CatalogueFollower {
     this.space = {
       vector: (itemId) => {
         const index = model.vocabulary.itemIndex.get(itemId);
-        return index === undefined ? null : model.candidateVector(index);
+        const d = model.metadata.embeddingDim;
+        // A view into the served table: read at once, before the next row write.
+        return index === undefined ? null : model.candidateRows().subarray(index * d, (index + 1) * d);
       },
     };
     this.similar = new SimilarItems(store, model, candidates);
