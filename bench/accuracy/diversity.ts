@@ -1,8 +1,7 @@
 /**
  * What diversity and category caps cost in accuracy and buy in variety, through the served path
- * (RecommendationService with a ranking policy): `npm run bench:diversity -- --dataset lastfm
- * --model DIR` (a LastFM model folder, e.g. the `gat` folder `npm run eval -- --dataset lastfm`
- * writes) or `--dataset demo` (the bundled model on the generated demo data, which has categories).
+ * (RecommendationService with a ranking policy): `npm run bench:diversity -- --dataset lastfm|gowalla
+ * --model DIR` (a model folder of that dataset, e.g. the `gat` folder `npm run eval` writes) or `--dataset demo` (the bundled model on the generated demo data, which has categories).
  * Prints the curve and writes bench/results/diversity-<dataset>.json.
  */
 import { execFileSync } from 'node:child_process';
@@ -33,12 +32,12 @@ const { values } = parseArgs({
   },
 });
 const dataset = values.dataset;
-if (dataset !== 'lastfm' && dataset !== 'demo') {
-  console.error('usage: npm run bench:diversity -- --dataset lastfm --model DIR | --dataset demo [--users N]');
+if (dataset !== 'lastfm' && dataset !== 'gowalla' && dataset !== 'demo') {
+  console.error('usage: npm run bench:diversity -- --dataset lastfm|gowalla --model DIR | --dataset demo [--users N]');
   process.exit(2);
 }
-if (dataset === 'lastfm' && !values.model) {
-  console.error('--dataset lastfm needs --model DIR: a LastFM model folder (npm run eval -- --dataset lastfm writes one)');
+if (dataset !== 'demo' && !values.model) {
+  console.error(`--dataset ${dataset} needs --model DIR: a model folder of that dataset (npm run eval -- --dataset ${dataset} writes one)`);
   process.exit(2);
 }
 
@@ -47,8 +46,8 @@ const store = new SqliteGraphStore(join(mkdtempSync(join(tmpdir(), 'recograph-di
 const model = await loadModel(values.model ?? 'models/demo', { executionProvider: 'cpu', logger });
 let test: UserItems | null = null;
 let users: string[];
-if (dataset === 'lastfm') {
-  const dir = join(values['data-dir'], 'lastfm');
+if (dataset !== 'demo') {
+  const dir = join(values['data-dir'], dataset);
   await importSplit(store, model.vocabulary.itemCount, readSplits([join(dir, 'train.txt'), join(dir, 'valid.txt')]));
   test = new Map([...readSplits([join(dir, 'test.txt')])].filter(([, items]) => items.length > 0));
   users = [...test.keys()];
@@ -160,7 +159,7 @@ const report = {
     users: users.length,
     k: K,
     path: 'RecommendationService.recommend with a ranking policy (diversity: MMR over the best K + 100 candidates by the model\'s candidate vectors), batches of 128 users, no explanations',
-    ...(dataset === 'lastfm'
+    ...(dataset !== 'demo'
       ? { store: 'train.txt + valid.txt (weight 1, time = position)', test: 'test.txt of the first users in file order; known items excluded (our protocol, as npm run eval)' }
       : { store: 'the generated demo data (npm start seeds the same)', test: 'none: demo users have no held-out items' }),
   },
