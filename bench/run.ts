@@ -3,7 +3,7 @@
  * static-answer ceiling server on loopback, drives them with autocannon, prints one table and
  * writes the numbers to bench/results/. Then the same recommendations on Neo4j (the test server of
  * tools/neo4j-test-server, seeded with the same demo data), batching on and off, unless Java is
- * missing or `--no-neo4j` is given. Bounded: about 12 s per scenario, 15 scenarios.
+ * missing or `--no-neo4j` is given. Bounded: about 12 s per scenario, 17 scenarios.
  *
  * Options: --duration S (measured seconds per scenario, default 8), --warmup S (default 2), --no-neo4j.
  */
@@ -41,6 +41,10 @@ const aliased = (users: readonly string[]) =>
 const SESSION = `query Visit($items: [ID!]!) { recommendations(context: { itemIds: $items }, first: 10) {
   rank score item { id title category }
   explanation { kind summary modelVersion contributions(first: 5) { weight share item { id title } } } } }`;
+const SIMILAR = `query Similar($item: ID!) { similarItems(itemId: $item, first: 10) {
+  rank score sharedUserCount item { id title category } explanation { kind summary } } }`;
+/** Item pages: every demo item of the first 1,000. */
+const ITEM_PAGES = Array.from({ length: 1000 }, (_, k) => `item-${String(k + 1).padStart(4, '0')}`);
 /** Anonymous visits of 5 demo items each, spread over the first 200 items. */
 const VISITS = USERS.map((_, k) => Array.from({ length: 5 }, (_, j) => `item-${String(((k * 7 + j * 13) % 200) + 1).padStart(4, '0')}`));
 
@@ -51,6 +55,7 @@ const BODIES = {
   policy: perUser(POLICY),
   small: perUser(SMALL),
   session: VISITS.map((items) => JSON.stringify({ query: SESSION, variables: { items } })),
+  similar: ITEM_PAGES.map((item) => JSON.stringify({ query: SIMILAR, variables: { item } })),
   alias50: Array.from({ length: 60 }, (_, k) => JSON.stringify({ query: aliased(USERS.slice(k * 50, k * 50 + 50)) })),
 };
 
@@ -205,6 +210,7 @@ async function main(): Promise<void> {
   for (const connections of [1, 16, 64]) rows.push(await measure('recommendations(first: 10), explained', main, BODIES.full, connections));
   rows.push(await measure('recommendations(first: 10), explained, with rules, diversity and a category cap', main, BODIES.policy, 64));
   rows.push(await measure('anonymous visit (context of 5 items), explained', main, BODIES.session, 64));
+  rows.push(await measure('similar items (first: 10) of an item page, explained', main, BODIES.similar, 64));
   rows.push(await measure('1 user: score item { id }', main, BODIES.small, 1));
   rows.push(await measure('50 users (aliases): score item { id }', main, BODIES.alias50, 1));
   await main.stop();
