@@ -1,4 +1,4 @@
-import type { GraphStore, ItemRecord, Neighbourhood } from '../graph/index.js';
+import { itemRecord, type GraphStore, type ItemRecord, type Neighbourhood } from '../graph/index.js';
 import { similarItemsExplanation, type ExplanationModel } from '../explain/index.js';
 import { addScaled, assembleBatch, readUserScores, unitVector, type RecommendationModel } from '../inference/index.js';
 import type { Candidates, RecommendationFilter } from './ranking/candidates.js';
@@ -139,7 +139,7 @@ export class SimilarItems {
       const row = vocabulary.itemIndex.get(request.itemId)!;
       const own = this.basis === 'CO_USERS' ? directions.get(itemKey(request.itemId)) : rows.subarray(row * dim, (row + 1) * dim);
       if (!own?.some((x) => x !== 0)) return null;
-      const direction = unitVector(Float32Array.from(own));
+      const direction = unitVector(own);
       const user = request.userId ? personal.get(request.userId) : undefined;
       const userDirection = request.userId ? directions.get(userKey(request.userId)) : undefined;
       if (userDirection && this.personalWeight !== 0) addScaled(direction, userDirection, this.personalWeight);
@@ -178,7 +178,7 @@ export class SimilarItems {
     return itemIds.map((id, i) => ({
       userId: itemKey(id),
       userExists: true,
-      items: [{ item: { id, title: id, category: null, description: null, tags: [], available: true }, type: 'VIEW', weight: 1, lastAt: new Date(0), coUsers: users[i]! }],
+      items: [{ item: itemRecord({ id, title: id }), type: 'VIEW', weight: 1, lastAt: new Date(0), coUsers: users[i]! }],
       interactedItemIds: new Set([id]),
     }));
   }
@@ -208,7 +208,7 @@ export class SimilarItems {
     const outputs = await this.model.run(assembleBatch(neighbourhoods, bias, vocabulary, 1, 0).inputs);
     neighbourhoods.forEach((n, row) => {
       const vector = readUserScores(outputs, row).userVector;
-      if (vector.some((x) => x !== 0)) directions.set(n.userId, unitVector(Float32Array.from(vector)));
+      if (vector.some((x) => x !== 0)) directions.set(n.userId, unitVector(vector));
     });
     return directions;
   }
