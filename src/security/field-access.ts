@@ -40,6 +40,7 @@ const FIELD_ACCESS: Readonly<Record<string, FieldAccess>> = {
   'Query.user': { role: 'reader', subjectIds: (a) => [a.id] },
   // A visit without a user is no one's data: a subject may rank one as well as their own.
   'Query.recommendations': { role: 'reader', subjectIds: (a) => (a.userId == null ? [] : [a.userId]) },
+  'Query.recommendationList': { role: 'reader', subjectIds: (a) => [a.userId] },
   // Catalogue data for anyone; personalised by a user, that user's data.
   'Query.similarItems': { role: (a) => (a.userId == null ? null : 'reader'), subjectIds: (a) => (a.userId == null ? [] : [a.userId]) },
   // Routers need the SDL; nobody else does.

@@ -24,13 +24,14 @@ describe('end-user tokens (shared secret)', () => {
 
   it("reads the subject's own user, history and recommendations", async () => {
     const { errors, data } = await server.graphql(
-      '{ user(id: "user-0001") { interactionCount interactions(first: 2) { item { id } } recommendations(first: 2) { rank } } recommendations(userId: "user-0001", first: 1) { rank } }',
+      '{ user(id: "user-0001") { interactionCount interactions(first: 2) { item { id } } recommendations(first: 2) { rank } } recommendations(userId: "user-0001", first: 1) { rank } recommendationList(userId: "user-0001", first: 1) { nodes { rank } } }',
       {},
       own,
     );
     expect(errors).toBeUndefined();
     expect(data.user.interactions).toHaveLength(2);
     expect(data.recommendations).toHaveLength(1);
+    expect(data.recommendationList.nodes).toHaveLength(1);
     const entity = await server.graphql('{ _entities(representations: [{ __typename: "User", id: "user-0001" }]) { ... on User { interactionCount } } }', {}, own);
     expect(entity.errors).toBeUndefined();
   });
@@ -54,6 +55,8 @@ describe('end-user tokens (shared secret)', () => {
       '{ user(id: "user-0002") { id } }',
       '{ recommendations(userId: "user-0002") { rank } }',
       'query ($id: ID!) { recommendations(userId: $id) { rank } }',
+      '{ recommendationList(userId: "user-0002") { nodes { rank } } }',
+      '{ recommendationList(userId: "user-0001") { nodes { explanation { contributions { evidence { user { id } } } } } } }',
       '{ users { nodes { id } } }',
       '{ _entities(representations: [{ __typename: "User", id: "user-0001" }, { __typename: "User", id: "user-0002" }]) { ... on User { interactionCount } } }',
       '{ recommendations(userId: "user-0001") { explanation { contributions { evidence { user { id } } } } } }',
