@@ -50,6 +50,8 @@ export interface InteractionRecord {
   readonly type: InteractionType;
   readonly weight: number;
   readonly occurredAt: Date;
+  /** The recommendation answer the interaction came from, when the caller said so. */
+  readonly recommendationId: string | null;
 }
 
 /** An interaction to record; `weight` is already resolved (see `interaction-weights.ts`). */
@@ -60,6 +62,8 @@ export interface NewInteraction {
   readonly type: InteractionType;
   readonly weight: number;
   readonly occurredAt: Date;
+  /** The recommendation answer it came from (`Impression.recommendationId`), if any. */
+  readonly recommendationId?: string | null;
 }
 
 export interface RecordInteractionsResult {
@@ -152,6 +156,52 @@ export interface UserDeletion {
   readonly interactionCount: number;
 }
 
+/** Where an answer was shown: a user's recommendations or an item's similar items. */
+export type RecommendationSurface = 'RECOMMENDATIONS' | 'SIMILAR_ITEMS';
+
+/** The items of one recommendation answer (or one page of it) as they were served. */
+export interface Impression {
+  readonly recommendationId: string;
+  /** The user it was served to; null for an anonymous visit or an item page without a user. */
+  readonly userId: string | null;
+  readonly surface: RecommendationSurface;
+  /** The experiment and variant that served it; null outside experiments. */
+  readonly experiment: string | null;
+  readonly variant: string | null;
+  readonly modelVersion: string;
+  readonly shownAt: Date;
+  /** The items served, each with its rank (1 = first); a later page of a list continues the ranks. */
+  readonly items: readonly { readonly itemId: string; readonly rank: number }[];
+}
+
+export interface FeedbackQuery {
+  /** Impressions shown at or after this instant; null for all. */
+  readonly since: Date | null;
+  /** Impressions shown before this instant; null for all. */
+  readonly until: Date | null;
+  /** Interaction types that count as a conversion (every attributed interaction counts as a click). */
+  readonly conversionTypes: readonly InteractionType[];
+}
+
+/**
+ * Impressions and what came of them, per experiment, variant, model version and surface. An
+ * impression is one served item of one answer; it is clicked when an interaction of the answer's
+ * user (any user, for an answer served to nobody) with that item names the answer's
+ * `recommendationId`, and converted when such an interaction has a conversion type. Each
+ * impression counts once however many interactions it led to.
+ */
+export interface FeedbackCounts {
+  readonly experiment: string | null;
+  readonly variant: string | null;
+  readonly modelVersion: string;
+  readonly surface: RecommendationSurface;
+  /** Distinct answers (a kept list's pages are one answer). */
+  readonly answers: number;
+  readonly impressions: number;
+  readonly clicks: number;
+  readonly conversions: number;
+}
+
 export interface GraphStore {
   /** Sampled neighbourhoods for many users in one round trip, aligned with `userIds`. */
   neighbourhoods(userIds: readonly string[], fanouts: Fanouts): Promise<Neighbourhood[]>;
@@ -204,11 +254,19 @@ export interface GraphStore {
   itemsChangedSince(revision: number, limit: number): Promise<CatalogueChanges>;
   /**
    * Erases a user and everything recorded about them, atomically: their interactions, merged
-   * edges and their share of item popularity. Afterwards no read returns anything derived from them,
+   * edges, their share of item popularity and the impressions served to them. Afterwards no read returns anything derived from them,
    * and a replay of one of their interaction `id`s is refused: the store keeps a keyed hash of each
    * such `id` (see `erased-keys.ts`), never the `id` or the user's id.
    */
   deleteUser(id: string): Promise<UserDeletion>;
+  /**
+   * Keeps served answers' impressions, many in one write (the serving side batches them off the
+   * request path). A `recommendationId` and rank already kept is left as it was, so a retried
+   * batch counts nothing twice.
+   */
+  recordImpressions(impressions: readonly Impression[]): Promise<void>;
+  /** Impressions, clicks and conversions per experiment, variant, model version and surface (see `FeedbackCounts`). */
+  feedbackCounts(query: FeedbackQuery): Promise<FeedbackCounts[]>;
   /** True when the store holds no interaction at all (a fresh store to seed). */
   isEmpty(): Promise<boolean>;
   /** Resolves when the store can be read and written now; rejects, without waiting long, when not. */

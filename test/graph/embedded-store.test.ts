@@ -13,6 +13,7 @@ import {
   type NewInteraction,
 } from '../../src/graph/index.js';
 import { writeProtect } from '../support/write-protect.js';
+import { describeFeedbackContract } from './feedback-contract.js';
 import { describeInteractionsPageContract } from './interactions-page-contract.js';
 import { describeGraphStoreContract } from './store-contract.js';
 
@@ -25,6 +26,7 @@ describeGraphStoreContract('embedded (SQLite), items cached, no users', async ()
 describeGraphStoreContract('embedded (SQLite), users cached, no items', async () => new SqliteGraphStore(freshPath(), { cacheItems: 0, cacheUsers: 1 }));
 describeGraphStoreContract('embedded (SQLite), no cache', async () => new SqliteGraphStore(freshPath(), { cacheItems: 0, cacheUsers: 0 }));
 describeInteractionsPageContract('embedded (SQLite)', async () => new SqliteGraphStore(freshPath()));
+describeFeedbackContract('embedded (SQLite)', async () => new SqliteGraphStore(freshPath()));
 
 describe('embedded store cache', () => {
   const like = (userId: string, itemId: string, day: number): NewInteraction => ({

@@ -48,10 +48,10 @@ export function describeInteractionsPageContract(adapter: string, openStore: () 
       await store.recordInteractions([event('u2', 'b', 9, 'PURCHASE', 5, 'k1'), event('u1', 'a', 1), event('u1', 'a', 3, 'LIKE', 2)]);
       await store.recordInteractions([event('u3', 'a', 2, 'CLICK', 0.5)]);
       const expected = [
-        { id: 'k1', userId: 'u2', itemId: 'b', type: 'PURCHASE', weight: 5, occurredAt: at(9) },
-        { id: null, userId: 'u1', itemId: 'a', type: 'VIEW', weight: 1, occurredAt: at(1) },
-        { id: null, userId: 'u1', itemId: 'a', type: 'LIKE', weight: 2, occurredAt: at(3) },
-        { id: null, userId: 'u3', itemId: 'a', type: 'CLICK', weight: 0.5, occurredAt: at(2) },
+        { id: 'k1', userId: 'u2', itemId: 'b', type: 'PURCHASE', weight: 5, occurredAt: at(9), recommendationId: null },
+        { id: null, userId: 'u1', itemId: 'a', type: 'VIEW', weight: 1, occurredAt: at(1), recommendationId: null },
+        { id: null, userId: 'u1', itemId: 'a', type: 'LIKE', weight: 2, occurredAt: at(3), recommendationId: null },
+        { id: null, userId: 'u3', itemId: 'a', type: 'CLICK', weight: 0.5, occurredAt: at(2), recommendationId: null },
       ];
       for (const first of [1, 2, 3, 4, 100]) expect(await readAll(store, first)).toEqual(expected);
     });

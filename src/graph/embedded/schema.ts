@@ -36,9 +36,28 @@ CREATE TABLE IF NOT EXISTS interactions (
   item_id TEXT NOT NULL REFERENCES items (id),
   type TEXT NOT NULL,
   weight REAL NOT NULL,
-  occurred_at INTEGER NOT NULL
+  occurred_at INTEGER NOT NULL,
+  recommendation_id TEXT
 );
 CREATE INDEX IF NOT EXISTS interactions_by_user_recent ON interactions (user_id, occurred_at DESC, seq DESC);
+CREATE INDEX IF NOT EXISTS interactions_by_recommendation ON interactions (recommendation_id, item_id) WHERE recommendation_id IS NOT NULL;
+
+-- One row per item served in a recommendation answer (its page of a kept list), written in batches
+-- off the request path; what came of it is read by joining interactions on recommendation_id.
+CREATE TABLE IF NOT EXISTS impressions (
+  recommendation_id TEXT NOT NULL,
+  rank INTEGER NOT NULL,
+  item_id TEXT NOT NULL,
+  user_id TEXT,
+  surface TEXT NOT NULL,
+  experiment TEXT,
+  variant TEXT,
+  model_version TEXT NOT NULL,
+  shown_at INTEGER NOT NULL,
+  PRIMARY KEY (recommendation_id, rank)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS impressions_by_user ON impressions (user_id) WHERE user_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS impressions_by_time ON impressions (shown_at);
 
 CREATE TABLE IF NOT EXISTS edges (
   user_id TEXT NOT NULL REFERENCES users (id),
@@ -76,11 +95,16 @@ const NUMBER_OLD_ITEMS = `UPDATE items SET revision = numbered.revision
   FROM (SELECT id, row_number() OVER (ORDER BY id) AS revision FROM items) AS numbered
   WHERE items.id = numbered.id`;
 
-const missingItemColumns = (db: Database.Database) => {
-  const present = columnsOf(db, 'items');
+/** Columns `interactions` gained after files were first written. */
+const ADDED_INTERACTION_COLUMNS: readonly (readonly [name: string, definition: string])[] = [['recommendation_id', 'recommendation_id TEXT']];
+
+const missingColumns = (db: Database.Database, table: string, added: typeof ADDED_ITEM_COLUMNS) => {
+  const present = columnsOf(db, table);
   // No table yet: SCHEMA_SQL creates it whole.
-  return present.size === 0 ? [] : ADDED_ITEM_COLUMNS.filter(([name]) => !present.has(name));
+  return present.size === 0 ? [] : added.filter(([name]) => !present.has(name));
 };
+const missingItemColumns = (db: Database.Database) => missingColumns(db, 'items', ADDED_ITEM_COLUMNS);
+const missingInteractionColumns = (db: Database.Database) => missingColumns(db, 'interactions', ADDED_INTERACTION_COLUMNS);
 
 const columnsOf = (db: Database.Database, table: string) =>
   new Set(db.prepare<[string], string>('SELECT name FROM pragma_table_info(?)').pluck().all(table));
@@ -105,10 +129,11 @@ UPDATE edges SET type = (
  * checks again, as another process may be migrating the same file.
  */
 export function applySchema(db: Database.Database, typeStrength: (column: string) => string): void {
-  if (missingItemColumns(db).length > 0 || edgesLackType(db)) {
+  if (missingItemColumns(db).length > 0 || missingInteractionColumns(db).length > 0 || edgesLackType(db)) {
     db.transaction(() => {
       const missing = missingItemColumns(db);
       for (const [, definition] of missing) db.exec(`ALTER TABLE items ADD COLUMN ${definition}`);
+      for (const [, definition] of missingInteractionColumns(db)) db.exec(`ALTER TABLE interactions ADD COLUMN ${definition}`);
       if (missing.some(([name]) => name === 'revision')) db.exec(NUMBER_OLD_ITEMS);
       if (edgesLackType(db)) db.exec(TYPE_OLD_EDGES(typeStrength));
     }).immediate();

@@ -6,7 +6,10 @@ import type {
   CoUserNeighbour,
   CatalogueChanges,
   Fanouts,
+  FeedbackCounts,
+  FeedbackQuery,
   GraphStore,
+  Impression,
   InteractionRecord,
   InteractionsPage,
   InteractionsPageRequest,
@@ -20,6 +23,7 @@ import type {
   PageRequest,
   PopularItem,
   PopularItemsQuery,
+  RecommendationSurface,
   RecordInteractionsResult,
   UpsertItemsResult,
   UserDeletion,
@@ -56,7 +60,21 @@ interface InteractionRow {
   type: InteractionType;
   weight: number;
   occurred_at: number;
+  recommendation_id: string | null;
 }
+
+interface FeedbackRow {
+  experiment: string | null;
+  variant: string | null;
+  model_version: string;
+  surface: RecommendationSurface;
+  answers: number;
+  impressions: number;
+  clicks: number;
+  conversions: number;
+}
+
+const INTERACTION_COLUMNS = 'key, user_id, item_id, type, weight, occurred_at, recommendation_id';
 
 interface ItemRow {
   id: string;
@@ -92,6 +110,7 @@ const toInteraction = (row: InteractionRow): InteractionRecord => ({
   type: row.type,
   weight: row.weight,
   occurredAt: new Date(row.occurred_at),
+  recommendationId: row.recommendation_id,
 });
 
 /**
@@ -152,16 +171,16 @@ export class SqliteGraphStore implements GraphStore {
       ),
       item: db.prepare<[string], ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE id = ?`),
       recent: db.prepare<[string, number], InteractionRow>(
-        `SELECT key, user_id, item_id, type, weight, occurred_at FROM interactions
+        `SELECT ${INTERACTION_COLUMNS} FROM interactions
           WHERE user_id = ? ORDER BY occurred_at DESC, seq DESC LIMIT ?`,
       ),
       // The primary key: recording order, read straight off the table's b-tree.
       interactionsAfter: db.prepare<[number, number], InteractionRow & { seq: number }>(
-        `SELECT seq, key, user_id, item_id, type, weight, occurred_at FROM interactions
+        `SELECT seq, ${INTERACTION_COLUMNS} FROM interactions
           WHERE seq > ? ORDER BY seq LIMIT ?`,
       ),
       interactionByKey: db.prepare<[string], InteractionRow>(
-        'SELECT key, user_id, item_id, type, weight, occurred_at FROM interactions WHERE key = ?',
+        `SELECT ${INTERACTION_COLUMNS} FROM interactions WHERE key = ?`,
       ),
       listUsers: db.prepare<[string, number], { id: string }>(
         'SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?',
@@ -192,10 +211,28 @@ export class SqliteGraphStore implements GraphStore {
       insertUser: db.prepare<[string, number]>(
         'INSERT INTO users (id, created_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING',
       ),
-      insertInteraction: db.prepare<[string | null, string, string, string, number, number]>(
-        `INSERT INTO interactions (key, user_id, item_id, type, weight, occurred_at)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+      insertInteraction: db.prepare<[string | null, string, string, string, number, number, string | null]>(
+        `INSERT INTO interactions (${INTERACTION_COLUMNS})
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
       ),
+      insertImpression: db.prepare<[string, number, string, string | null, string, string | null, string | null, string, number]>(
+        `INSERT INTO impressions (recommendation_id, rank, item_id, user_id, surface, experiment, variant, model_version, shown_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      ),
+      // An impression is clicked (converted) once however many attributed interactions it led to.
+      feedbackCounts: db.prepare<[{ since: number; until: number; conversion: string }], FeedbackRow>(
+        `SELECT experiment, variant, model_version, surface,
+            count(DISTINCT recommendation_id) AS answers, count(*) AS impressions,
+            sum(EXISTS (SELECT 1 FROM interactions x WHERE x.recommendation_id = i.recommendation_id AND x.item_id = i.item_id
+              AND (i.user_id IS NULL OR x.user_id = i.user_id))) AS clicks,
+            sum(EXISTS (SELECT 1 FROM interactions x WHERE x.recommendation_id = i.recommendation_id AND x.item_id = i.item_id
+              AND (i.user_id IS NULL OR x.user_id = i.user_id) AND x.type IN (SELECT value FROM json_each(@conversion)))) AS conversions
+          FROM impressions i
+          WHERE shown_at >= @since AND shown_at < @until
+          GROUP BY experiment, variant, model_version, surface
+          ORDER BY experiment, variant, model_version, surface`,
+      ),
+      deleteImpressions: db.prepare<[string]>('DELETE FROM impressions WHERE user_id = ?'),
       countInteraction: db.prepare<[string]>(
         'UPDATE users SET interaction_count = interaction_count + 1 WHERE id = ?',
       ),
@@ -372,6 +409,7 @@ export class SqliteGraphStore implements GraphStore {
           interaction.type,
           interaction.weight,
           at,
+          interaction.recommendationId ?? null,
         );
         if (inserted.changes === 0 && key !== null) {
           // A retry of an interaction already recorded: report it as it was stored.
@@ -384,7 +422,7 @@ export class SqliteGraphStore implements GraphStore {
         const edge = s.upsertEdge.get(interaction.userId, interaction.itemId, interaction.weight, at, interaction.type);
         this.cache.forgetCoUsers(interaction.itemId);
         if (edge?.interaction_count === 1) s.countItemUser.run(interaction.itemId);
-        return { ...interaction, id: key };
+        return { ...interaction, id: key, recommendationId: interaction.recommendationId ?? null };
       });
       const users = [...new Set(batch.map((i) => i.userId))].map((id) => ({ id }));
       return { recordedCount, interactions: stored, users };
@@ -430,6 +468,7 @@ export class SqliteGraphStore implements GraphStore {
       s.uncountItemUsers.run(userId);
       s.deleteEdges.run(userId);
       s.deleteInteractions.run(userId);
+      s.deleteImpressions.run(userId);
       s.deleteUser.run(userId);
       return { deleted: true, interactionCount: user.interaction_count };
     });
@@ -442,6 +481,38 @@ export class SqliteGraphStore implements GraphStore {
       });
     }
     return deletion;
+  }
+
+  async recordImpressions(impressions: readonly Impression[]): Promise<void> {
+    const s = this.statements;
+    const write = this.db.transaction((batch: readonly Impression[]) => {
+      for (const impression of batch) {
+        const { recommendationId, userId, surface, experiment, variant, modelVersion } = impression;
+        const at = impression.shownAt.getTime();
+        for (const { itemId, rank } of impression.items) {
+          s.insertImpression.run(recommendationId, rank, itemId, userId, surface, experiment, variant, modelVersion, at);
+        }
+      }
+    });
+    if (impressions.length > 0) await this.whenUnlocked(() => write.immediate(impressions));
+  }
+
+  async feedbackCounts({ since, until, conversionTypes }: FeedbackQuery): Promise<FeedbackCounts[]> {
+    const rows = this.statements.feedbackCounts.all({
+      since: since?.getTime() ?? Number.MIN_SAFE_INTEGER,
+      until: until?.getTime() ?? Number.MAX_SAFE_INTEGER,
+      conversion: JSON.stringify(conversionTypes),
+    });
+    return rows.map((row) => ({
+      experiment: row.experiment,
+      variant: row.variant,
+      modelVersion: row.model_version,
+      surface: row.surface,
+      answers: row.answers,
+      impressions: row.impressions,
+      clicks: row.clicks,
+      conversions: row.conversions,
+    }));
   }
 
   async isEmpty(): Promise<boolean> {
