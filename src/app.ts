@@ -4,9 +4,11 @@ import { sharedTextEncoder } from './content/index.js';
 import { openGraphStore, seedDemoData, StoreAvailability, type GraphStore } from './graph/index.js';
 import type { RecommendationModel } from './inference/index.js';
 import { Metrics } from './observability/index.js';
+import { Feedback, ImpressionLog } from './feedback/index.js';
 import { RankedLists } from './recommendations/index.js';
 import { AccessPolicy, ErasureAudit } from './security/index.js';
 import { startHttpServer } from './server.js';
+import { startServingExperiment, type ServingExperiment } from './serving-experiment.js';
 import { ServingModel, type ModelReloadOutcome } from './serving-model.js';
 
 export interface App {
@@ -17,8 +19,13 @@ export interface App {
   /** The model serving now; a reload replaces it. */
   readonly model: RecommendationModel;
   readonly metrics: Metrics;
-  /** Loads `MODEL_DIR` again and swaps it in; a model that fails validation is refused. */
+  /**
+   * Loads `MODEL_DIR` (and each experiment variant's own model folder) again and swaps it in; a
+   * model that fails validation is refused. Answers with `MODEL_DIR`'s outcome.
+   */
   reloadModel(): Promise<ModelReloadOutcome>;
+  /** Writes the impressions waiting for the next flush (tests). */
+  flushImpressions(): Promise<void>;
   /** Graceful: stop accepting, finish in-flight requests, then close the model and the store. */
   close(): Promise<void>;
 }
@@ -36,6 +43,8 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
   const rawStore = await openGraphStore(config);
   const metrics = new Metrics();
   let serving: ServingModel | undefined;
+  let experiment: ServingExperiment | undefined;
+  let feedback: Feedback | undefined;
   let availability: StoreAvailability | undefined;
   const textEncoder = sharedTextEncoder(config.textEncoderDir, { logger });
   try {
@@ -45,15 +54,30 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
       logger,
     });
     const { store } = availability;
-    serving = await ServingModel.start({ config, store, logger, metrics, textEncoder, decorateModel: decorate.model });
+    const servingOptions = { config, store, logger, metrics, textEncoder, decorateModel: decorate.model };
+    serving = await ServingModel.start(servingOptions);
+    experiment = await startServingExperiment(serving, servingOptions, config.experiment);
+    const { experiments } = experiment;
+    const impressions = new ImpressionLog(store, logger, { ...config.impressions, onDropped: (answers) => metrics.impressionsDropped.inc(answers) });
+    feedback = new Feedback(impressions, store, metrics, { name: experiments.name, variants: experiments.variantNames() });
+    const answers = feedback;
     const server = await startHttpServer({
       host: config.host,
       port: config.port,
       services: {
         store,
-        recommendations: serving.recommender,
-        rankedLists: new RankedLists(serving.recommender, store, config.rankedLists),
-        catalogue: serving.catalogue,
+        recommendations: experiments.router,
+        experiments,
+        feedback,
+        rankedLists: new RankedLists(experiments.router, store, config.rankedLists, ({ variant }) =>
+          answers.newAnswer({
+            surface: 'RECOMMENDATIONS',
+            experiment: variant ? experiments.name : null,
+            variant: variant ?? null,
+            modelVersion: experiments.modelInfoOf(variant).version,
+          }),
+        ),
+        catalogue: experiment.catalogue,
         access: new AccessPolicy(config.access, logger),
         erasureAudit: new ErasureAudit(metrics.erasures, decorate.auditDestination),
       },
@@ -70,6 +94,7 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
       metricsPort: config.metricsPort,
     });
     const model = serving;
+    const variants = experiment;
     return {
       url: server.url,
       metricsUrl: server.metricsUrl,
@@ -78,17 +103,22 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
         return model.model;
       },
       metrics,
-      reloadModel: () => model.reload(),
+      reloadModel: () => variants.reload(),
+      flushImpressions: () => answers.flush(),
       async close() {
         await server.stop();
+        await answers.close();
         availability?.stop();
+        await variants.close();
         await model.close();
         await textEncoder.close();
         await rawStore.close();
       },
     };
   } catch (error) {
+    await feedback?.close();
     availability?.stop();
+    await experiment?.close();
     await serving?.close();
     await textEncoder.close();
     await rawStore.close();

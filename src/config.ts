@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { readExperimentFile, type ExperimentConfig } from './experiments/index.js';
 import { DEFAULT_WORKER_HEAP_MIB } from './inference/index.js';
 import {
   DEFAULT_BUSY_TIMEOUT_MS,
@@ -88,6 +89,9 @@ const envSchema = z.object({
   CATALOGUE_SYNC_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
   RECOMMENDATION_LIST_TTL_S: z.coerce.number().int().min(1).max(86_400).default(300),
   RECOMMENDATION_LISTS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(2000),
+  EXPERIMENTS_FILE: z.string().min(1).optional(),
+  IMPRESSIONS_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  IMPRESSIONS_BUFFER_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   RECOMMENDATION_BATCHING: booleanFromEnv.default(true),
   RECOMMENDATION_BATCH_MAX_SIZE: z.coerce.number().int().min(1).max(4096).default(256),
   RECOMMENDATION_BATCH_MAX_WAIT_MS: z.coerce.number().min(0).max(1000).default(2),
@@ -166,6 +170,10 @@ export interface Config {
   readonly catalogueSyncMs: number;
   /** Ranked lists kept for paging (`Query.recommendationList`): how long, and how many at most. */
   readonly rankedLists: { readonly ttlMs: number; readonly maxLists: number };
+  /** The A/B experiment being run (`EXPERIMENTS_FILE`); null when none is. */
+  readonly experiment: ExperimentConfig | null;
+  /** Served answers' impressions: how often they are written to the store, and how many answers wait at most. */
+  readonly impressions: { readonly flushMs: number; readonly maxPending: number };
   /** Cross-request micro-batching of the neighbourhood fetch and the model run. */
   readonly batching: BatchingConfig;
   /** Worker threads running the model, each with its own session; 0 runs it on the event loop. */
@@ -241,6 +249,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const open = e.API_KEYS.length === 0 && userTokens === null;
+  let experiment: ExperimentConfig | null = null;
+  try {
+    experiment = e.EXPERIMENTS_FILE === undefined ? null : readExperimentFile(resolve(e.EXPERIMENTS_FILE));
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: EXPERIMENTS_FILE: ${error instanceof Error ? error.message : String(error)}`);
+  }
   if (e.NODE_ENV === 'production' && !open && e.ERASURE_SECRET === undefined) {
     throw new ConfigError(
       'Invalid configuration: ERASURE_SECRET: production with credentials needs a secret of 32+ characters, else the hashes kept of erased users\' interaction ids are as guessable as unkeyed ones',
@@ -295,6 +309,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTransactionRetryTimeMs: e.NEO4J_MAX_TRANSACTION_RETRY_TIME_MS,
       transactionTimeoutMs: e.NEO4J_TRANSACTION_TIMEOUT_MS,
     },
+    experiment,
+    impressions: { flushMs: e.IMPRESSIONS_FLUSH_MS, maxPending: e.IMPRESSIONS_BUFFER_MAX },
     batching: {
       enabled: e.RECOMMENDATION_BATCHING,
       maxSize: e.RECOMMENDATION_BATCH_MAX_SIZE,

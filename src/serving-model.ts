@@ -149,8 +149,8 @@ export class ServingModel {
     this.service = service;
     await service.itemsChanged([...written.items]);
     await service.interactionsRecorded([...written.interactions]);
+    metrics.servingModel(next.info, this.current.info);
     this.current = next;
-    metrics.servingModel(next.info);
     metrics.modelReloads.inc({ outcome: 'reloaded' });
     logger.info({ version: next.info.version, previousVersion }, 'model reloaded');
     logCoverage(logger, service);

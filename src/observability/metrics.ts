@@ -69,6 +69,26 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly impressions = new Counter({
+    name: 'recograph_recommendation_impressions_total',
+    help: 'Items served in recommendation answers, by surface, experiment, variant and model version (the store keeps them durably; docs/feedback.md)',
+    labelNames: ['surface', 'experiment', 'variant', 'model_version'] as const,
+    registers: [this.registry],
+  });
+
+  readonly feedback = new Counter({
+    name: 'recograph_recommendation_feedback_total',
+    help: 'Interactions recorded with a recommendationId, by kind (click: any; conversion: PURCHASE or CHECK_IN), surface, experiment, variant and model version',
+    labelNames: ['kind', 'surface', 'experiment', 'variant', 'model_version'] as const,
+    registers: [this.registry],
+  });
+
+  readonly impressionsDropped = new Counter({
+    name: 'recograph_recommendation_impressions_dropped_total',
+    help: 'Answers whose impressions were not kept: the store could not take them and the buffer (IMPRESSIONS_BUFFER_MAX) was full',
+    registers: [this.registry],
+  });
+
   constructor() {
     // Process metrics, including event-loop delay percentiles (reset at every scrape).
     collectDefaultMetrics({ register: this.registry });
@@ -78,8 +98,9 @@ export class Metrics {
     this.stageDuration.observe({ stage }, seconds);
   }
 
-  servingModel(info: ModelInfo): void {
-    this.model.reset();
+  /** Marks `info` as serving, in place of `previous` (several models serve when an experiment's variants have their own). */
+  servingModel(info: ModelInfo, previous: ModelInfo | null = null): void {
+    if (previous) this.model.remove({ version: previous.version, execution_provider: previous.executionProvider });
     this.model.set({ version: info.version, execution_provider: info.executionProvider }, 1);
   }
 }

@@ -23,6 +23,8 @@ export interface ListPosition {
 
 export interface ListPage {
   readonly listId: string;
+  /** Names the whole list's answer, the same on every page (feedback attributes to it). */
+  readonly recommendationId: string;
   readonly offset: number;
   readonly results: RecommendationResult[];
   readonly hasNextPage: boolean;
@@ -31,6 +33,7 @@ export interface ListPage {
 interface KeptList {
   /** The request the list answers, without its page size: a cursor is only good for the same one. */
   readonly key: string;
+  readonly recommendationId: string;
   readonly itemIds: readonly string[];
   readonly scores: Float32Array;
   readonly rules: ReadonlyMap<number, readonly AppliedRule[]>;
@@ -54,6 +57,8 @@ export class RankedLists {
     private readonly recommender: Recommender,
     private readonly store: GraphStore,
     options: RankedListsOptions,
+    /** Names a new list's answer. */
+    private readonly newAnswerId: (request: RecommendationRequest) => string = () => randomUUID(),
   ) {
     this.lists = new LRUCache({ max: options.maxLists, ttl: options.ttlMs, updateAgeOnGet: false });
   }
@@ -75,7 +80,7 @@ export class RankedLists {
     const offset = after?.offset ?? 0;
     const end = Math.min(offset + request.first, list.itemIds.length);
     const results = await this.read(list, request, offset, end);
-    return { listId, offset, results, hasNextPage: end < list.itemIds.length };
+    return { listId, recommendationId: list.recommendationId, offset, results, hasNextPage: end < list.itemIds.length };
   }
 
   private async rank(request: RecommendationRequest, key: string): Promise<KeptList> {
@@ -86,6 +91,7 @@ export class RankedLists {
     });
     return {
       key,
+      recommendationId: this.newAnswerId(request),
       itemIds: ranked!.map((r) => r.item.id),
       scores: Float32Array.from(ranked!, (r) => r.score),
       rules,
@@ -150,6 +156,6 @@ function keptResult(
   };
 }
 
-function listKey({ userId, filter, ignoreItemIds, policy }: RecommendationRequest): string {
-  return JSON.stringify([userId, filter ?? null, ignoreItemIds ?? null, policy ?? null]);
+function listKey({ userId, filter, ignoreItemIds, policy, variant }: RecommendationRequest): string {
+  return JSON.stringify([userId, filter ?? null, ignoreItemIds ?? null, policy ?? null, variant ?? null]);
 }

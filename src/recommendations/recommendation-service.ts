@@ -65,6 +65,8 @@ const CATALOGUE_PAGE = 1000;
 export interface RecommendationRequest {
   /** The stored user to rank for; null for an anonymous visitor known by `session` alone. */
   readonly userId: string | null;
+  /** The experiment variant serving the request (`src/experiments`); none outside an experiment. */
+  readonly variant?: string | null;
   /**
    * Items the visitor interacted with in this session, most recent first: they join the user's
    * history (or are the whole history) for this answer only; nothing is written.

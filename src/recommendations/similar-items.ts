@@ -10,6 +10,8 @@ export interface SimilarItemsRequest {
   readonly filter?: RecommendationFilter | null;
   /** Personalise for this user: their items are never returned, and their model score is blended in. */
   readonly userId?: string | null;
+  /** The experiment variant serving the request (`src/experiments`); none outside an experiment. */
+  readonly variant?: string | null;
 }
 
 export interface SimilarItemResult {

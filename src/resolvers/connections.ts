@@ -1,4 +1,5 @@
 import { BadUserInputError } from '../errors.js';
+import { servedRecommendation, type AnswerRef } from '../feedback/index.js';
 import type { Page } from '../graph/index.js';
 import { LIST_DEPTH, type ListPage, type ListPosition } from '../recommendations/index.js';
 import { decodeCursor, encodeCursor } from './arguments.js';
@@ -31,12 +32,13 @@ export function decodeListCursor(argument: string, cursor: string | null | undef
 }
 
 /** A page of a kept ranked list as a connection; `endCursor` continues after the page even when items dropped out of it. */
-export function recommendationConnection(page: ListPage, first: number) {
-  const edges = page.results.map((node) => ({ cursor: listCursor(page.listId, node.rank), node }));
+export function recommendationConnection(page: ListPage, first: number, answer: AnswerRef) {
+  const nodes = page.results.map((r) => servedRecommendation(r, answer));
+  const edges = nodes.map((node) => ({ cursor: listCursor(page.listId, node.rank), node }));
   return {
-    recommendationId: page.listId,
+    ...answer,
     edges,
-    nodes: page.results,
+    nodes,
     pageInfo: {
       hasNextPage: page.hasNextPage,
       hasPreviousPage: page.offset > 0,

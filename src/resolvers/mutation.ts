@@ -20,6 +20,7 @@ export const Mutation: MutationResolvers = {
     const interactions = input.map((entry, index) => toNewInteraction(entry, index, now));
     try {
       const recorded = await services.store.recordInteractions(interactions);
+      services.feedback.attributed(interactions);
       // Items the model was not trained on are estimated again before the answer: the next query sees them.
       await services.catalogue.interactionsRecorded(interactions.map((i) => i.itemId));
       return recorded;
@@ -89,7 +90,20 @@ function toNewInteraction(entry: InteractionInput, index: number, now: Date): Ne
     type,
     weight: resolveInteractionWeight(type, weight),
     occurredAt: entry.occurredAt == null ? now : pastInstant(at('occurredAt'), entry.occurredAt, now),
+    recommendationId: entry.recommendationId == null ? null : recommendationId(at('recommendationId'), entry.recommendationId),
   };
+}
+
+/** The most characters an attributed interaction's `recommendationId` may have (ours have about 120). */
+const MAX_RECOMMENDATION_ID = 200;
+
+/** Any id the caller kept (ours, or a list's): printable, bounded; whether it names an answer is the report's business. */
+function recommendationId(argument: string, value: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (value.length === 0 || value.length > MAX_RECOMMENDATION_ID || /[\u0000-\u001f\u007f]/u.test(value)) {
+    throw new BadUserInputError(`\`${argument}\` must be 1 to ${MAX_RECOMMENDATION_ID} characters long, without control characters.`, { argument });
+  }
+  return value;
 }
 
 /** An item entry as the store takes it: every field checked, explicit nulls as omissions. */

@@ -6,13 +6,14 @@ import { ListExpiredError } from '../recommendations/index.js';
 import { connection, decodeListCursor, recommendationConnection } from './connections.js';
 import { recommendationRequest, similarItemsRequest } from './recommendation-arguments.js';
 import { selectsField } from './selection.js';
+import { serveAnswer } from '../context.js';
 
 export const Query: QueryResolvers = {
-  recommendations: async (_, { userId, ...args }, { loaders }, info) =>
-    loaders.recommendations.load(await recommendationRequest(loaders, userId, args, selectsField(info, 'explanation'))),
+  recommendations: async (_, { userId, ...args }, { loaders, services }, info) =>
+    loaders.recommendations.load(services.experiments.assign(await recommendationRequest(loaders, userId, args, selectsField(info, 'explanation')))),
   recommendationList: async (_, { userId, after, ...args }, { loaders, services }, info) => {
     const explain = selectsField(info, 'nodes', 'explanation') || selectsField(info, 'edges', 'node', 'explanation');
-    const request = await recommendationRequest(loaders, userId, args, explain);
+    const request = services.experiments.assign(await recommendationRequest(loaders, userId, args, explain));
     const position = decodeListCursor('after', after);
     const page = await services.rankedLists.page(request, position).catch((error: unknown) => {
       if (!(error instanceof ListExpiredError)) throw error;
@@ -21,10 +22,11 @@ export const Query: QueryResolvers = {
         { argument: 'after', reason: 'LIST_EXPIRED' },
       );
     });
-    return recommendationConnection(page, request.first);
+    const answer = serveAnswer(services, 'RECOMMENDATIONS', request.variant, request.userId, page.results, page.recommendationId);
+    return recommendationConnection(page, request.first, answer);
   },
-  similarItems: async (_, { itemId, first, filter, userId }, { loaders }) =>
-    loaders.similarItems.load(await similarItemsRequest(loaders, itemId, first, filter, userId)),
+  similarItems: async (_, { itemId, first, filter, userId }, { loaders, services }) =>
+    loaders.similarItems.load(services.experiments.assignSimilar(await similarItemsRequest(loaders, itemId, first, filter, userId))),
   user: (_, args, { loaders }) => loaders.user.load(id('id', args.id)),
   item: (_, args, { loaders }) => loaders.item.load(id('id', args.id)),
   users: async (_, { first, after }, { services }) => {
@@ -41,4 +43,6 @@ export const Query: QueryResolvers = {
     return connection(page, afterId);
   },
   model: (_, __, { services }) => services.recommendations.modelInfo,
+  feedbackReport: (_, { since, until }, { services }) =>
+    services.feedback.report({ since: since ?? null, until: until ?? null }, services.experiments.summary()),
 };

@@ -50,13 +50,20 @@ export async function recommendationRequest(
     ignoreItemIds: ignoredItems(args.ignoreItemIds),
     explain,
   };
+  return { ...request, filter: await recommendationFilter(loaders, args.filter), policy: await rankingPolicyOf(loaders, args) };
+}
+
+/**
+ * Validates ranking rules, diversity and a category cap (a request's, or an experiment variant's
+ * at start); null when they would change nothing.
+ */
+export async function rankingPolicyOf(
+  loaders: Pick<Loaders, 'categories'>,
+  args: Pick<RecommendationArguments, 'rules' | 'diversity' | 'maxPerCategory'>,
+): Promise<RankingPolicy | null> {
   const boosts = list('rules.boosts', args.rules?.boosts, (_, boost) => boost, MAX_RULES);
   const catalogue = boosts?.some((b) => b.categories?.length) ? await loaders.categories() : [];
-  return {
-    ...request,
-    filter: await recommendationFilter(loaders, args.filter),
-    policy: rankingPolicy(args, (boost, i) => boostRule(`rules.boosts[${i}]`, boost, (argument, categories) => spelled(argument, categories, catalogue))),
-  };
+  return rankingPolicy(args, (boost, i) => boostRule(`rules.boosts[${i}]`, boost, (argument, categories) => spelled(argument, categories, catalogue)));
 }
 
 /** Validates the arguments shared by `Query.similarItems` and `Item.similarItems`. */
@@ -95,7 +102,7 @@ function spelled(argument: string, categories: readonly string[] | null, catalog
 }
 
 /** Null when nothing would change the plain ranking, so equal requests keep equal DataLoader keys. */
-function rankingPolicy(args: RecommendationArguments, boostRuleOf: (boost: RankingBoost, index: number) => BoostRule): RankingPolicy | null {
+function rankingPolicy(args: Pick<RecommendationArguments, 'rules' | 'diversity' | 'maxPerCategory'>, boostRuleOf: (boost: RankingBoost, index: number) => BoostRule): RankingPolicy | null {
   const diversity = args.diversity ?? 0;
   if (!(Number.isFinite(diversity) && diversity >= 0 && diversity <= 1)) {
     throw new BadUserInputError(`\`diversity\` must be between 0 and 1; got ${diversity}.`, { argument: 'diversity' });

@@ -17,15 +17,16 @@ export const User: UserResolvers = {
   interactionCount: (user, _, { loaders }) => loaders.interactionCount.load(user.id),
   interactions: (user, { first }, { loaders }) =>
     loaders.interactions.load({ userId: user.id, first: count('first', first, MAX_PAGE_SIZE) }),
-  recommendations: async (user, args, { loaders }, info) =>
-    loaders.recommendations.load(await recommendationRequest(loaders, user.id, args, selectsField(info, 'explanation'))),
+  recommendations: async (user, args, { loaders, services }, info) =>
+    loaders.recommendations.load(services.experiments.assign(await recommendationRequest(loaders, user.id, args, selectsField(info, 'explanation')))),
 };
 
 export const Item: ItemResolvers = {
   // Batched through the request's item loader: 100 references, one store call; null when unknown.
   __resolveReference: (reference, { loaders }) => loaders.item.load(id('representations', reference.id)),
   modelKnowledge: (item, _, { services }) => services.catalogue.knowledgeOf(item.id),
-  similarItems: async (item, { first, filter }, { loaders }) => loaders.similarItems.load(await similarItemsRequest(loaders, item.id, first, filter, null)),
+  similarItems: async (item, { first, filter }, { loaders, services }) =>
+    loaders.similarItems.load(services.experiments.assignSimilar(await similarItemsRequest(loaders, item.id, first, filter, null))),
 };
 
 export const SimilarItem: SimilarItemResolvers = {
