@@ -36,6 +36,8 @@ const FIELD_ACCESS: Readonly<Record<string, FieldAccess>> = {
   'Query.items': ANYONE,
   'Query.item': ANYONE,
   'Query.model': ANYONE,
+  // Every user's feedback at once: the operator's.
+  'Query.feedbackReport': { role: 'admin' },
   'Query.users': { role: 'reader' },
   'Query.user': { role: 'reader', subjectIds: (a) => [a.id] },
   // A visit without a user is no one's data: a subject may rank one as well as their own.

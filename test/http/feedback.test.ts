@@ -1,0 +1,4 @@
+import { EMBEDDED } from '../support/store-legs.js';
+import { describeFeedback } from './feedback.suite.js';
+
+describeFeedback(EMBEDDED);
