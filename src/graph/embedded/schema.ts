@@ -42,19 +42,20 @@ CREATE TABLE IF NOT EXISTS interactions (
 CREATE INDEX IF NOT EXISTS interactions_by_user_recent ON interactions (user_id, occurred_at DESC, seq DESC);
 CREATE INDEX IF NOT EXISTS interactions_by_recommendation ON interactions (recommendation_id, item_id) WHERE recommendation_id IS NOT NULL;
 
--- One row per item served in a recommendation answer (its page of a kept list), written in batches
--- off the request path; what came of it is read by joining interactions on recommendation_id.
+-- One row per served answer (or page of a kept list, keyed by its first rank): its items as a JSON
+-- array of [item_id, rank], written in batches off the request path. One row per answer rather than
+-- per item keeps the constant stream of writes small; the rare report expands them (json_each).
 CREATE TABLE IF NOT EXISTS impressions (
   recommendation_id TEXT NOT NULL,
-  rank INTEGER NOT NULL,
-  item_id TEXT NOT NULL,
+  first_rank INTEGER NOT NULL,
+  items TEXT NOT NULL,
   user_id TEXT,
   surface TEXT NOT NULL,
   experiment TEXT,
   variant TEXT,
   model_version TEXT NOT NULL,
   shown_at INTEGER NOT NULL,
-  PRIMARY KEY (recommendation_id, rank)
+  PRIMARY KEY (recommendation_id, first_rank)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS impressions_by_user ON impressions (user_id) WHERE user_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS impressions_by_time ON impressions (shown_at);

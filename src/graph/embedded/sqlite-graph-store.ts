@@ -216,19 +216,24 @@ export class SqliteGraphStore implements GraphStore {
          VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
       ),
       insertImpression: db.prepare<[string, number, string, string | null, string, string | null, string | null, string, number]>(
-        `INSERT INTO impressions (recommendation_id, rank, item_id, user_id, surface, experiment, variant, model_version, shown_at)
+        `INSERT INTO impressions (recommendation_id, first_rank, items, user_id, surface, experiment, variant, model_version, shown_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       ),
       // An impression is clicked (converted) once however many attributed interactions it led to.
       feedbackCounts: db.prepare<[{ since: number; until: number; conversion: string }], FeedbackRow>(
-        `SELECT experiment, variant, model_version, surface,
+        `WITH shown AS (
+           SELECT i.recommendation_id, i.user_id, i.experiment, i.variant, i.model_version, i.surface,
+             json_extract(s.value, '$[0]') AS item_id
+           FROM impressions i, json_each(i.items) s
+           WHERE i.shown_at >= @since AND i.shown_at < @until
+         )
+         SELECT experiment, variant, model_version, surface,
             count(DISTINCT recommendation_id) AS answers, count(*) AS impressions,
-            sum(EXISTS (SELECT 1 FROM interactions x WHERE x.recommendation_id = i.recommendation_id AND x.item_id = i.item_id
-              AND (i.user_id IS NULL OR x.user_id = i.user_id))) AS clicks,
-            sum(EXISTS (SELECT 1 FROM interactions x WHERE x.recommendation_id = i.recommendation_id AND x.item_id = i.item_id
-              AND (i.user_id IS NULL OR x.user_id = i.user_id) AND x.type IN (SELECT value FROM json_each(@conversion)))) AS conversions
-          FROM impressions i
-          WHERE shown_at >= @since AND shown_at < @until
+            sum(EXISTS (SELECT 1 FROM interactions x WHERE x.recommendation_id = shown.recommendation_id AND x.item_id = shown.item_id
+              AND (shown.user_id IS NULL OR x.user_id = shown.user_id))) AS clicks,
+            sum(EXISTS (SELECT 1 FROM interactions x WHERE x.recommendation_id = shown.recommendation_id AND x.item_id = shown.item_id
+              AND (shown.user_id IS NULL OR x.user_id = shown.user_id) AND x.type IN (SELECT value FROM json_each(@conversion)))) AS conversions
+          FROM shown
           GROUP BY experiment, variant, model_version, surface
           ORDER BY experiment, variant, model_version, surface`,
       ),
@@ -488,10 +493,10 @@ export class SqliteGraphStore implements GraphStore {
     const write = this.db.transaction((batch: readonly Impression[]) => {
       for (const impression of batch) {
         const { recommendationId, userId, surface, experiment, variant, modelVersion } = impression;
-        const at = impression.shownAt.getTime();
-        for (const { itemId, rank } of impression.items) {
-          s.insertImpression.run(recommendationId, rank, itemId, userId, surface, experiment, variant, modelVersion, at);
-        }
+        if (impression.items.length === 0) continue;
+        const items = JSON.stringify(impression.items.map(({ itemId, rank }) => [itemId, rank]));
+        const firstRank = impression.items[0]!.rank;
+        s.insertImpression.run(recommendationId, firstRank, items, userId, surface, experiment, variant, modelVersion, impression.shownAt.getTime());
       }
     });
     if (impressions.length > 0) await this.whenUnlocked(() => write.immediate(impressions));
