@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as cypher from '../../src/graph/neo4j/cypher.js';
 import type { CypherQuery } from '../../src/graph/neo4j/cypher.js';
 
-const row: cypher.InteractionRow = { key: 'evt-1', userId: 'u1', itemId: 'a', type: 'VIEW', weight: 1, occurredAt: 0 };
+const row: cypher.InteractionRow = { key: 'evt-1', userId: 'u1', itemId: 'a', type: 'VIEW', weight: 1, occurredAt: 0, recommendationId: 'rec-1' };
 
 /** Every statement the adapter can send, built with representative arguments. */
 const statements: Record<string, readonly CypherQuery[]> = {

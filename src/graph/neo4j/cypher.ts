@@ -45,6 +45,7 @@ export const GRAPH_MODEL = {
     'tags',
     'available',
     'revision',
+    'recommendationId',
   ],
 } as const;
 
@@ -62,11 +63,18 @@ export const SCHEMA_STATEMENTS: readonly CypherQuery[] = [
   'CREATE INDEX user_sort_key IF NOT EXISTS FOR (u:User) ON (u.sortKey)',
   'CREATE INDEX item_sort_key IF NOT EXISTS FOR (i:Item) ON (i.sortKey)',
   'CREATE INDEX item_revision IF NOT EXISTS FOR (i:Item) ON (i.revision)',
+  'CREATE INDEX interaction_recommendation IF NOT EXISTS FOR (x:Interaction) ON (x.recommendationId, x.itemId)',
 ].map((cypher) => ({ cypher, params: {} }));
 
 /** An item's record as returned columns, and as a map. */
 const ITEM_COLUMNS = 'i.id AS id, i.title AS title, i.category AS category, i.description AS description, i.tags AS tags, i.available AS available';
 const ITEM_MAP = 'id: i.id, title: i.title, category: i.category, description: i.description, tags: i.tags, available: i.available';
+
+/** An `Interaction` node `x` as returned columns, and as a map (`InteractionRow`); an absent `recommendationId` reads as null. */
+const INTERACTION_COLUMNS =
+  'x.key AS key, x.userId AS userId, x.itemId AS itemId, x.type AS type, x.weight AS weight, x.occurredAt AS occurredAt, x.recommendationId AS recommendationId';
+const INTERACTION_MAP =
+  'key: x.key, userId: x.userId, itemId: x.itemId, type: x.type, weight: x.weight, occurredAt: x.occurredAt, recommendationId: x.recommendationId';
 
 /**
  * How many of an item's users its `RECENT_USER` relationships keep: its most recent ones under the
@@ -213,7 +221,7 @@ CALL (userId) {
   WITH x
   ORDER BY x.occurredAt DESC, x.seq DESC
   LIMIT $limit
-  RETURN collect({key: x.key, userId: x.userId, itemId: x.itemId, type: x.type, weight: x.weight, occurredAt: x.occurredAt}) AS interactions
+  RETURN collect({${INTERACTION_MAP}}) AS interactions
 }
 RETURN userId, interactions`,
     params: { userIds, limit: int(limit) },
@@ -225,7 +233,7 @@ export function interactionsPageQuery(afterSeq: number, limit: number): CypherQu
   return {
     cypher: `MATCH (x:Interaction)
 WHERE x.seq > $afterSeq
-RETURN x.seq AS seq, x.key AS key, x.userId AS userId, x.itemId AS itemId, x.type AS type, x.weight AS weight, x.occurredAt AS occurredAt
+RETURN x.seq AS seq, ${INTERACTION_COLUMNS}
 ORDER BY x.seq ASC
 LIMIT $limit`,
     params: { afterSeq: int(afterSeq), limit: int(limit) },
@@ -301,7 +309,7 @@ export function interactionsByKeyQuery(keys: readonly string[]): CypherQuery {
   return {
     cypher: `UNWIND $keys AS key
 MATCH (x:Interaction {key: key})
-RETURN x.key AS key, x.userId AS userId, x.itemId AS itemId, x.type AS type, x.weight AS weight, x.occurredAt AS occurredAt`,
+RETURN ${INTERACTION_COLUMNS}`,
     params: { keys },
   };
 }
@@ -313,6 +321,7 @@ export interface InteractionRow {
   readonly type: string;
   readonly weight: number;
   readonly occurredAt: number;
+  readonly recommendationId: string | null;
 }
 
 /**
@@ -337,7 +346,7 @@ MATCH (i:Item {id: row.itemId})
 MERGE (u:User {id: row.userId})
 ON CREATE SET u.createdAt = $now, u.interactionCount = 0, u.sortKey = row.userSortKey
 SET u.interactionCount = u.interactionCount + 1
-CREATE (x:Interaction {key: row.key, userId: row.userId, itemId: row.itemId, type: row.type, weight: row.weight, occurredAt: row.occurredAt, seq: base + ordinal})
+CREATE (x:Interaction {key: row.key, userId: row.userId, itemId: row.itemId, type: row.type, weight: row.weight, occurredAt: row.occurredAt, recommendationId: row.recommendationId, seq: base + ordinal})
 MERGE (u)-[e:INTERACTED]->(i)
 ON CREATE SET e.weight = 0.0, e.lastAt = row.occurredAt, e.interactionCount = 0, e.type = row.type, i.userCount = i.userCount + 1
 SET e.weight = e.weight + row.weight,

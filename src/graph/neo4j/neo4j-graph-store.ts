@@ -98,6 +98,7 @@ const toInteraction = (row: cypher.InteractionRow): InteractionRecord => ({
   type: row.type as InteractionType,
   weight: row.weight,
   occurredAt: new Date(row.occurredAt),
+  recommendationId: row.recommendationId ?? null,
 });
 
 /**
@@ -269,6 +270,7 @@ export class Neo4jGraphStore implements GraphStore {
         type: i.type,
         weight: i.weight,
         occurredAt: i.occurredAt.getTime(),
+        recommendationId: i.recommendationId ?? null,
       }),
     );
     const stored = await this.db.executeWrite(async (tx) => {
