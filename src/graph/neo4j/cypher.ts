@@ -1,7 +1,7 @@
 import neo4j from 'neo4j-driver';
 import { idSortKey } from '../id-order.js';
 import { typeStrengthExpression } from '../interaction-weights.js';
-import type { ItemRecord } from '../store.js';
+import type { Impression, ItemRecord } from '../store.js';
 
 /**
  * Every Cypher statement the Neo4j adapter sends, as pure builders returning `{ cypher, params }`.
@@ -20,7 +20,7 @@ const int = (value: number) => neo4j.int(value);
 
 /** Labels, relationship types and property keys the statements below may use (linted in tests). */
 export const GRAPH_MODEL = {
-  labels: ['User', 'Item', 'Interaction', 'Sequence', 'ErasedInteraction'],
+  labels: ['User', 'Item', 'Interaction', 'Sequence', 'ErasedInteraction', 'Impression'],
   relationshipTypes: ['INTERACTED', 'RECENT_USER'],
   propertyKeys: [
     'id',
@@ -46,6 +46,12 @@ export const GRAPH_MODEL = {
     'available',
     'revision',
     'recommendationId',
+    'rank',
+    'surface',
+    'experiment',
+    'variant',
+    'modelVersion',
+    'shownAt',
   ],
 } as const;
 
@@ -64,6 +70,9 @@ export const SCHEMA_STATEMENTS: readonly CypherQuery[] = [
   'CREATE INDEX item_sort_key IF NOT EXISTS FOR (i:Item) ON (i.sortKey)',
   'CREATE INDEX item_revision IF NOT EXISTS FOR (i:Item) ON (i.revision)',
   'CREATE INDEX interaction_recommendation IF NOT EXISTS FOR (x:Interaction) ON (x.recommendationId, x.itemId)',
+  'CREATE CONSTRAINT impression_rank IF NOT EXISTS FOR (m:Impression) REQUIRE (m.recommendationId, m.rank) IS UNIQUE',
+  'CREATE INDEX impression_user IF NOT EXISTS FOR (m:Impression) ON (m.userId)',
+  'CREATE INDEX impression_shown_at IF NOT EXISTS FOR (m:Impression) ON (m.shownAt)',
 ].map((cypher) => ({ cypher, params: {} }));
 
 /** An item's record as returned columns, and as a map. */
@@ -461,8 +470,8 @@ RETURN collect(x.key) AS keys`,
 }
 
 /**
- * Erases a user: their merged edges (lowering each item's distinct-user count), their event log and
- * the user node, leaving `erasedKeyHashes` (keyed hashes of their interaction ids) as
+ * Erases a user: their merged edges (lowering each item's distinct-user count), their event log,
+ * the impressions served to them and the user node, leaving `erasedKeyHashes` (keyed hashes of their interaction ids) as
  * `ErasedInteraction` nodes. Returns one row when the user existed, none otherwise.
  */
 export function deleteUserQuery(userId: string, erasedKeyHashes: readonly string[]): CypherQuery {
@@ -485,6 +494,10 @@ CALL (u) {
   MATCH (x:Interaction {userId: u.id})
   DELETE x
 }
+CALL (u) {
+  MATCH (m:Impression {userId: u.id})
+  DELETE m
+}
 WITH u, stale, u.interactionCount AS interactionCount
 DETACH DELETE u
 WITH stale, interactionCount
@@ -494,6 +507,66 @@ CALL (stale) {
 }
 RETURN interactionCount`,
     params: { userId, erasedKeyHashes, recentUsers: int(RECENT_USERS_PER_ITEM) },
+  };
+}
+
+/**
+ * Keeps impressions: one `Impression` node per served item, keyed by (`recommendationId`, `rank`)
+ * (the `impression_rank` constraint). A key already kept, by an earlier batch or earlier in this
+ * one, is left as it was (`MERGE` … `ON CREATE`), so a retried batch writes nothing twice and a kept
+ * list's later pages add their ranks to the same answer.
+ */
+export function recordImpressionsQuery(impressions: readonly Impression[]): CypherQuery {
+  return {
+    cypher: `UNWIND $rows AS row
+MERGE (m:Impression {recommendationId: row.recommendationId, rank: row.rank})
+ON CREATE SET m.itemId = row.itemId, m.userId = row.userId, m.surface = row.surface, m.experiment = row.experiment,
+    m.variant = row.variant, m.modelVersion = row.modelVersion, m.shownAt = row.shownAt`,
+    params: {
+      rows: impressions.flatMap(({ recommendationId, userId, surface, experiment, variant, modelVersion, shownAt, items }) =>
+        items.map(({ itemId, rank }) => ({
+          recommendationId,
+          rank: int(rank),
+          itemId,
+          userId,
+          surface,
+          experiment,
+          variant,
+          modelVersion,
+          shownAt: int(shownAt.getTime()),
+        })),
+      ),
+    },
+  };
+}
+
+/**
+ * Impressions shown in [`since`, `until`) (epoch ms; null: unbounded, the `impression_shown_at`
+ * index otherwise) grouped by experiment, variant, model version and surface, a null experiment or
+ * variant being a group of its own. Per impression one scoped subquery reads the interactions that
+ * name its answer and item (the `interaction_recommendation` index), of its user unless it was
+ * served to nobody: clicked when there is one, converted when one has a conversion type, each
+ * impression counted once. Groups come in the embedded store's order (nulls first).
+ */
+export function feedbackCountsQuery(since: number | null, until: number | null, conversionTypes: readonly string[]): CypherQuery {
+  const bounds = [...(since === null ? [] : ['m.shownAt >= $since']), ...(until === null ? [] : ['m.shownAt < $until'])];
+  return {
+    cypher: `MATCH (m:Impression)
+${bounds.length === 0 ? '' : `WHERE ${bounds.join(' AND ')}\n`}CALL (m) {
+  MATCH (x:Interaction {recommendationId: m.recommendationId, itemId: m.itemId})
+  WHERE m.userId IS NULL OR x.userId = m.userId
+  RETURN count(x) > 0 AS clicked, count(CASE WHEN x.type IN $conversionTypes THEN 1 END) > 0 AS converted
+}
+WITH m.experiment AS experiment, m.variant AS variant, m.modelVersion AS modelVersion, m.surface AS surface,
+    count(DISTINCT m.recommendationId) AS answers, count(m) AS impressions,
+    sum(CASE WHEN clicked THEN 1 ELSE 0 END) AS clicks, sum(CASE WHEN converted THEN 1 ELSE 0 END) AS conversions
+RETURN experiment, variant, modelVersion, surface, answers, impressions, clicks, conversions
+ORDER BY experiment IS NOT NULL, experiment, variant IS NOT NULL, variant, modelVersion, surface`,
+    params: {
+      ...(since === null ? {} : { since: int(since) }),
+      ...(until === null ? {} : { until: int(until) }),
+      conversionTypes,
+    },
   };
 }
 
