@@ -2,8 +2,22 @@ import { lintCypherQuery, type DbSchema } from '@neo4j-cypher/language-support';
 import { describe, expect, it } from 'vitest';
 import * as cypher from '../../src/graph/neo4j/cypher.js';
 import type { CypherQuery } from '../../src/graph/neo4j/cypher.js';
+import type { Impression } from '../../src/graph/index.js';
 
-const row: cypher.InteractionRow = { key: 'evt-1', userId: 'u1', itemId: 'a', type: 'VIEW', weight: 1, occurredAt: 0 };
+const row: cypher.InteractionRow = { key: 'evt-1', userId: 'u1', itemId: 'a', type: 'VIEW', weight: 1, occurredAt: 0, recommendationId: 'rec-1' };
+const impression: Impression = {
+  recommendationId: 'rec-1',
+  userId: null,
+  surface: 'SIMILAR_ITEMS',
+  experiment: null,
+  variant: null,
+  modelVersion: 'm1',
+  shownAt: new Date(0),
+  items: [
+    { itemId: 'a', rank: 1 },
+    { itemId: 'b', rank: 2 },
+  ],
+};
 
 /** Every statement the adapter can send, built with representative arguments. */
 const statements: Record<string, readonly CypherQuery[]> = {
@@ -36,6 +50,13 @@ const statements: Record<string, readonly CypherQuery[]> = {
   erasedKeyHashesQuery: [cypher.erasedKeyHashesQuery(['hash'])],
   userInteractionKeysQuery: [cypher.userInteractionKeysQuery('u1')],
   deleteUserQuery: [cypher.deleteUserQuery('u1', ['hash'])],
+  recordImpressionsQuery: [cypher.recordImpressionsQuery([impression])],
+  feedbackCountsQuery: [
+    cypher.feedbackCountsQuery(null, null, ['PURCHASE']),
+    cypher.feedbackCountsQuery(0, 60_000, []),
+    cypher.feedbackCountsQuery(0, null, ['PURCHASE']),
+    cypher.feedbackCountsQuery(null, 60_000, ['PURCHASE']),
+  ],
   withoutSortKeyQuery: [cypher.withoutSortKeyQuery('User', 1000), cypher.withoutSortKeyQuery('Item', 1000)],
   setSortKeysQuery: [cypher.setSortKeysQuery('User', ['u1']), cypher.setSortKeysQuery('Item', ['a'])],
   itemsWithoutRecentUsersQuery: [cypher.itemsWithoutRecentUsersQuery(1000)],
@@ -85,5 +106,18 @@ describe('Cypher statements of the Neo4j adapter', () => {
     const { params } = cypher.neighbourhoodsQuery(['u1'], 20, 10);
     expect(params.hop1).toMatchObject({ low: 20, high: 0 });
     expect(params.hop2).toMatchObject({ low: 10, high: 0 });
+    const [row] = cypher.recordImpressionsQuery([impression]).params.rows as Record<string, unknown>[];
+    expect(row).toMatchObject({ rank: { low: 1, high: 0 }, shownAt: { low: 0, high: 0 } });
+  });
+
+  it('writes one row per served item of a batch of impressions, and bounds the feedback window only where asked', () => {
+    const rows = cypher.recordImpressionsQuery([impression, { ...impression, recommendationId: 'rec-2', items: [{ itemId: 'b', rank: 3 }] }]).params.rows as Record<string, unknown>[];
+    expect(rows.map((r) => [r.recommendationId, r.itemId])).toEqual([
+      ['rec-1', 'a'],
+      ['rec-1', 'b'],
+      ['rec-2', 'b'],
+    ]);
+    expect(cypher.feedbackCountsQuery(null, null, []).cypher).not.toContain('WHERE m.shownAt');
+    expect(cypher.feedbackCountsQuery(0, 1, []).cypher).toContain('WHERE m.shownAt >= $since AND m.shownAt < $until');
   });
 });

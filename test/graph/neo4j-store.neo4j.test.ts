@@ -2,6 +2,7 @@ import neo4j from 'neo4j-driver';
 import { expect, it } from 'vitest';
 import { itemRecord, Neo4jGraphStore } from '../../src/graph/index.js';
 import { describeNeo4j, eraseNeo4j, neo4jOptions } from '../support/neo4j.js';
+import { describeFeedbackContract } from './feedback-contract.js';
 import { describeInteractionsPageContract } from './interactions-page-contract.js';
 import { describeGraphStoreContract } from './store-contract.js';
 
@@ -65,6 +66,11 @@ describeNeo4j('Neo4j store', () => {
   });
 
   describeInteractionsPageContract('Neo4j', async () => {
+    await eraseNeo4j();
+    return Neo4jGraphStore.connect(neo4jOptions());
+  });
+
+  describeFeedbackContract('Neo4j', async () => {
     await eraseNeo4j();
     return Neo4jGraphStore.connect(neo4jOptions());
   });

@@ -1,7 +1,7 @@
 import neo4j from 'neo4j-driver';
 import { idSortKey } from '../id-order.js';
 import { typeStrengthExpression } from '../interaction-weights.js';
-import type { ItemRecord } from '../store.js';
+import type { Impression, ItemRecord } from '../store.js';
 
 /**
  * Every Cypher statement the Neo4j adapter sends, as pure builders returning `{ cypher, params }`.
@@ -20,7 +20,7 @@ const int = (value: number) => neo4j.int(value);
 
 /** Labels, relationship types and property keys the statements below may use (linted in tests). */
 export const GRAPH_MODEL = {
-  labels: ['User', 'Item', 'Interaction', 'Sequence', 'ErasedInteraction'],
+  labels: ['User', 'Item', 'Interaction', 'Sequence', 'ErasedInteraction', 'Impression'],
   relationshipTypes: ['INTERACTED', 'RECENT_USER'],
   propertyKeys: [
     'id',
@@ -45,6 +45,13 @@ export const GRAPH_MODEL = {
     'tags',
     'available',
     'revision',
+    'recommendationId',
+    'rank',
+    'surface',
+    'experiment',
+    'variant',
+    'modelVersion',
+    'shownAt',
   ],
 } as const;
 
@@ -62,11 +69,21 @@ export const SCHEMA_STATEMENTS: readonly CypherQuery[] = [
   'CREATE INDEX user_sort_key IF NOT EXISTS FOR (u:User) ON (u.sortKey)',
   'CREATE INDEX item_sort_key IF NOT EXISTS FOR (i:Item) ON (i.sortKey)',
   'CREATE INDEX item_revision IF NOT EXISTS FOR (i:Item) ON (i.revision)',
+  'CREATE INDEX interaction_recommendation IF NOT EXISTS FOR (x:Interaction) ON (x.recommendationId, x.itemId)',
+  'CREATE CONSTRAINT impression_rank IF NOT EXISTS FOR (m:Impression) REQUIRE (m.recommendationId, m.rank) IS UNIQUE',
+  'CREATE INDEX impression_user IF NOT EXISTS FOR (m:Impression) ON (m.userId)',
+  'CREATE INDEX impression_shown_at IF NOT EXISTS FOR (m:Impression) ON (m.shownAt)',
 ].map((cypher) => ({ cypher, params: {} }));
 
 /** An item's record as returned columns, and as a map. */
 const ITEM_COLUMNS = 'i.id AS id, i.title AS title, i.category AS category, i.description AS description, i.tags AS tags, i.available AS available';
 const ITEM_MAP = 'id: i.id, title: i.title, category: i.category, description: i.description, tags: i.tags, available: i.available';
+
+/** An `Interaction` node `x` as returned columns, and as a map (`InteractionRow`); an absent `recommendationId` reads as null. */
+const INTERACTION_COLUMNS =
+  'x.key AS key, x.userId AS userId, x.itemId AS itemId, x.type AS type, x.weight AS weight, x.occurredAt AS occurredAt, x.recommendationId AS recommendationId';
+const INTERACTION_MAP =
+  'key: x.key, userId: x.userId, itemId: x.itemId, type: x.type, weight: x.weight, occurredAt: x.occurredAt, recommendationId: x.recommendationId';
 
 /**
  * How many of an item's users its `RECENT_USER` relationships keep: its most recent ones under the
@@ -213,7 +230,7 @@ CALL (userId) {
   WITH x
   ORDER BY x.occurredAt DESC, x.seq DESC
   LIMIT $limit
-  RETURN collect({key: x.key, userId: x.userId, itemId: x.itemId, type: x.type, weight: x.weight, occurredAt: x.occurredAt}) AS interactions
+  RETURN collect({${INTERACTION_MAP}}) AS interactions
 }
 RETURN userId, interactions`,
     params: { userIds, limit: int(limit) },
@@ -225,7 +242,7 @@ export function interactionsPageQuery(afterSeq: number, limit: number): CypherQu
   return {
     cypher: `MATCH (x:Interaction)
 WHERE x.seq > $afterSeq
-RETURN x.seq AS seq, x.key AS key, x.userId AS userId, x.itemId AS itemId, x.type AS type, x.weight AS weight, x.occurredAt AS occurredAt
+RETURN x.seq AS seq, ${INTERACTION_COLUMNS}
 ORDER BY x.seq ASC
 LIMIT $limit`,
     params: { afterSeq: int(afterSeq), limit: int(limit) },
@@ -301,7 +318,7 @@ export function interactionsByKeyQuery(keys: readonly string[]): CypherQuery {
   return {
     cypher: `UNWIND $keys AS key
 MATCH (x:Interaction {key: key})
-RETURN x.key AS key, x.userId AS userId, x.itemId AS itemId, x.type AS type, x.weight AS weight, x.occurredAt AS occurredAt`,
+RETURN ${INTERACTION_COLUMNS}`,
     params: { keys },
   };
 }
@@ -313,6 +330,7 @@ export interface InteractionRow {
   readonly type: string;
   readonly weight: number;
   readonly occurredAt: number;
+  readonly recommendationId: string | null;
 }
 
 /**
@@ -337,7 +355,7 @@ MATCH (i:Item {id: row.itemId})
 MERGE (u:User {id: row.userId})
 ON CREATE SET u.createdAt = $now, u.interactionCount = 0, u.sortKey = row.userSortKey
 SET u.interactionCount = u.interactionCount + 1
-CREATE (x:Interaction {key: row.key, userId: row.userId, itemId: row.itemId, type: row.type, weight: row.weight, occurredAt: row.occurredAt, seq: base + ordinal})
+CREATE (x:Interaction {key: row.key, userId: row.userId, itemId: row.itemId, type: row.type, weight: row.weight, occurredAt: row.occurredAt, recommendationId: row.recommendationId, seq: base + ordinal})
 MERGE (u)-[e:INTERACTED]->(i)
 ON CREATE SET e.weight = 0.0, e.lastAt = row.occurredAt, e.interactionCount = 0, e.type = row.type, i.userCount = i.userCount + 1
 SET e.weight = e.weight + row.weight,
@@ -452,8 +470,8 @@ RETURN collect(x.key) AS keys`,
 }
 
 /**
- * Erases a user: their merged edges (lowering each item's distinct-user count), their event log and
- * the user node, leaving `erasedKeyHashes` (keyed hashes of their interaction ids) as
+ * Erases a user: their merged edges (lowering each item's distinct-user count), their event log,
+ * the impressions served to them and the user node, leaving `erasedKeyHashes` (keyed hashes of their interaction ids) as
  * `ErasedInteraction` nodes. Returns one row when the user existed, none otherwise.
  */
 export function deleteUserQuery(userId: string, erasedKeyHashes: readonly string[]): CypherQuery {
@@ -476,6 +494,10 @@ CALL (u) {
   MATCH (x:Interaction {userId: u.id})
   DELETE x
 }
+CALL (u) {
+  MATCH (m:Impression {userId: u.id})
+  DELETE m
+}
 WITH u, stale, u.interactionCount AS interactionCount
 DETACH DELETE u
 WITH stale, interactionCount
@@ -485,6 +507,66 @@ CALL (stale) {
 }
 RETURN interactionCount`,
     params: { userId, erasedKeyHashes, recentUsers: int(RECENT_USERS_PER_ITEM) },
+  };
+}
+
+/**
+ * Keeps impressions: one `Impression` node per served item, keyed by (`recommendationId`, `rank`)
+ * (the `impression_rank` constraint). A key already kept, by an earlier batch or earlier in this
+ * one, is left as it was (`MERGE` … `ON CREATE`), so a retried batch writes nothing twice and a kept
+ * list's later pages add their ranks to the same answer.
+ */
+export function recordImpressionsQuery(impressions: readonly Impression[]): CypherQuery {
+  return {
+    cypher: `UNWIND $rows AS row
+MERGE (m:Impression {recommendationId: row.recommendationId, rank: row.rank})
+ON CREATE SET m.itemId = row.itemId, m.userId = row.userId, m.surface = row.surface, m.experiment = row.experiment,
+    m.variant = row.variant, m.modelVersion = row.modelVersion, m.shownAt = row.shownAt`,
+    params: {
+      rows: impressions.flatMap(({ recommendationId, userId, surface, experiment, variant, modelVersion, shownAt, items }) =>
+        items.map(({ itemId, rank }) => ({
+          recommendationId,
+          rank: int(rank),
+          itemId,
+          userId,
+          surface,
+          experiment,
+          variant,
+          modelVersion,
+          shownAt: int(shownAt.getTime()),
+        })),
+      ),
+    },
+  };
+}
+
+/**
+ * Impressions shown in [`since`, `until`) (epoch ms; null: unbounded, the `impression_shown_at`
+ * index otherwise) grouped by experiment, variant, model version and surface, a null experiment or
+ * variant being a group of its own. Per impression one scoped subquery reads the interactions that
+ * name its answer and item (the `interaction_recommendation` index), of its user unless it was
+ * served to nobody: clicked when there is one, converted when one has a conversion type, each
+ * impression counted once. Groups come in the embedded store's order (nulls first).
+ */
+export function feedbackCountsQuery(since: number | null, until: number | null, conversionTypes: readonly string[]): CypherQuery {
+  const bounds = [...(since === null ? [] : ['m.shownAt >= $since']), ...(until === null ? [] : ['m.shownAt < $until'])];
+  return {
+    cypher: `MATCH (m:Impression)
+${bounds.length === 0 ? '' : `WHERE ${bounds.join(' AND ')}\n`}CALL (m) {
+  MATCH (x:Interaction {recommendationId: m.recommendationId, itemId: m.itemId})
+  WHERE m.userId IS NULL OR x.userId = m.userId
+  RETURN count(x) > 0 AS clicked, count(CASE WHEN x.type IN $conversionTypes THEN 1 END) > 0 AS converted
+}
+WITH m.experiment AS experiment, m.variant AS variant, m.modelVersion AS modelVersion, m.surface AS surface,
+    count(DISTINCT m.recommendationId) AS answers, count(m) AS impressions,
+    sum(CASE WHEN clicked THEN 1 ELSE 0 END) AS clicks, sum(CASE WHEN converted THEN 1 ELSE 0 END) AS conversions
+RETURN experiment, variant, modelVersion, surface, answers, impressions, clicks, conversions
+ORDER BY experiment IS NOT NULL, experiment, variant IS NOT NULL, variant, modelVersion, surface`,
+    params: {
+      ...(since === null ? {} : { since: int(since) }),
+      ...(until === null ? {} : { until: int(until) }),
+      conversionTypes,
+    },
   };
 }
 

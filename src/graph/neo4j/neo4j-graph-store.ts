@@ -3,7 +3,10 @@ import type {
   CatalogueChanges,
   CoUserNeighbour,
   Fanouts,
+  FeedbackCounts,
+  FeedbackQuery,
   GraphStore,
+  Impression,
   InteractionRecord,
   InteractionsPage,
   InteractionsPageRequest,
@@ -17,6 +20,7 @@ import type {
   PageRequest,
   PopularItem,
   PopularItemsQuery,
+  RecommendationSurface,
   RecordInteractionsResult,
   UpsertItemsResult,
   UserDeletion,
@@ -98,6 +102,7 @@ const toInteraction = (row: cypher.InteractionRow): InteractionRecord => ({
   type: row.type as InteractionType,
   weight: row.weight,
   occurredAt: new Date(row.occurredAt),
+  recommendationId: row.recommendationId ?? null,
 });
 
 /**
@@ -269,6 +274,7 @@ export class Neo4jGraphStore implements GraphStore {
         type: i.type,
         weight: i.weight,
         occurredAt: i.occurredAt.getTime(),
+        recommendationId: i.recommendationId ?? null,
       }),
     );
     const stored = await this.db.executeWrite(async (tx) => {
@@ -339,6 +345,25 @@ export class Neo4jGraphStore implements GraphStore {
       return tx.run(cypher.deleteUserQuery(id, keyHashes));
     });
     return row ? { deleted: true, interactionCount: row.interactionCount as number } : { deleted: false, interactionCount: 0 };
+  }
+
+  async recordImpressions(impressions: readonly Impression[]): Promise<void> {
+    if (!impressions.some((impression) => impression.items.length > 0)) return;
+    await this.db.executeWrite((tx) => tx.run(cypher.recordImpressionsQuery(impressions)));
+  }
+
+  async feedbackCounts({ since, until, conversionTypes }: FeedbackQuery): Promise<FeedbackCounts[]> {
+    const rows = await this.db.read(cypher.feedbackCountsQuery(since?.getTime() ?? null, until?.getTime() ?? null, conversionTypes));
+    return rows.map((row) => ({
+      experiment: row.experiment as string | null,
+      variant: row.variant as string | null,
+      modelVersion: row.modelVersion as string,
+      surface: row.surface as RecommendationSurface,
+      answers: row.answers as number,
+      impressions: row.impressions as number,
+      clicks: row.clicks as number,
+      conversions: row.conversions as number,
+    }));
   }
 
   async isEmpty(): Promise<boolean> {
