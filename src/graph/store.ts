@@ -254,7 +254,8 @@ export interface GraphStore {
   itemsChangedSince(revision: number, limit: number): Promise<CatalogueChanges>;
   /**
    * Erases a user and everything recorded about them, atomically: their interactions, merged
-   * edges, their share of item popularity and the impressions served to them. Afterwards no read returns anything derived from them,
+   * edges, their share of item popularity and the impressions served to them (those served to an
+   * id no user holds, such as a popularity fallback's, are erased too, though `deleted` is false). Afterwards no read returns anything derived from them,
    * and a replay of one of their interaction `id`s is refused: the store keeps a keyed hash of each
    * such `id` (see `erased-keys.ts`), never the `id` or the user's id.
    */

@@ -50,6 +50,7 @@ const statements: Record<string, readonly CypherQuery[]> = {
   erasedKeyHashesQuery: [cypher.erasedKeyHashesQuery(['hash'])],
   userInteractionKeysQuery: [cypher.userInteractionKeysQuery('u1')],
   deleteUserQuery: [cypher.deleteUserQuery('u1', ['hash'])],
+  deleteImpressionsQuery: [cypher.deleteImpressionsQuery('u1')],
   recordImpressionsQuery: [cypher.recordImpressionsQuery([impression])],
   feedbackCountsQuery: [
     cypher.feedbackCountsQuery(null, null, ['PURCHASE']),

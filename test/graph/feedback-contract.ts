@@ -108,5 +108,12 @@ export function describeFeedbackContract(adapter: string, openStore: () => Promi
       const counts = await store.feedbackCounts(all);
       expect(counts.map((c) => [c.answers, c.impressions, c.clicks])).toEqual([[1, 1, 1]]);
     });
+
+    it('erases the impressions served to an id no user holds (a fallback answer), reporting no user deleted', async () => {
+      await store.recordImpressions([impression('r1', 'never-stored', ['a']), impression('r2', 'u2', ['b'])]);
+      expect(await store.deleteUser('never-stored')).toEqual({ deleted: false, interactionCount: 0 });
+      const counts = await store.feedbackCounts(all);
+      expect(counts.map((c) => c.answers)).toEqual([1]);
+    });
   });
 }

@@ -465,6 +465,8 @@ export class SqliteGraphStore implements GraphStore {
   async deleteUser(id: string): Promise<UserDeletion> {
     const s = this.statements;
     const erase = this.db.transaction((userId: string): UserDeletion => {
+      // Also for an id no user holds: the popularity fallback is served to ids the store never saw.
+      s.deleteImpressions.run(userId);
       const user = s.user.get(userId);
       if (!user) return { deleted: false, interactionCount: 0 };
       for (const itemId of s.interactedItems.all(userId)) this.cache.forgetCoUsers(itemId);
@@ -473,7 +475,6 @@ export class SqliteGraphStore implements GraphStore {
       s.uncountItemUsers.run(userId);
       s.deleteEdges.run(userId);
       s.deleteInteractions.run(userId);
-      s.deleteImpressions.run(userId);
       s.deleteUser.run(userId);
       return { deleted: true, interactionCount: user.interaction_count };
     });

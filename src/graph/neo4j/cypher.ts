@@ -494,10 +494,6 @@ CALL (u) {
   MATCH (x:Interaction {userId: u.id})
   DELETE x
 }
-CALL (u) {
-  MATCH (m:Impression {userId: u.id})
-  DELETE m
-}
 WITH u, stale, u.interactionCount AS interactionCount
 DETACH DELETE u
 WITH stale, interactionCount
@@ -508,6 +504,14 @@ CALL (stale) {
 RETURN interactionCount`,
     params: { userId, erasedKeyHashes, recentUsers: int(RECENT_USERS_PER_ITEM) },
   };
+}
+
+/**
+ * Erases the impressions served to a user id, whether or not a `User` holds it: a user who was
+ * recommended to (the popularity fallback) but never interacted has impressions and no node.
+ */
+export function deleteImpressionsQuery(userId: string): CypherQuery {
+  return { cypher: 'MATCH (m:Impression {userId: $userId}) DELETE m', params: { userId } };
 }
 
 /**

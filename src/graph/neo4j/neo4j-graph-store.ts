@@ -342,6 +342,7 @@ export class Neo4jGraphStore implements GraphStore {
       await tx.run(cypher.lockInteractionWritesQuery);
       const [recorded] = await tx.run(cypher.userInteractionKeysQuery(id));
       const keyHashes = (recorded!.keys as string[]).map(this.erasedKeyHash);
+      await tx.run(cypher.deleteImpressionsQuery(id));
       return tx.run(cypher.deleteUserQuery(id, keyHashes));
     });
     return row ? { deleted: true, interactionCount: row.interactionCount as number } : { deleted: false, interactionCount: 0 };
