@@ -9,6 +9,7 @@ import { startTestServerOn, type TestServer } from '../support/test-server.js';
 import { describeCatalogueWrites } from './catalogue-writes.suite.js';
 import { describeCrashDurability } from './crash-durability.suite.js';
 import { describeUserErasure } from './delete-user.suite.js';
+import { describeFeedback } from './feedback.suite.js';
 import { describeRealtimeUpdates } from './realtime.suite.js';
 import { describeRankingRules } from './ranking-rules.suite.js';
 import { describeRecommendationList } from './recommendation-list.suite.js';
@@ -29,6 +30,7 @@ describeNeo4j('the API on Neo4j', () => {
   describeRealtimeUpdates(NEO4J);
   describeCatalogueWrites(NEO4J);
   describeUserErasure(NEO4J);
+  describeFeedback(NEO4J);
   describeCrashDurability(NEO4J);
 
   describe('two API processes on one Neo4j', () => {

@@ -52,14 +52,14 @@ export function describeFeedback(leg: StoreLeg): void {
     };
 
     it('names every answer: one recommendationId for its items, another for the next answer, one for all pages of a list', async () => {
-      const [a, b] = await Promise.all([ok(RECOMMEND, { userId: 'user-0005', first: 5 }), ok(RECOMMEND, { userId: 'user-0005', first: 5 })]);
+      const [a, b] = await Promise.all([ok(RECOMMEND, { userId: 'user-0205', first: 5 }), ok(RECOMMEND, { userId: 'user-0205', first: 5 })]);
       const ids = (list: any[]) => new Set(list.map((r) => r.recommendationId));
       expect(ids(a.recommendations).size).toBe(1);
       expect(ids(b.recommendations).size).toBe(1);
       expect([...ids(a.recommendations)][0]).not.toBe([...ids(b.recommendations)][0]);
       expect(a.recommendations.every((r: any) => r.variant === null)).toBe(true);
-      const first = (await ok(PAGE, { userId: 'user-0005' })).recommendationList;
-      const second = (await ok(PAGE, { userId: 'user-0005', after: first.pageInfo.endCursor })).recommendationList;
+      const first = (await ok(PAGE, { userId: 'user-0205' })).recommendationList;
+      const second = (await ok(PAGE, { userId: 'user-0205', after: first.pageInfo.endCursor })).recommendationList;
       expect(second.recommendationId).toBe(first.recommendationId);
       expect([...first.nodes, ...second.nodes].every((r: any) => r.recommendationId === first.recommendationId)).toBe(true);
       const similar = (await ok(SIMILAR, { itemId: a.recommendations[0].item.id })).similarItems;
@@ -68,18 +68,18 @@ export function describeFeedback(leg: StoreLeg): void {
 
     it('counts impressions, clicks and conversions from the interactions that name an answer, once per impression', async () => {
       const since = new Date();
-      const shown = (await ok(RECOMMEND, { userId: 'user-0011', first: 5 })).recommendations;
+      const shown = (await ok(RECOMMEND, { userId: 'user-0211', first: 5 })).recommendations;
       const recommendationId = shown[0].recommendationId;
       const catalogue = (await ok('query { items(first: 10) { nodes { id } } }', {})).items.nodes.map((i: any) => i.id);
       const notShown = catalogue.find((id: string) => !shown.some((r: any) => r.item.id === id));
       const recorded = await ok(RECORD, {
         input: [
-          { userId: 'user-0011', itemId: shown[0].item.id, type: 'CLICK', recommendationId },
-          { userId: 'user-0011', itemId: shown[0].item.id, type: 'PURCHASE', recommendationId },
-          { userId: 'user-0011', itemId: shown[3].item.id, type: 'VIEW', recommendationId },
+          { userId: 'user-0211', itemId: shown[0].item.id, type: 'CLICK', recommendationId },
+          { userId: 'user-0211', itemId: shown[0].item.id, type: 'PURCHASE', recommendationId },
+          { userId: 'user-0211', itemId: shown[3].item.id, type: 'VIEW', recommendationId },
           // Not shown in that answer, or by another user: no click.
-          { userId: 'user-0011', itemId: notShown, type: 'VIEW', recommendationId },
-          { userId: 'user-0012', itemId: shown[1].item.id, type: 'CLICK', recommendationId },
+          { userId: 'user-0211', itemId: notShown, type: 'VIEW', recommendationId },
+          { userId: 'user-0212', itemId: shown[1].item.id, type: 'CLICK', recommendationId },
         ],
       });
       expect(recorded.recordInteractions.interactions[0].recommendationId).toBe(recommendationId);
@@ -115,18 +115,18 @@ export function describeFeedback(leg: StoreLeg): void {
       const [item] = (await ok('query { items(first: 1) { nodes { id } } }', {})).items.nodes.map((i: any) => i.id);
       const { errors } = await server.graphql(RECORD, {
         input: [
-          { userId: 'user-0013', itemId: item },
-          { userId: 'user-0013', itemId: item, recommendationId: 'x'.repeat(201) },
+          { userId: 'user-0213', itemId: item },
+          { userId: 'user-0213', itemId: item, recommendationId: 'x'.repeat(201) },
         ],
       });
       expect(errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input[1].recommendationId' });
-      const { data } = await server.graphql('query { user(id: "user-0013") { interactions(first: 100) { item { id } occurredAt } } }');
+      const { data } = await server.graphql('query { user(id: "user-0213") { interactions(first: 100) { item { id } occurredAt } } }');
       expect(data.user.interactions.filter((i: any) => Date.now() - Date.parse(i.occurredAt) < 60_000)).toEqual([]);
     });
 
     it('shows its counters in /metrics', async () => {
-      const shown = (await ok(RECOMMEND, { userId: 'user-0014', first: 2 })).recommendations;
-      await ok(RECORD, { input: [{ userId: 'user-0014', itemId: shown[0].item.id, type: 'PURCHASE', recommendationId: shown[0].recommendationId }] });
+      const shown = (await ok(RECOMMEND, { userId: 'user-0214', first: 2 })).recommendations;
+      await ok(RECORD, { input: [{ userId: 'user-0214', itemId: shown[0].item.id, type: 'PURCHASE', recommendationId: shown[0].recommendationId }] });
       const text = await (await fetch(server.app.metricsUrl)).text();
       const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? NaN);
       expect(value(new RegExp(`recograph_recommendation_impressions_total\\{surface="RECOMMENDATIONS",experiment="none",variant="none",model_version="${version}"\\} (\\d+)`))).toBeGreaterThanOrEqual(2);
@@ -135,10 +135,10 @@ export function describeFeedback(leg: StoreLeg): void {
 
     it('erases the impressions served to a user with the user', async () => {
       const since = new Date();
-      const shown = (await ok(RECOMMEND, { userId: 'user-0015', first: 3 })).recommendations;
-      await ok(RECORD, { input: [{ userId: 'user-0015', itemId: shown[0].item.id, type: 'CLICK', recommendationId: shown[0].recommendationId }] });
+      const shown = (await ok(RECOMMEND, { userId: 'user-0215', first: 3 })).recommendations;
+      await ok(RECORD, { input: [{ userId: 'user-0215', itemId: shown[0].item.id, type: 'CLICK', recommendationId: shown[0].recommendationId }] });
       expect((await report(since)).variants).toHaveLength(1);
-      await ok('mutation ($id: ID!) { deleteUser(id: $id) { deleted } }', { id: 'user-0015' });
+      await ok('mutation ($id: ID!) { deleteUser(id: $id) { deleted } }', { id: 'user-0215' });
       expect((await report(since)).variants).toEqual([]);
     });
   });
