@@ -70,12 +70,7 @@ export async function startApp(config: Config, logger: Logger, decorate: AppDeco
         experiments,
         feedback,
         rankedLists: new RankedLists(experiments.router, store, config.rankedLists, ({ variant }) =>
-          answers.newAnswer({
-            surface: 'RECOMMENDATIONS',
-            experiment: variant ? experiments.name : null,
-            variant: variant ?? null,
-            modelVersion: experiments.modelInfoOf(variant).version,
-          }),
+          answers.newAnswer(experiments.labelsOf('RECOMMENDATIONS', variant)),
         ),
         catalogue: experiment.catalogue,
         access: new AccessPolicy(config.access, logger),

@@ -71,7 +71,7 @@ export function serveAnswer(
   ranked: readonly { readonly item: ItemRecord; readonly rank: number }[],
   recommendationId?: string,
 ) {
-  const labels = { surface, experiment: variant ? experiments.name : null, variant: variant ?? null, modelVersion: experiments.modelInfoOf(variant).version };
+  const labels = experiments.labelsOf(surface, variant);
   const id = recommendationId ?? feedback.newAnswer(labels);
   feedback.served(
     id,

@@ -1,6 +1,7 @@
 import type { RankingPolicy, RecommendationRequest, Recommender, SimilarItemsRequest } from '../recommendations/index.js';
 import type { ModelInfo } from '../inference/index.js';
-import type { ExperimentSummary } from '../feedback/index.js';
+import type { AnswerLabels, ExperimentSummary } from '../feedback/index.js';
+import type { RecommendationSurface } from '../graph/index.js';
 import { variantIndex } from './assignment.js';
 
 /** A variant as it serves: its recommender (its own model, or the API's) and its default ranking policy. */
@@ -69,6 +70,11 @@ export class Experiments {
   /** The model serving a variant now (the API's own for none). */
   modelInfoOf(variant: string | null | undefined): ModelInfo {
     return this.recommenderOf(variant).modelInfo;
+  }
+
+  /** What an answer of `variant` on `surface` is served under: its impressions' and feedback's labels. */
+  labelsOf(surface: RecommendationSurface, variant: string | null | undefined): AnswerLabels {
+    return { surface, experiment: variant ? this.name : null, variant: variant ?? null, modelVersion: this.modelInfoOf(variant).version };
   }
 
   summary(): ExperimentSummary | null {
