@@ -30,14 +30,23 @@ export function contentVectors(model: RecommendationModel, encoder: TextEncoder 
   return {
     async vectorsFor(items: readonly ItemRecord[]) {
       const embeddings = await encoder.encode(items.map((item) => itemText(item)));
-      return embeddings.map((embedding) => mapped(map, embedding, model.metadata.embeddingDim));
+      return embeddings.map((embedding, i) => mappedContent(map, embedding, items[i]!.category, model.metadata.embeddingDim));
     },
   };
 }
 
-/** `e·W + b` for one embedding. */
-function mapped({ inputDim, weights }: ContentMap, embedding: Float32Array, dim: number): Float32Array {
-  const out = weights.slice(inputDim * dim, (inputDim + 1) * dim);
+/**
+ * `e·W + O[category] + b` for one item's embedding; an item of no category, or of one the map was
+ * not fitted on, gets no category row.
+ */
+export function mappedContent({ inputDim, categories, weights }: ContentMap, embedding: Float32Array, category: string | null, dim: number): Float32Array {
+  const bias = inputDim + categories.length;
+  const out = weights.slice(bias * dim, (bias + 1) * dim);
+  const offset = category === null ? -1 : categories.indexOf(category);
+  if (offset >= 0) {
+    const row = (inputDim + offset) * dim;
+    for (let j = 0; j < dim; j++) out[j]! += weights[row + j]!;
+  }
   for (let k = 0; k < inputDim; k++) {
     const e = embedding[k]!;
     const row = k * dim;

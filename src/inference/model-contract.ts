@@ -3,6 +3,12 @@ import { z } from 'zod';
 /** The ONNX model contract of docs/model.md; a model that does not match is refused at load. */
 export const MODEL_FORMAT = 'recograph-gat/3';
 export const SAMPLING_POLICY = 'most-recent-first/v1';
+/**
+ * The content map's layout (docs/content.md): `[inputDim + categories + 1, embeddingDim]`, the rows
+ * of `W`, one row per category, then `b`. A map that declares no format is format 1, the text-only
+ * map of earlier models: the same layout with no category rows.
+ */
+export const CONTENT_MAP_FORMAT = 'recograph-content-map/2';
 
 /** The tables the graph reads its rows from: held in serving memory, passed with every run. */
 export const TABLE_INPUTS = ['item_table', 'candidate_table', 'context_user_table'] as const;
@@ -63,7 +69,11 @@ export const modelMetadataSchema = z.object({
   content: z
     .looseObject({
       encoder: z.looseObject({ name: z.string().min(1), sha256 }),
-      map: fileEntry.extend({ inputDim: positiveInt }),
+      map: fileEntry.extend({
+        inputDim: positiveInt,
+        format: z.string().optional(),
+        categories: z.array(z.string().min(1)).optional(),
+      }),
     })
     .nullable()
     .optional(),
@@ -100,6 +110,24 @@ export function parseModelMetadata(raw: unknown, source: string): ModelMetadata 
   }
   if (contextUsers.rows !== metadata.users.length) {
     throw new ModelContractError(`${source}: the context-user table holds ${contextUsers.rows} rows for ${metadata.users.length} users`);
+  }
+  const map = metadata.content?.map;
+  if (map !== undefined) {
+    if (map.format !== undefined && map.format !== CONTENT_MAP_FORMAT) {
+      throw new ModelContractError(
+        `${source}: content.map.format ${JSON.stringify(map.format)} is not a content map this server reads (${CONTENT_MAP_FORMAT}, or none for a text-only map); ` +
+          'refit it with `npm run content:fit -- --model DIR`',
+      );
+    }
+    if (map.format === undefined && map.categories !== undefined) {
+      throw new ModelContractError(`${source}: content.map lists categories but declares no format (${CONTENT_MAP_FORMAT} has category rows; a map without a format has none)`);
+    }
+    if (map.format !== undefined && map.categories === undefined) {
+      throw new ModelContractError(`${source}: content.map of format ${CONTENT_MAP_FORMAT} lists no categories (an empty list for a text-only map)`);
+    }
+    if (new Set(map.categories).size !== (map.categories ?? []).length) {
+      throw new ModelContractError(`${source}: content.map.categories names a category twice`);
+    }
   }
   return metadata;
 }

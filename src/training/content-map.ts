@@ -8,7 +8,7 @@ import { runPython } from './python-trainer.js';
 
 /**
  * Gives the model in `modelDir` a content map (docs/content.md): embeds the text of its trained
- * items with the serving encoder, then fits the map in Python (`recograph_training.content_map`),
+ * items with the serving encoder, then fits the map from those and their categories in Python (`recograph_training.content_map`),
  * which adds it to the folder. False, with the reason logged, when no encoder is there.
  */
 export async function fitContentMap(
@@ -30,9 +30,10 @@ export async function fitContentMap(
     vectors.forEach((vector, row) => embeddings.set(vector, row * encoder.info.dimension));
     await writeFile(join(work, 'embeddings.f32'), embeddings);
     await writeFile(join(work, 'ids.json'), JSON.stringify(known.map((item) => item.id)));
+    await writeFile(join(work, 'categories.json'), JSON.stringify(known.map((item) => item.category ?? null)));
     await runPython(
       ['-m', 'recograph_training.content_map', '--model', modelDir, '--embeddings', join(work, 'embeddings.f32'),
-        '--ids', join(work, 'ids.json'), '--encoder', join(encoderDir, 'encoder.json')],
+        '--ids', join(work, 'ids.json'), '--categories', join(work, 'categories.json'), '--encoder', join(encoderDir, 'encoder.json')],
       'fitting the content map',
     );
     return true;
