@@ -4,9 +4,10 @@ import { z } from 'zod';
 export const MODEL_FORMAT = 'recograph-gat/3';
 export const SAMPLING_POLICY = 'most-recent-first/v1';
 /**
- * The content map's layout (docs/content.md): `[inputDim + categories + 1, embeddingDim]`, the rows
- * of `W`, one row per category, then `b`. A map that declares no format is format 1, the text-only
- * map of earlier models: the same layout with no category rows.
+ * The content map's layout (docs/content.md): `[inputDim × (1 + categoryText) + categories + 1,
+ * embeddingDim]`: the rows of `W`, a block `W_c` of `inputDim` rows for each category of
+ * `categoryText`, one row `O[c]` for each of `categories`, then `b`. A map that declares no format
+ * is format 1, the text-only map of earlier models: the same layout with neither.
  */
 export const CONTENT_MAP_FORMAT = 'recograph-content-map/2';
 
@@ -73,6 +74,7 @@ export const modelMetadataSchema = z.object({
         inputDim: positiveInt,
         format: z.string().optional(),
         categories: z.array(z.string().min(1)).optional(),
+        categoryText: z.array(z.string().min(1)).optional(),
       }),
     })
     .nullable()
@@ -119,14 +121,19 @@ export function parseModelMetadata(raw: unknown, source: string): ModelMetadata 
           'refit it with `npm run content:fit -- --model DIR`',
       );
     }
-    if (map.format === undefined && map.categories !== undefined) {
+    if (map.format === undefined && (map.categories !== undefined || map.categoryText !== undefined)) {
       throw new ModelContractError(`${source}: content.map lists categories but declares no format (${CONTENT_MAP_FORMAT} has category rows; a map without a format has none)`);
     }
-    if (map.format !== undefined && map.categories === undefined) {
-      throw new ModelContractError(`${source}: content.map of format ${CONTENT_MAP_FORMAT} lists no categories (an empty list for a text-only map)`);
+    if (map.format !== undefined && (map.categories === undefined || map.categoryText === undefined)) {
+      throw new ModelContractError(`${source}: content.map of format ${CONTENT_MAP_FORMAT} lists no categories or categoryText (empty lists for a text-only map)`);
     }
-    if (new Set(map.categories).size !== (map.categories ?? []).length) {
-      throw new ModelContractError(`${source}: content.map.categories names a category twice`);
+    const categories = new Set(map.categories);
+    if (categories.size !== (map.categories ?? []).length || new Set(map.categoryText).size !== (map.categoryText ?? []).length) {
+      throw new ModelContractError(`${source}: content.map.categories or categoryText names a category twice`);
+    }
+    const stray = (map.categoryText ?? []).find((category) => !categories.has(category));
+    if (stray !== undefined) {
+      throw new ModelContractError(`${source}: content.map.categoryText names ${JSON.stringify(stray)}, which content.map.categories lacks`);
     }
   }
   return metadata;

@@ -17,7 +17,7 @@ function alteredCopy(change: (dir: string) => void): string {
   return dir;
 }
 
-type ContentMapEntry = { file: string; sha256: string; format?: string; inputDim: number; categories?: string[] };
+type ContentMapEntry = { file: string; sha256: string; format?: string; inputDim: number; categories?: string[]; categoryText?: string[] };
 type Metadata = Record<string, unknown> & {
   graph: { file: string };
   tables: Record<string, { file: string; rows: number }>;
@@ -51,13 +51,14 @@ describe('model loading', () => {
     await model.close();
   });
 
-  it('loads the content map of format 2: the text rows, one row per category, then the constant', async () => {
+  it('loads the content map of format 2: the text rows, each category’s own text rows, one row per category, then the constant', async () => {
     const model = await load('models/demo');
     const { map } = metadataOf('models/demo').content;
     expect(map.format).toBe(CONTENT_MAP_FORMAT);
-    expect(model.contentMap!.categories).toEqual(map.categories);
+    expect(model.contentMap).toMatchObject({ categories: map.categories, categoryText: map.categoryText });
     expect(model.contentMap!.categories.length).toBeGreaterThan(1);
-    expect(model.contentMap!.weights.length).toBe((384 + map.categories!.length + 1) * model.metadata.embeddingDim);
+    const rows = 384 * (1 + map.categoryText!.length) + map.categories!.length + 1;
+    expect(model.contentMap!.weights.length).toBe(rows * model.metadata.embeddingDim);
     await model.close();
   });
 
@@ -74,7 +75,7 @@ describe('model loading', () => {
       });
     });
     const model = await load(dir);
-    expect(model.contentMap!.categories).toEqual([]);
+    expect(model.contentMap).toMatchObject({ categories: [], categoryText: [] });
     expect(model.contentMap!.weights.length).toBe(385 * model.metadata.embeddingDim);
     await model.close();
   });
@@ -96,10 +97,13 @@ describe('model loading', () => {
     }), /768000 bytes, expected 2999 rows/],
     ['a content map of a format it does not read', (dir: string) => editMetadata(dir, (m) => (m.content.map.format = 'recograph-content-map/9')),
       /content\.map\.format "recograph-content-map\/9" is not a content map this server reads \(recograph-content-map\/2.*npm run content:fit/],
-    ['a content map of format 2 that lists no categories', (dir: string) => editMetadata(dir, (m) => delete m.content.map.categories), /lists no categories/],
+    ['a content map of format 2 that lists no categories', (dir: string) => editMetadata(dir, (m) => delete m.content.map.categories), /lists no categories or categoryText/],
+    ['a content map of format 2 that lists no categoryText', (dir: string) => editMetadata(dir, (m) => delete m.content.map.categoryText), /lists no categories or categoryText/],
     ['a content map that lists categories but no format', (dir: string) => editMetadata(dir, (m) => delete m.content.map.format), /lists categories but declares no format/],
-    ['a content map whose file lacks a row for a listed category', (dir: string) => editMetadata(dir, (m) => m.content.map.categories!.push('Extra')), /content\.map.*expected 398 rows/],
+    ['a content map whose file lacks a row for a listed category', (dir: string) => editMetadata(dir, (m) => m.content.map.categories!.push('Extra')), /content\.map.*expected 5006 rows/],
+    ['a content map whose file lacks the text rows of a category', (dir: string) => editMetadata(dir, (m) => m.content.map.categoryText!.pop()), /content\.map.*expected 4621 rows/],
     ['a content map naming a category twice', (dir: string) => editMetadata(dir, (m) => m.content.map.categories!.splice(1, 1, m.content.map.categories![0]!)), /names a category twice/],
+    ['a content map giving text rows to a category it does not list', (dir: string) => editMetadata(dir, (m) => (m.content.map.categoryText![0] = 'Elsewhere')), /categoryText names "Elsewhere", which content\.map\.categories lacks/],
   ])('refuses %s with a clear error', async (_, change, message) => {
     const attempt = load(alteredCopy(change));
     await expect(attempt).rejects.toThrow(message);
