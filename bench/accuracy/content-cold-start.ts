@@ -150,9 +150,10 @@ function copyOfModel(name: string): string {
 
 /** What the map fitted in `dir` measured on its held-out trained items, and its strengths. */
 function mapFit(dir: string): unknown {
-  const { content } = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { content: { map: { categories?: string[] }; fit: Record<string, unknown> } };
+  type Content = { map: { categories?: string[]; categoryText?: string[] }; fit: Record<string, unknown> };
+  const { content } = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { content: Content };
   const { meanCosineByStrength: _, ...fit } = content.fit;
-  return { categories: content.map.categories?.length ?? 0, ...fit };
+  return { categories: content.map.categories?.length ?? 0, categoriesWithTextRows: content.map.categoryText?.length ?? 0, ...fit };
 }
 
 function stratifiedHoldout(items: readonly NewItem[]): Set<string> {
