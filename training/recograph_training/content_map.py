@@ -11,7 +11,8 @@ content:fit`` writes all three. Items of the model without an embedding are left
 The map (format ``recograph-content-map/2``) is ridge regression from an item's text embedding
 ``e`` and its category ``c`` to its trained row ``E_i``: ``v = e·(W + W_c) + O[c] + b``, with a
 shared text map ``W``, a category offset ``O[c]``, and, for the largest categories (at least
-``CATEGORY_TEXT_MIN_ITEMS`` items, at most ``CATEGORY_TEXT_MAX_CATEGORIES`` of them), text rows
+``CATEGORY_TEXT_MIN_ITEMS`` items, at most ``CATEGORY_TEXT_MAX_CATEGORIES`` of them and fewer
+for a catalogue too large for the fit's memory, ``CATEGORY_TEXT_MAX_NUMBERS``), text rows
 ``W_c`` of their own, shrunk towards ``W``. Each block has its own ridge strength, chosen on a
 held-out tenth of the items by the mean cosine between the mapped and the trained row, then the map
 is refitted on every item. The choices include the text-only map of format 1 (no category rows) and
@@ -38,9 +39,11 @@ TEXT_STRENGTHS = (0.01, 0.1, 1.0, 10.0, 100.0, None)
 CATEGORY_STRENGTHS = (0.001, 0.01, 0.1, 1.0, 10.0, None)
 CATEGORY_TEXT_STRENGTHS = (0.1, 1.0, 10.0)
 HOLDOUT_SHARE = 0.1
-# A category gets text rows of its own only with this many items, and only the largest this many do.
+# A category gets text rows of its own only with this many items, and only the largest this many do,
+# fewer where the fit's feature matrix (items × features) would pass CATEGORY_TEXT_MAX_NUMBERS.
 CATEGORY_TEXT_MIN_ITEMS = 50
 CATEGORY_TEXT_MAX_CATEGORIES = 16
+CATEGORY_TEXT_MAX_NUMBERS = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,8 @@ def fit_content_map(x: np.ndarray, y: np.ndarray, item_categories: list[str | No
     """
     item_categories = item_categories if item_categories is not None else [None] * len(x)
     sizes = Counter(c for c in item_categories if c is not None)
-    large = sorted(c for c, n in sizes.most_common(CATEGORY_TEXT_MAX_CATEGORIES) if n >= CATEGORY_TEXT_MIN_ITEMS)
+    room = max(0, min(CATEGORY_TEXT_MAX_CATEGORIES, CATEGORY_TEXT_MAX_NUMBERS // max(1, len(x) * x.shape[1]) - 1))
+    large = sorted(c for c, n in sizes.most_common(room) if n >= CATEGORY_TEXT_MIN_ITEMS)
     full = MapRows(tuple(sorted(sizes)), tuple(large))
     features = map_features(x, full, item_categories)
     order = np.random.default_rng(seed).permutation(len(x))

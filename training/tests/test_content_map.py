@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from recograph_training import content_map
 from recograph_training.content_map import (
     CATEGORY_TEXT_MIN_ITEMS,
     CONTENT_MAP_FORMAT,
@@ -105,6 +106,14 @@ def test_only_categories_with_enough_items_get_text_rows():
     assert few < CATEGORY_TEXT_MIN_ITEMS
     _, rows, _ = fit_content_map(x, y, small)
     assert "c5" in rows.categories and "c5" not in rows.category_text and "c4" in rows.category_text
+
+
+def test_a_catalogue_too_large_for_the_fit_gives_text_rows_to_fewer_categories(monkeypatch):
+    x, y, item_categories, _, _ = category_data(9, n=600, own_style=True)
+    monkeypatch.setattr(content_map, "CATEGORY_TEXT_MAX_NUMBERS", 600 * 16 * 3)  # W and two blocks
+    sizes = Counter(item_categories[:590])
+    _, rows, _ = fit_content_map(x[:590], y[:590], item_categories[:590])
+    assert len(rows.category_text) == 2 and set(rows.category_text) == {c for c, _ in sizes.most_common(2)}
 
 
 def test_an_item_of_a_category_the_map_does_not_know_gets_the_text_and_the_constant_only():
