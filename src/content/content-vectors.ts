@@ -30,18 +30,33 @@ export function contentVectors(model: RecommendationModel, encoder: TextEncoder 
   return {
     async vectorsFor(items: readonly ItemRecord[]) {
       const embeddings = await encoder.encode(items.map((item) => itemText(item)));
-      return embeddings.map((embedding) => mapped(map, embedding, model.metadata.embeddingDim));
+      return embeddings.map((embedding, i) => mappedContent(map, embedding, items[i]!.category, model.metadata.embeddingDim));
     },
   };
 }
 
-/** `e·W + b` for one embedding. */
-function mapped({ inputDim, weights }: ContentMap, embedding: Float32Array, dim: number): Float32Array {
-  const out = weights.slice(inputDim * dim, (inputDim + 1) * dim);
-  for (let k = 0; k < inputDim; k++) {
-    const e = embedding[k]!;
-    const row = k * dim;
+/**
+ * `e·(W + W_c) + O[c] + b` for one item's embedding, `c` its category; an item of no category, or
+ * of one the map was not fitted on, gets `e·W + b`, and one of a category without text rows of its
+ * own `e·W + O[c] + b`.
+ */
+export function mappedContent({ inputDim, categories, categoryText, weights }: ContentMap, embedding: Float32Array, category: string | null, dim: number): Float32Array {
+  const offsets = inputDim * (1 + categoryText.length);
+  const bias = offsets + categories.length;
+  const out = weights.slice(bias * dim, (bias + 1) * dim);
+  const offset = category === null ? -1 : categories.indexOf(category);
+  if (offset >= 0) addRows(out, weights, offsets + offset, Float32Array.of(1), dim);
+  addRows(out, weights, 0, embedding, dim);
+  const block = category === null ? -1 : categoryText.indexOf(category);
+  if (block >= 0) addRows(out, weights, inputDim * (1 + block), embedding, dim);
+  return out;
+}
+
+/** `out += x · weights[first .. first + x.length)` (rows of `dim`). */
+function addRows(out: Float32Array, weights: Float32Array, first: number, x: Float32Array, dim: number): void {
+  for (let k = 0; k < x.length; k++) {
+    const e = x[k]!;
+    const row = (first + k) * dim;
     for (let j = 0; j < dim; j++) out[j]! += e * weights[row + j]!;
   }
-  return out;
 }

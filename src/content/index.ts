@@ -1,4 +1,4 @@
-export { contentVectors } from './content-vectors.js';
+export { contentVectors, mappedContent } from './content-vectors.js';
 export { itemText, type ItemTextFields } from './item-text.js';
 export {
   DEFAULT_ENCODER_BATCH_SIZE,

@@ -14,6 +14,7 @@ export { assembleBatch, type AssembledBatch, type NeighbourSlots, type RunInputs
 export { ModelVocabulary } from './vocabulary.js';
 export { readUserScores, type ModelOutputs, type RankedItem, type UserScores } from './batch-scores.js';
 export {
+  CONTENT_MAP_FORMAT,
   EXCLUDED_SCORE_BIAS,
   MODEL_FORMAT,
   MODEL_INPUTS,

@@ -3,6 +3,13 @@ import { z } from 'zod';
 /** The ONNX model contract of docs/model.md; a model that does not match is refused at load. */
 export const MODEL_FORMAT = 'recograph-gat/3';
 export const SAMPLING_POLICY = 'most-recent-first/v1';
+/**
+ * The content map's layout (docs/content.md): `[inputDim × (1 + categoryText) + categories + 1,
+ * embeddingDim]`: the rows of `W`, a block `W_c` of `inputDim` rows for each category of
+ * `categoryText`, one row `O[c]` for each of `categories`, then `b`. A map that declares no format
+ * is format 1, the text-only map of earlier models: the same layout with neither.
+ */
+export const CONTENT_MAP_FORMAT = 'recograph-content-map/2';
 
 /** The tables the graph reads its rows from: held in serving memory, passed with every run. */
 export const TABLE_INPUTS = ['item_table', 'candidate_table', 'context_user_table'] as const;
@@ -63,7 +70,12 @@ export const modelMetadataSchema = z.object({
   content: z
     .looseObject({
       encoder: z.looseObject({ name: z.string().min(1), sha256 }),
-      map: fileEntry.extend({ inputDim: positiveInt }),
+      map: fileEntry.extend({
+        inputDim: positiveInt,
+        format: z.string().optional(),
+        categories: z.array(z.string().min(1)).optional(),
+        categoryText: z.array(z.string().min(1)).optional(),
+      }),
     })
     .nullable()
     .optional(),
@@ -100,6 +112,29 @@ export function parseModelMetadata(raw: unknown, source: string): ModelMetadata 
   }
   if (contextUsers.rows !== metadata.users.length) {
     throw new ModelContractError(`${source}: the context-user table holds ${contextUsers.rows} rows for ${metadata.users.length} users`);
+  }
+  const map = metadata.content?.map;
+  if (map !== undefined) {
+    if (map.format !== undefined && map.format !== CONTENT_MAP_FORMAT) {
+      throw new ModelContractError(
+        `${source}: content.map.format ${JSON.stringify(map.format)} is not a content map this server reads (${CONTENT_MAP_FORMAT}, or none for a text-only map); ` +
+          'refit it with `npm run content:fit -- --model DIR`',
+      );
+    }
+    if (map.format === undefined && (map.categories !== undefined || map.categoryText !== undefined)) {
+      throw new ModelContractError(`${source}: content.map lists categories but declares no format (${CONTENT_MAP_FORMAT} has category rows; a map without a format has none)`);
+    }
+    if (map.format !== undefined && (map.categories === undefined || map.categoryText === undefined)) {
+      throw new ModelContractError(`${source}: content.map of format ${CONTENT_MAP_FORMAT} lists no categories or categoryText (empty lists for a text-only map)`);
+    }
+    const categories = new Set(map.categories);
+    if (categories.size !== (map.categories ?? []).length || new Set(map.categoryText).size !== (map.categoryText ?? []).length) {
+      throw new ModelContractError(`${source}: content.map.categories or categoryText names a category twice`);
+    }
+    const stray = (map.categoryText ?? []).find((category) => !categories.has(category));
+    if (stray !== undefined) {
+      throw new ModelContractError(`${source}: content.map.categoryText names ${JSON.stringify(stray)}, which content.map.categories lacks`);
+    }
   }
   return metadata;
 }

@@ -75,12 +75,19 @@ export interface LoadModelOptions {
 
 export const DEFAULT_WORKER_HEAP_MIB = 256;
 
-/** The model's map from text embeddings into its item space: `v = e·W + b` (docs/content.md). */
+/** The model's map from text embeddings into its item space: `v = e·(W + W_c) + O[c] + b` (docs/content.md). */
 export interface ContentMap {
   /** The text encoder whose embeddings it maps (its ONNX file's SHA-256). */
   readonly encoderSha256: string;
   readonly inputDim: number;
-  /** `[inputDim + 1, embeddingDim]`, row-major: the rows of `W`, then `b`. */
+  /** The categories with a row of `O`, in row order; none for a text-only map (format 1). */
+  readonly categories: readonly string[];
+  /** The categories with a block `W_c` of text rows of their own, in block order. */
+  readonly categoryText: readonly string[];
+  /**
+   * `[inputDim × (1 + categoryText.length) + categories.length + 1, embeddingDim]`, row-major: the
+   * rows of `W`, each `W_c`, those of `O`, then `b`.
+   */
   readonly weights: Float32Array;
 }
 
@@ -113,13 +120,17 @@ export async function readModelFolder(directory: string): Promise<ModelFolder> {
     contextUsers: table(contextUsers, metadata.users.length, 'tables.contextUsers'),
   };
   const content = metadata.content ?? null;
+  const categories = content?.map.categories ?? [];
+  const categoryText = content?.map.categoryText ?? [];
   const contentMap =
     content === null
       ? null
       : {
           encoderSha256: content.encoder.sha256,
           inputDim: content.map.inputDim,
-          weights: table(await read(content.map), content.map.inputDim + 1, 'content.map'),
+          categories,
+          categoryText,
+          weights: table(await read(content.map), content.map.inputDim * (1 + categoryText.length) + categories.length + 1, 'content.map'),
         };
   return { metadata, onnx, onnxPath: join(directory, metadata.graph.file), tables, contentMap };
 }

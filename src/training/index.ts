@@ -3,4 +3,4 @@ export { exportStoreDataset, type StoreExportProgress, type StoreExportSummary }
 export { installModel, ModelInstallError, referencedFiles, type InstallResult, type ModelFile } from './model-install.js';
 export { runTrainer, trainerArguments, TrainerError, type TrainerRun } from './python-trainer.js';
 export { registerServingProcess, signalServingProcesses, type ReloadSignals } from './serving-processes.js';
-export { fitContentMap } from './content-map.js';
+export { fitContentMap, type FitContentMapOptions } from './content-map.js';

@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loadModel, ModelContractError } from '../../src/inference/index.js';
+import { CONTENT_MAP_FORMAT, loadModel, ModelContractError } from '../../src/inference/index.js';
 
 const logger = pino({ level: 'silent' });
 const load = (dir: string) => loadModel(dir, { executionProvider: 'cpu', logger });
@@ -16,7 +17,12 @@ function alteredCopy(change: (dir: string) => void): string {
   return dir;
 }
 
-type Metadata = Record<string, unknown> & { graph: { file: string }; tables: Record<string, { file: string; rows: number }> };
+type ContentMapEntry = { file: string; sha256: string; format?: string; inputDim: number; categories?: string[]; categoryText?: string[] };
+type Metadata = Record<string, unknown> & {
+  graph: { file: string };
+  tables: Record<string, { file: string; rows: number }>;
+  content: { map: ContentMapEntry };
+};
 
 function metadataOf(dir: string): Metadata {
   return JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as Metadata;
@@ -45,6 +51,35 @@ describe('model loading', () => {
     await model.close();
   });
 
+  it('loads the content map of format 2: the text rows, each category’s own text rows, one row per category, then the constant', async () => {
+    const model = await load('models/demo');
+    const { map } = metadataOf('models/demo').content;
+    expect(map.format).toBe(CONTENT_MAP_FORMAT);
+    expect(model.contentMap).toMatchObject({ categories: map.categories, categoryText: map.categoryText });
+    expect(model.contentMap!.categories.length).toBeGreaterThan(1);
+    const rows = 384 * (1 + map.categoryText!.length) + map.categories!.length + 1;
+    expect(model.contentMap!.weights.length).toBe(rows * model.metadata.embeddingDim);
+    await model.close();
+  });
+
+  it('still loads a text-only map of format 1 (no format, no categories): no category rows', async () => {
+    const dir = alteredCopy((dir) => {
+      const { map } = metadataOf(dir).content;
+      const d = metadataOf(dir).embeddingDim as number;
+      const weights = new Float32Array(new Uint8Array(readFileSync(join(dir, map.file))).buffer);
+      const textOnly = new Float32Array([...weights.subarray(0, 384 * d), ...weights.subarray(weights.length - d)]);
+      const bytes = Buffer.from(textOnly.buffer);
+      writeFileSync(join(dir, 'content-map-v1.f32'), bytes);
+      editMetadata(dir, (m) => {
+        m.content.map = { file: 'content-map-v1.f32', sha256: createHash('sha256').update(bytes).digest('hex'), inputDim: 384 };
+      });
+    });
+    const model = await load(dir);
+    expect(model.contentMap).toMatchObject({ categories: [], categoryText: [] });
+    expect(model.contentMap!.weights.length).toBe(385 * model.metadata.embeddingDim);
+    await model.close();
+  });
+
   it.each([
     ['a graph file from another training run', (dir: string) => writeFileSync(graphOf(dir), Buffer.from('not onnx')), /does not belong/],
     ['a table file altered', (dir: string) => writeFileSync(tableOf(dir, 'candidates'), Buffer.alloc(8)), /candidates-\w+\.f32 does not belong/],
@@ -60,6 +95,15 @@ describe('model loading', () => {
       m.tables.contextUsers!.rows = 2999;
       m.users = (m.users as string[]).slice(1);
     }), /768000 bytes, expected 2999 rows/],
+    ['a content map of a format it does not read', (dir: string) => editMetadata(dir, (m) => (m.content.map.format = 'recograph-content-map/9')),
+      /content\.map\.format "recograph-content-map\/9" is not a content map this server reads \(recograph-content-map\/2.*npm run content:fit/],
+    ['a content map of format 2 that lists no categories', (dir: string) => editMetadata(dir, (m) => delete m.content.map.categories), /lists no categories or categoryText/],
+    ['a content map of format 2 that lists no categoryText', (dir: string) => editMetadata(dir, (m) => delete m.content.map.categoryText), /lists no categories or categoryText/],
+    ['a content map that lists categories but no format', (dir: string) => editMetadata(dir, (m) => delete m.content.map.format), /lists categories but declares no format/],
+    ['a content map whose file lacks a row for a listed category', (dir: string) => editMetadata(dir, (m) => m.content.map.categories!.push('Extra')), /content\.map.*expected 5006 rows/],
+    ['a content map whose file lacks the text rows of a category', (dir: string) => editMetadata(dir, (m) => m.content.map.categoryText!.pop()), /content\.map.*expected 4621 rows/],
+    ['a content map naming a category twice', (dir: string) => editMetadata(dir, (m) => m.content.map.categories!.splice(1, 1, m.content.map.categories![0]!)), /names a category twice/],
+    ['a content map giving text rows to a category it does not list', (dir: string) => editMetadata(dir, (m) => (m.content.map.categoryText![0] = 'Elsewhere')), /categoryText names "Elsewhere", which content\.map\.categories lacks/],
   ])('refuses %s with a clear error', async (_, change, message) => {
     const attempt = load(alteredCopy(change));
     await expect(attempt).rejects.toThrow(message);
