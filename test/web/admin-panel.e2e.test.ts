@@ -364,9 +364,12 @@ describe.skipIf(!hasChromium)('the explanation panel in headless Chromium', () =
       .locator('input, select')
       .evaluateAll((controls) => controls.filter((c) => !c.ownerDocument.querySelector(`label[for="${c.id}"]`)).map((c) => c.outerHTML));
     expect(unlabelled).toEqual([]);
+    // The similar items of the picked one fit the narrow screen too.
+    await expect.poll(() => page.locator('#similar-items tr').count()).toBeGreaterThan(0);
     const overflow = await page.locator('html').evaluate((root) => root.scrollWidth - root.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.locator('#explanation').screenshot({ path: join(SCREENSHOTS, 'admin-panel-390x844-explanation.png') });
+    await page.locator('#similar').screenshot({ path: join(SCREENSHOTS, 'admin-panel-390x844-similar.png') });
 
     // A user the model cannot rank gets the flagged popularity fallback, with nothing to draw but the pair.
     await page.getByLabel('User id').fill('nobody-at-all');
