@@ -41,6 +41,13 @@ const EXPECTED = /* GraphQL */ `
   }
 `;
 
+/** The similar items the panel lists for a picked item, asked of the API directly. */
+const EXPECTED_SIMILAR = /* GraphQL */ `
+  query ExpectedSimilar($itemId: ID!, $userId: ID!) {
+    similarItems(itemId: $itemId, first: 10, userId: $userId) { rank score sharedUserCount item { title } explanation { kind summary } }
+  }
+`;
+
 /** What `window.recographPanel.graph()` returns: node ids, each edge's midpoint and width on screen, the labels' size on screen. */
 interface DrawnGraph {
   readonly nodes: string[];
@@ -115,6 +122,29 @@ describe.skipIf(!hasChromium)('the explanation panel in headless Chromium', () =
   const apiRanking = (recommendations: any[]) =>
     recommendations.map((r) => ({ rank: r.rank, title: r.item.title, score: r.score }));
 
+  const shownSimilar = (page: Page) =>
+    page.locator('#similar-items tr').evaluateAll((rows) =>
+      rows.map((row) => ({
+        rank: Number(row.querySelector('td')!.textContent),
+        title: row.querySelector('.title')!.textContent,
+        score: Number(row.querySelector('[data-score]')!.getAttribute('data-score')),
+        sharedUserCount: Number(row.querySelector('[data-shared-users]')!.getAttribute('data-shared-users')),
+        summary: row.querySelector('.summary-sentence')!.textContent,
+      })),
+    );
+
+  const apiSimilar = (similarItems: any[]) =>
+    similarItems.map((s) => ({ rank: s.rank, title: s.item.title, score: s.score, sharedUserCount: s.sharedUserCount, summary: s.explanation.summary }));
+
+  /** The panel's GraphQL operations by name, as the page sends them. */
+  const operations = (page: Page) => {
+    const names: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/graphql')) names.push(/query (\w+)/.exec(JSON.parse(request.postData() ?? '{}').query ?? '')?.[1] ?? '?');
+    });
+    return names;
+  };
+
   it('loads without a key but asks for an admin’s before any data, keeps it for the tab only, and signs out', async () => {
     const { page, failures } = await newPanelPage(390, 844);
     const statuses = new Map<string, number>();
@@ -184,10 +214,26 @@ describe.skipIf(!hasChromium)('the explanation panel in headless Chromium', () =
     const expected = (await server.graphql(EXPECTED, { userId }, asAdmin)).data;
     expect(await shownRanking(page)).toEqual(apiRanking(expected.recommendations));
 
-    // Open the explanation of the second recommendation.
+    // The first recommendation is picked at first: its similar items are listed.
+    const first = expected.recommendations[0];
+    await expect.poll(() => page.locator('#similar-summary').textContent()).toContain(`Items like “${first.item.title}” for ${userId}`);
+
+    // Open the explanation of the second recommendation: one request lists the items like it.
     const chosen = expected.recommendations[1];
+    const sent = operations(page);
     await page.getByRole('button', { name: chosen.item.title, exact: true }).click();
     await expect.poll(() => page.locator('#summary strong').textContent()).toBe(`#2 ${chosen.item.title}`);
+    const similar = (await server.graphql(EXPECTED_SIMILAR, { itemId: chosen.item.id, userId }, asAdmin)).data.similarItems;
+    expect(similar.length).toBeGreaterThan(0);
+    await expect.poll(() => shownSimilar(page)).toEqual(apiSimilar(similar));
+    expect(sent).toEqual(['PanelSimilar']);
+    for (const s of similar) expect(s.explanation.kind).toBe('SIMILAR_ITEMS');
+    const sentence = `People who chose “${chosen.item.title}” also chose “`;
+    expect((await shownSimilar(page))[0]!.summary.slice(0, sentence.length)).toBe(sentence);
+    expect(await page.locator('#similar-summary').textContent()).toContain(`Items like “${chosen.item.title}” for ${userId}`);
+    // Outside an experiment no variant is named.
+    expect(await page.locator('#recommendations-variant').isVisible()).toBe(false);
+    expect(await page.locator('#similar-variant').isVisible()).toBe(false);
 
     const contributions: any[] = chosen.explanation.contributions;
     const expectedNodes = new Set([
@@ -250,6 +296,43 @@ describe.skipIf(!hasChromium)('the explanation panel in headless Chromium', () =
     await page.close();
   });
 
+  it('names the experiment variant, and shows a kind it does not draw as its sentence with the rules applied', async () => {
+    const { page, failures } = await newPanelPage(1280, 800);
+    await signIn(page, ADMIN);
+    await expect.poll(() => page.locator('#known-users option').count()).toBeGreaterThan(0);
+    // Answers as an API in an experiment, newer than the panel, would give them.
+    await page.route('**/graphql', async (route) => {
+      const response = await route.fetch();
+      const json = await response.json();
+      for (const r of json.data?.recommendations ?? []) r.variant = 'treatment';
+      const top = json.data?.recommendations?.[0];
+      if (top) {
+        top.explanation.kind = 'SOMETHING_NEWER';
+        top.explanation.rules = [{ kind: 'PIN', name: 'launch', factor: null, position: 1 }];
+      }
+      for (const s of json.data?.similarItems ?? []) s.variant = 'treatment';
+      await route.fulfill({ response, json });
+    });
+    await page.getByLabel('User id').fill('user-0001');
+    await page.getByRole('button', { name: 'Load' }).click();
+    await expect.poll(() => page.locator('#recommendations tr').count()).toBe(10);
+    expect(await page.locator('#recommendations-variant').textContent()).toBe('Variant treatment');
+    expect(await page.locator('#summary').textContent()).toContain('This panel does not know the explanation kind SOMETHING_NEWER');
+    expect(await page.locator('#rules li').allTextContents()).toEqual(['Pinned by “launch” at position 1']);
+    expect(await page.locator('#attention').isVisible()).toBe(false);
+    await expect.poll(() => page.locator('#similar-items tr').count()).toBeGreaterThan(0);
+    expect(await page.locator('#similar-variant').textContent()).toBe('Variant treatment');
+    await page.screenshot({ path: join(SCREENSHOTS, 'admin-panel-unknown-kind-1280x800.png') });
+
+    // The second recommendation is of a kind the panel draws: the graph is back, the rules gone.
+    await page.locator('#recommendations tr').nth(1).locator('button').click();
+    await expect.poll(() => page.locator('#attention').isVisible()).toBe(true);
+    expect(await page.locator('#rules').isVisible()).toBe(false);
+    expect(((await page.evaluate('window.recographPanel.graph()')) as DrawnGraph).nodes.length).toBeGreaterThan(2);
+    expect(failures).toEqual([]);
+    await page.close();
+  });
+
   it('works from the keyboard on a narrow screen, with every control labelled, and shows the fallback', async () => {
     const page = await openPanel(390, 844);
     await page.reload(); // from the top of the page, still signed in
@@ -281,9 +364,12 @@ describe.skipIf(!hasChromium)('the explanation panel in headless Chromium', () =
       .locator('input, select')
       .evaluateAll((controls) => controls.filter((c) => !c.ownerDocument.querySelector(`label[for="${c.id}"]`)).map((c) => c.outerHTML));
     expect(unlabelled).toEqual([]);
+    // The similar items of the picked one fit the narrow screen too.
+    await expect.poll(() => page.locator('#similar-items tr').count()).toBeGreaterThan(0);
     const overflow = await page.locator('html').evaluate((root) => root.scrollWidth - root.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.locator('#explanation').screenshot({ path: join(SCREENSHOTS, 'admin-panel-390x844-explanation.png') });
+    await page.locator('#similar').screenshot({ path: join(SCREENSHOTS, 'admin-panel-390x844-similar.png') });
 
     // A user the model cannot rank gets the flagged popularity fallback, with nothing to draw but the pair.
     await page.getByLabel('User id').fill('nobody-at-all');

@@ -24,7 +24,9 @@ const recommendation: RecommendationView = {
       { hop: 1, layer: 2, weight: 0.6, headWeights: [0.5, 0.7], share: 2, item: item('a'), user: null, evidence: [evidence('v', 'a', 0.2), evidence('w', 'a', 0.1)] },
       { hop: 1, layer: 2, weight: 0.3, headWeights: [0.3, 0.3], share: 1, item: item('b'), user: null, evidence: [evidence('v', 'b', 0.05)] },
     ],
+    rules: [],
   },
+  variant: null,
 };
 
 describe('the explanation graph', () => {
@@ -67,10 +69,14 @@ describe('the explanation graph', () => {
     const fallback: RecommendationView = {
       ...recommendation,
       score: 454,
-      explanation: { kind: 'POPULARITY_FALLBACK', summary: 'Popular.', modelVersion: null, contributions: [] },
+      explanation: { kind: 'POPULARITY_FALLBACK', summary: 'Popular.', modelVersion: null, contributions: [], rules: [] },
     };
     expect(explanationGraph('u', fallback).edges.map((e) => e.description)).toEqual(['“REC” for u: score 454 users']);
     expect(formatScore(1, 'POPULARITY_FALLBACK')).toBe('1 user');
     expect(formatScore(0.12345, 'ATTENTION')).toBe('0.1235');
+  });
+
+  it('scores every other kind, known or not, to four places', () => {
+    for (const kind of ['CONTENT', 'SIMILAR_ITEMS', 'RULE', 'SOMETHING_NEWER']) expect(formatScore(0.5, kind)).toBe('0.5000');
   });
 });

@@ -24,16 +24,40 @@ export interface ContributionView {
   readonly evidence?: readonly ContributionView[];
 }
 
+/** A business rule that moved an item; `kind` is `BOOST`, `BURY` or `PIN`, or one this panel predates. */
+export interface AppliedRuleView {
+  readonly kind: string;
+  readonly name: string;
+  readonly factor: number | null;
+  readonly position: number | null;
+}
+
+export interface ExplanationView {
+  /** One of `EXPLANATION_KINDS` (explanation-kinds.ts), or a kind this panel predates. */
+  readonly kind: string;
+  readonly summary: string;
+  readonly modelVersion: string | null;
+  readonly contributions: readonly ContributionView[];
+  readonly rules: readonly AppliedRuleView[];
+}
+
 export interface RecommendationView {
   readonly rank: number;
   readonly score: number;
   readonly item: ItemView;
-  readonly explanation: {
-    readonly kind: 'ATTENTION' | 'POPULARITY_FALLBACK';
-    readonly summary: string;
-    readonly modelVersion: string | null;
-    readonly contributions: readonly ContributionView[];
-  };
+  readonly explanation: ExplanationView;
+  /** The experiment variant that served the answer; null outside an experiment. */
+  readonly variant: string | null;
+}
+
+/** An item like the one picked: `explanation` is of kind `SIMILAR_ITEMS`, with no contributions. */
+export interface SimilarItemView {
+  readonly rank: number;
+  readonly score: number;
+  readonly sharedUserCount: number;
+  readonly item: ItemView;
+  readonly explanation: Pick<ExplanationView, 'kind' | 'summary'>;
+  readonly variant: string | null;
 }
 
 export interface UserView {
@@ -51,6 +75,8 @@ export interface ModelView {
 /** How many of the user's neighbours and co-users an explanation shows. */
 export const CONTRIBUTIONS_SHOWN = 8;
 export const EVIDENCE_SHOWN = 3;
+/** How many similar items the panel lists for a picked item. */
+export const SIMILAR_SHOWN = 10;
 
 const ITEM = 'id title category';
 const CONTRIBUTION = `hop layer weight headWeights share item { ${ITEM} } user { id }`;
@@ -71,7 +97,22 @@ const PANEL_QUERY = /* GraphQL */ `
         summary
         modelVersion
         contributions(first: ${CONTRIBUTIONS_SHOWN}) { ${CONTRIBUTION} evidence(first: ${EVIDENCE_SHOWN}) { ${CONTRIBUTION} } }
+        rules { kind name factor position }
       }
+      variant
+    }
+  }
+`;
+
+const SIMILAR_QUERY = /* GraphQL */ `
+  query PanelSimilar($itemId: ID!, $userId: ID!) {
+    similarItems(itemId: $itemId, first: ${SIMILAR_SHOWN}, userId: $userId) {
+      rank
+      score
+      sharedUserCount
+      item { ${ITEM} }
+      explanation { kind summary }
+      variant
     }
   }
 `;
@@ -144,3 +185,7 @@ export const fetchPanel = (token: Token, userId: string, first: number, ignoreIt
     first,
     ignore: ignoreItemIds.length > 0 ? ignoreItemIds : null,
   });
+
+/** The items like `itemId`, personalised for `userId` (their own items left out). */
+export const fetchSimilar = (token: Token, itemId: string, userId: string) =>
+  graphql<{ similarItems: SimilarItemView[] }>(token, SIMILAR_QUERY, { itemId, userId });

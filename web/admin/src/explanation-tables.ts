@@ -1,6 +1,7 @@
-import type { ContributionView, RecommendationView } from './api.js';
+import type { AppliedRuleView, ContributionView, RecommendationView } from './api.js';
 import { h, weightCell } from './dom.js';
 import { formatWeight, hopName, itemNodeId, userNodeId } from './explanation-graph.js';
+import { describeRule } from './explanation-kinds.js';
 
 interface Row {
   readonly contribution: ContributionView;
@@ -110,5 +111,13 @@ export function renderHeadBreakdown(container: HTMLElement, userId: string, reco
         ),
       );
     }),
+  );
+}
+
+/** The business rules that moved the item, in the order applied; hidden when none did. */
+export function renderAppliedRules(container: HTMLElement, rules: readonly AppliedRuleView[]): void {
+  container.hidden = rules.length === 0;
+  container.replaceChildren(
+    ...(rules.length === 0 ? [] : [h('h3', {}, 'Rules applied'), h('ol', { class: 'rules' }, ...rules.map((rule) => h('li', { 'data-rule': rule.kind }, describeRule(rule))))]),
   );
 }

@@ -1,10 +1,12 @@
 import './styles.css';
-import { ApiError, checkSession, fetchPanel, fetchStart, type InteractionView, type RecommendationView } from './api.js';
+import { ApiError, checkSession, fetchPanel, fetchSimilar, fetchStart, type InteractionView, type RecommendationView } from './api.js';
 import { h } from './dom.js';
 import { explanationGraph, formatScore } from './explanation-graph.js';
-import { renderHeadBreakdown, renderWeightsTable } from './explanation-tables.js';
+import { kindPresentation } from './explanation-kinds.js';
+import { renderAppliedRules, renderHeadBreakdown, renderWeightsTable } from './explanation-tables.js';
 import { GraphView } from './graph-view.js';
 import { storedToken, storeToken } from './session.js';
+import { renderSimilarItems, showVariant } from './similar-items.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -20,12 +22,18 @@ const workspace = $<HTMLDivElement>('workspace');
 const interactionList = $<HTMLUListElement>('interactions');
 const resetWhatIf = $<HTMLButtonElement>('reset-what-if');
 const recommendationRows = $<HTMLTableSectionElement>('recommendations');
+const recommendationsVariant = $<HTMLSpanElement>('recommendations-variant');
 const whatIfSummary = $<HTMLParagraphElement>('what-if-summary');
 const dropped = $<HTMLDivElement>('dropped');
 const summary = $<HTMLParagraphElement>('summary');
+const rules = $<HTMLDivElement>('rules');
+const attention = $<HTMLDivElement>('attention');
 const weights = $<HTMLTableElement>('weights');
 const heads = $<HTMLDivElement>('heads');
 const explanationSection = $<HTMLElement>('explanation');
+const similarSummary = $<HTMLParagraphElement>('similar-summary');
+const similarRows = $<HTMLTableSectionElement>('similar-items');
+const similarVariant = $<HTMLSpanElement>('similar-variant');
 const graph = new GraphView($('graph'), $('tooltip'));
 
 interface PanelState {
@@ -36,12 +44,15 @@ interface PanelState {
   current: readonly RecommendationView[];
   ignored: Set<string>;
   selectedItemId: string | null;
+  /** The item whose similar items are shown or on their way; null before the first pick or after a failure. */
+  similarFor: string | null;
 }
 
 let state: PanelState | null = null;
 let headCount = 2;
 /** Answers can arrive out of order; only the latest request may render. */
 let latestRequest = 0;
+let latestSimilarRequest = 0;
 
 function say(message: string, isError = false): void {
   status.textContent = message;
@@ -127,7 +138,15 @@ async function loadUser(userId: string, first: number): Promise<void> {
   try {
     const { user, recommendations } = await fetchPanel(storedToken(), userId, first, []);
     if (request !== latestRequest) return;
-    state = { userId, first, baseline: recommendations, current: recommendations, ignored: new Set(), selectedItemId: recommendations[0]?.item.id ?? null };
+    state = {
+      userId,
+      first,
+      baseline: recommendations,
+      current: recommendations,
+      ignored: new Set(),
+      selectedItemId: recommendations[0]?.item.id ?? null,
+      similarFor: null,
+    };
     renderInteractions(user?.interactions ?? []);
     render();
     workspace.hidden = false;
@@ -222,6 +241,7 @@ function render(): void {
       );
     }),
   );
+  showVariant(recommendationsVariant, state.current[0]?.variant);
   const now = new Set(state.current.map((r) => r.item.id));
   const gone = state.baseline.filter((r) => !now.has(r.item.id));
   whatIfSummary.hidden = !whatIf;
@@ -231,6 +251,7 @@ function render(): void {
   dropped.hidden = !whatIf || gone.length === 0;
   dropped.replaceChildren(h('h3', {}, 'Dropped out'), h('ul', {}, ...gone.map((r) => h('li', {}, `${r.item.title} (was #${r.rank})`))));
   renderExplanation();
+  if (state.selectedItemId !== state.similarFor) void loadSimilar();
 }
 
 function change(before: number | undefined, after: number): HTMLElement {
@@ -255,20 +276,63 @@ function renderExplanation(): void {
   const recommendation = state?.current.find((r) => r.item.id === state!.selectedItemId);
   if (!state || !recommendation) {
     summary.textContent = 'No recommendation to explain.';
+    renderAppliedRules(rules, []);
+    attention.hidden = true;
     return;
   }
   const { explanation } = recommendation;
+  const { drawsGraph, note } = kindPresentation(explanation.kind);
   summary.replaceChildren(
     h('strong', {}, `#${recommendation.rank} ${recommendation.item.title}`),
     ` — ${explanation.summary}`,
-    ...(explanation.kind === 'POPULARITY_FALLBACK'
-      ? [h('span', { class: 'muted block' }, 'Popularity fallback: the model could not use any interaction of this user, so there is no attention to show.')]
-      : []),
+    ...(note === null ? [] : [h('span', { class: 'muted block', 'data-kind': explanation.kind }, note)]),
   );
+  renderAppliedRules(rules, explanation.rules);
+  attention.hidden = !drawsGraph;
+  if (!drawsGraph) {
+    graph.show({ nodes: [], edges: [] });
+    return;
+  }
   graph.show(explanationGraph(state.userId, recommendation));
   $('graph').setAttribute('aria-label', `Explanation graph for ${recommendation.item.title}: ${explanation.contributions.length} of the user’s items and their co-users; the tables below list every edge.`);
   renderWeightsTable(weights, state.userId, recommendation, (edgeId) => graph.highlight(edgeId));
   renderHeadBreakdown(heads, state.userId, recommendation, headCount);
+}
+
+/** One request for the items like the picked one, personalised for the user; only the latest pick's answer renders. */
+async function loadSimilar(): Promise<void> {
+  const panel = state;
+  if (!panel) return;
+  const request = ++latestSimilarRequest;
+  const picked = panel.current.find((r) => r.item.id === panel.selectedItemId);
+  panel.similarFor = picked?.item.id ?? null;
+  similarRows.replaceChildren();
+  showVariant(similarVariant, null);
+  similarSummary.classList.remove('error');
+  if (!picked) {
+    similarSummary.textContent = 'Pick a recommendation to see the items like it.';
+    return;
+  }
+  const title = `“${picked.item.title}”`;
+  similarSummary.textContent = `Loading the items like ${title}…`;
+  try {
+    const { similarItems } = await fetchSimilar(storedToken(), picked.item.id, panel.userId);
+    if (request !== latestSimilarRequest || state !== panel) return;
+    renderSimilarItems(similarRows, similarItems);
+    showVariant(similarVariant, similarItems[0]?.variant);
+    similarSummary.textContent =
+      similarItems.length > 0
+        ? `Items like ${title} for ${panel.userId}, most similar first (the user’s own items left out, a little of their score blended in).`
+        : `No items like ${title}: the model has no row for it, or every similar item is one of ${panel.userId}’s own.`;
+  } catch (error) {
+    if (request !== latestSimilarRequest || state !== panel) return;
+    panel.similarFor = null; // picking it again retries
+    if (error instanceof ApiError && error.needsSignIn) failed(`Could not load the items like ${title}`, error);
+    else {
+      similarSummary.textContent = `Could not load the items like ${title}: ${(error as Error).message}`;
+      similarSummary.classList.add('error');
+    }
+  }
 }
 
 form.addEventListener('submit', (event) => {
