@@ -197,7 +197,7 @@ async function main(): Promise<void> {
   const started = new Date();
   const loadAverageAtStart = loadavg();
   console.error('building dist/ …');
-  execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+  execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '--build', 'tsconfig.build.json'], { cwd: ROOT });
   const dataDir = mkdtempSync(join(tmpdir(), 'recograph-bench-'));
   const rows: Row[] = [];
 
