@@ -6,7 +6,7 @@
  * missing or `--no-neo4j` is given. Peers (bench/peer-server.ts: Apollo Server standalone, GraphQL
  * Yoga, Mercurius + graphql-jit) serve the same static answer and `{ __typename }` in the same run,
  * each in its own process, unless `--no-peers` is given; our rows are printed as ratios to theirs.
- * Bounded: about 12 s per scenario, 23 scenarios.
+ * Bounded: about 12 s per scenario, 22 scenarios (16 without peers).
  *
  * Options: --duration S (measured seconds per scenario, default 8), --warmup S (default 2), --no-neo4j, --no-peers.
  */
