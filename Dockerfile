@@ -15,6 +15,7 @@ RUN npm ci --no-fund --no-audit
 COPY tsconfig.json tsconfig.build.json schema.graphql ./
 COPY src ./src
 COPY web ./web
+COPY scripts/build.mjs ./scripts/
 RUN npm run build
 
 # Production dependencies only; better-sqlite3 is a native addon, hence the toolchain.

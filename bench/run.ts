@@ -3,9 +3,12 @@
  * static-answer ceiling server on loopback, drives them with autocannon, prints one table and
  * writes the numbers to bench/results/. Then the same recommendations on Neo4j (the test server of
  * tools/neo4j-test-server, seeded with the same demo data), batching on and off, unless Java is
- * missing or `--no-neo4j` is given. Bounded: about 12 s per scenario, 17 scenarios.
+ * missing or `--no-neo4j` is given. Peers (bench/peer-server.ts: Apollo Server standalone, GraphQL
+ * Yoga, Mercurius + graphql-jit) serve the same static answer and `{ __typename }` in the same run,
+ * each in its own process, unless `--no-peers` is given; our rows are printed as ratios to theirs.
+ * Bounded: about 12 s per scenario, 22 scenarios (16 without peers).
  *
- * Options: --duration S (measured seconds per scenario, default 8), --warmup S (default 2), --no-neo4j.
+ * Options: --duration S (measured seconds per scenario, default 8), --warmup S (default 2), --no-neo4j, --no-peers.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -16,11 +19,14 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { PEER_NAMES, PEERS, type Peer } from './peers.js';
 import { neo4jTestServerUnavailableReason, startNeo4jTestServer } from '../tools/neo4j-test-server/launch.js';
 import { parseMetrics, stageSeconds, type MetricsSnapshot } from './metrics-text.js';
 
 const { values: args } = parseArgs({
-  options: { duration: { type: 'string', default: '8' }, warmup: { type: 'string', default: '2' }, 'no-neo4j': { type: 'boolean', default: false } },
+  options: { duration: { type: 'string', default: '8' }, warmup: { type: 'string', default: '2' }, 'no-neo4j': { type: 'boolean', default: false },
+    'no-peers': { type: 'boolean', default: false },
+  },
 });
 const DURATION = Number(args.duration);
 const WARMUP = Number(args.warmup);
@@ -137,14 +143,16 @@ async function startRecograph(name: string, dataDir: string, env: Record<string,
   return { name, url, metricsUrl: new URL('/metrics', url).href, stop: stopper(child) };
 }
 
-async function startStatic(answerPath: string): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/static-server.ts', answerPath], {
+/** A bench server script that prints `{"url": ...}` once listening: our static answer, or a peer. */
+async function startScript(name: string, script: string, args: readonly string[]): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
   const { url } = JSON.parse(line) as { url: string };
-  return { name: 'static answer', url, metricsUrl: new URL('/metrics', url).href, stop: stopper(child) };
+  return { name, url, metricsUrl: new URL('/metrics', url).href, stop: stopper(child) };
 }
 
 async function scrape(server: Server): Promise<MetricsSnapshot | null> {
@@ -197,7 +205,7 @@ async function main(): Promise<void> {
   const started = new Date();
   const loadAverageAtStart = loadavg();
   console.error('building dist/ …');
-  execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+  execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '--build', 'tsconfig.build.json'], { cwd: ROOT });
   const dataDir = mkdtempSync(join(tmpdir(), 'recograph-bench-'));
   const rows: Row[] = [];
 
@@ -216,9 +224,20 @@ async function main(): Promise<void> {
   await main.stop();
 
   console.error('static-answer ceiling …');
-  const ceiling = await startStatic(answerPath);
+  const ceiling = await startScript('static answer', 'bench/static-server.ts', [answerPath]);
   rows.push(await measure('static answer, same shape', ceiling, BODIES.full, 64));
   await ceiling.stop();
+
+  const peers: readonly Peer[] = args['no-peers'] ? [] : PEERS;
+  for (const peer of peers) {
+    console.error(`peer: ${PEER_NAMES[peer]} …`);
+    const server = await startScript(PEER_NAMES[peer], 'bench/peer-server.ts', [peer, answerPath]);
+    const served = (await post(server.url, BODIES.full[0]!)).data?.recommendations;
+    if (JSON.stringify(served) !== JSON.stringify(answer)) throw new Error(`${PEER_NAMES[peer]} does not serve the same answer`);
+    rows.push(await measure('{ __typename }', server, BODIES.typename, 64));
+    rows.push(await measure('static answer, same shape', server, BODIES.full, 64));
+    await server.stop();
+  }
 
   console.error('recograph with cross-request batching off …');
   const unbatched = await startRecograph('recograph, batching off', dataDir, { RECOMMENDATION_BATCHING: 'false' });
@@ -257,7 +276,22 @@ async function main(): Promise<void> {
   const typename = find('recograph', '{ __typename }', 64);
   const staticAnswer = find('static answer', 'static answer, same shape', 64);
   const unbatched64 = find('recograph, batching off', 'recommendations(first: 10), explained', 64);
+  // Ours against each peer at 64 connections: live recommendations and our static answer against the
+  // peer's static answer, our `{ __typename }` against the peer's.
+  const peerRatios = Object.fromEntries(
+    peers.flatMap((peer) => {
+      const name = PEER_NAMES[peer];
+      const key = peer[0]!.toUpperCase() + peer.slice(1);
+      const theirs = find(name, 'static answer, same shape', 64).requestsPerSecond;
+      return [
+        [`recommendationsVs${key}Static`, rec64.requestsPerSecond / theirs],
+        [`staticAnswerVs${key}Static`, staticAnswer.requestsPerSecond / theirs],
+        [`typenameVs${key}Typename`, typename.requestsPerSecond / find(name, '{ __typename }', 64).requestsPerSecond],
+      ];
+    }),
+  );
   const ratios = {
+    ...peerRatios,
     recommendationsVsStaticCeiling: rec64.requestsPerSecond / staticAnswer.requestsPerSecond,
     recommendationsVsTypename: rec64.requestsPerSecond / typename.requestsPerSecond,
     batchingOnVsOff: rec64.requestsPerSecond / unbatched64.requestsPerSecond,
@@ -290,6 +324,21 @@ async function main(): Promise<void> {
       'vs typename': (r.requestsPerSecond / typename.requestsPerSecond).toFixed(3),
     })),
   );
+  if (peers.length > 0) {
+    const ours = [
+      ['recommendations(first: 10), explained (live)', rec64, 'static answer, same shape'],
+      ['static answer, same shape', staticAnswer, 'static answer, same shape'],
+      ['{ __typename }', typename, '{ __typename }'],
+    ] as const;
+    console.log('recograph at 64 connections as a ratio to each peer (req/s ÷ req/s, same run):');
+    console.table(
+      ours.map(([label, row, theirs]) => ({
+        'recograph row': label,
+        'req/s': Math.round(row.requestsPerSecond),
+        ...Object.fromEntries(peers.map((peer) => [PEER_NAMES[peer], (row.requestsPerSecond / find(PEER_NAMES[peer], theirs, 64).requestsPerSecond).toFixed(2)])),
+      })),
+    );
+  }
   console.log('ratios:', Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, Number(v.toFixed(3))])));
   for (const connections of [1, 64]) {
     const stages = find('recograph', 'recommendations(first: 10), explained', connections).stagesMsPerRequest;

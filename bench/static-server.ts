@@ -1,6 +1,6 @@
 /**
  * The ceiling of our API layer: recograph's (subgraph) schema and HTTP stack (Express, Apollo Server, request
- * logs, metrics and Studio plugins) with resolvers that return one fixed, precomputed recommendations answer.
+ * logs, metrics, Studio and cache-control plugins) with resolvers that return one fixed, precomputed recommendations answer.
  * What a recommendation would cost if the store, the model and the explanation were free.
  *
  * Usage: tsx bench/static-server.ts ANSWER.json — prints `{"url": ...}` once listening on loopback.
@@ -16,6 +16,7 @@ import { parse } from 'graphql';
 import { pino } from 'pino';
 import { Metrics, metricsPlugin, requestLogging, timedStringify } from '../src/observability/index.js';
 import { studioPlugins } from '../src/studio.js';
+import { uncacheableAnswers } from '../src/uncacheable-answers.js';
 
 const answer = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as unknown[];
 const metrics = new Metrics();
@@ -27,7 +28,7 @@ const apollo = new ApolloServer({
     resolvers: { Query: { recommendations: () => answer } },
   }),
   logger,
-  plugins: [metricsPlugin(metrics), ...studioPlugins({ environment: 'production', federation: 'subgraph', apollo: null }, logger)],
+  plugins: [metricsPlugin(metrics), ...studioPlugins({ environment: 'production', federation: 'subgraph', apollo: null }, logger), ...uncacheableAnswers()],
   stringifyResult: timedStringify(metrics),
 });
 await apollo.start();

@@ -27,6 +27,7 @@ import {
   suggestionsPlugin,
 } from './security/index.js';
 import { studioPlugins } from './studio.js';
+import { uncacheableAnswers } from './uncacheable-answers.js';
 
 export interface HttpServerOptions {
   readonly host: string;
@@ -95,6 +96,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       suggestionsPlugin(),
       queryCostPlugin(queryLimits, { 'Explanation.contributions': hop1!, 'Contribution.evidence': hop2! }),
       ...studioPlugins(options.graphql, options.logger),
+      ...uncacheableAnswers(),
     ],
     stringifyResult: boundedAnswers(options.maxResponseBytes, timedStringify(options.metrics)),
     // main.ts owns the signals: Apollo's own SIGTERM handler would race ours into a second stop().

@@ -1,0 +1,131 @@
+/**
+ * `npm run bench:ab`: one change measured as a ratio in one run. Starts the compiled server twice,
+ * A and B, differing in Node options, environment or compiled tree, and drives each with the
+ * bench's explained recommendations at 64 connections, alternating A, B, A, B … so both see the
+ * same machine load; prints req/s per round and B ÷ A.
+ *
+ *   npm run bench:ab -- --b-node-options=--max-semi-space-size=32
+ *   npm run bench:ab -- --b-env RECOMMENDATION_BATCHING=false
+ *   mkdir -p .cache/a && cp -r dist schema.graphql .cache/a/ && (change, npm run build) && npm run bench:ab -- --a-main .cache/a/dist/main.js
+ *
+ * Options: --a-main / --b-main (default dist/main.js), --a-node-options / --b-node-options,
+ * --a-env / --b-env (KEY=VALUE, repeatable), --rounds N (default 3), --duration S (default 8),
+ * --warmup S (default 2), --connections N (default 64), --query explained|typename (default explained).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+
+const { values: args } = parseArgs({
+  options: {
+    'a-main': { type: 'string', default: 'dist/main.js' },
+    'b-main': { type: 'string', default: 'dist/main.js' },
+    'a-node-options': { type: 'string', default: '' },
+    'b-node-options': { type: 'string', default: '' },
+    'a-env': { type: 'string', multiple: true, default: [] },
+    'b-env': { type: 'string', multiple: true, default: [] },
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '8' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '64' },
+    query: { type: 'string', default: 'explained' },
+  },
+});
+const ROOT = new URL('..', import.meta.url).pathname;
+const FULL = `query Recommend($u: ID!) { recommendations(userId: $u, first: 10) {
+  rank score item { id title category }
+  explanation { kind summary modelVersion contributions(first: 5) { weight share item { id title } } } } }`;
+const BODIES =
+  args.query === 'typename'
+    ? [JSON.stringify({ query: '{ __typename }' })]
+    : Array.from({ length: 3000 }, (_, i) => JSON.stringify({ query: FULL, variables: { u: `user-${String(i + 1).padStart(4, '0')}` } }));
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+interface Variant {
+  readonly label: 'A' | 'B';
+  readonly url: string;
+  readonly child: ChildProcess;
+}
+
+async function start(label: 'A' | 'B', dataDir: string): Promise<Variant> {
+  const side = label.toLowerCase() as 'a' | 'b';
+  const port = await freePort();
+  const nodeOptions = args[`${side}-node-options`]!.split(' ').filter(Boolean);
+  const env = Object.fromEntries(args[`${side}-env`]!.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+  const child = spawn(process.execPath, [...nodeOptions, args[`${side}-main`]!], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production', ALLOW_OPEN_MUTATIONS: 'true', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}/graphql`;
+  for (let attempt = 0; ; attempt++) {
+    if (child.exitCode !== null) throw new Error(`${label} exited during start`);
+    const body = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODIES[0] }).then((r) => r.json() as Promise<any>, () => null);
+    if (body?.errors) throw new Error(`${label}: ${JSON.stringify(body.errors)}`);
+    if (body?.data) break;
+    if (attempt > 600) throw new Error(`${label} did not start`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { label, url, child };
+}
+
+async function load(url: string, seconds: number): Promise<number> {
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections: Number(args.connections),
+    duration: seconds,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [{ setupRequest: (request) => ({ ...request, body: BODIES[next++ % BODIES.length]! }) }],
+  });
+  if (result.errors + result.non2xx + result.timeouts > 0) throw new Error(`${url}: ${result.errors} errors, ${result.non2xx} non-2xx, ${result.timeouts} timeouts`);
+  return result.requests.average;
+}
+
+async function main(): Promise<void> {
+  execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '--build', 'tsconfig.build.json'], { cwd: ROOT });
+  const dataDir = mkdtempSync(join(tmpdir(), 'recograph-ab-'));
+  // A seeds the store first; B then starts on it.
+  const a = await start('A', dataDir);
+  const b = await start('B', dataDir);
+  const rates: Record<'A' | 'B', number[]> = { A: [], B: [] };
+  try {
+    for (const variant of [a, b]) await load(variant.url, Number(args.warmup));
+    for (let round = 1; round <= Number(args.rounds); round++) {
+      // Alternate which goes first, so a load trend on the machine does not favour one side.
+      for (const variant of round % 2 === 1 ? [a, b] : [b, a]) {
+        const rate = await load(variant.url, Number(args.duration));
+        rates[variant.label].push(rate);
+        console.error(`  round ${round} ${variant.label}: ${rate.toFixed(0)} req/s`);
+      }
+    }
+  } finally {
+    for (const { child } of [a, b]) child.kill('SIGTERM');
+  }
+  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  const ratios = rates.B.map((rate, i) => rate / rates.A[i]!);
+  console.log(
+    JSON.stringify(
+      { a: { main: args['a-main'], nodeOptions: args['a-node-options'], env: args['a-env'], reqPerSec: rates.A.map(Math.round) },
+        b: { main: args['b-main'], nodeOptions: args['b-node-options'], env: args['b-env'], reqPerSec: rates.B.map(Math.round) },
+        bOverA: Number((mean(rates.B) / mean(rates.A)).toFixed(3)), bOverAPerRound: ratios.map((r) => Number(r.toFixed(3))) },
+      null,
+      2,
+    ),
+  );
+}
+
+await main();

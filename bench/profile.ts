@@ -1,0 +1,103 @@
+/**
+ * `npm run bench:profile`: where a request's CPU time goes on the API's main thread. Starts the
+ * compiled server (as `npm run bench` does) under `node --cpu-prof`, drives it with the bench's
+ * explained recommendations at 64 connections, stops it, and prints the main thread's self time by
+ * module and by function (idle time left out), writing them and the `.cpuprofile` to bench/results/.
+ *
+ * Options: --duration S (seconds under load, default 15), --connections N (default 64), --top N (rows, default 25).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { byFunction, byModule, selfTimes, window, type CpuProfile } from './cpu-profile.js';
+
+const { values: args } = parseArgs({
+  options: { duration: { type: 'string', default: '15' }, connections: { type: 'string', default: '64' }, top: { type: 'string', default: '25' } },
+});
+const ROOT = new URL('..', import.meta.url).pathname;
+const FULL = `query Recommend($u: ID!) { recommendations(userId: $u, first: 10) {
+  rank score item { id title category }
+  explanation { kind summary modelVersion contributions(first: 5) { weight share item { id title } } } } }`;
+const BODIES = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ query: FULL, variables: { u: `user-${String(i + 1).padStart(4, '0')}` } }));
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+function load(url: string, seconds: number) {
+  let next = 0;
+  return autocannon({
+    url,
+    connections: Number(args.connections),
+    duration: seconds,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [{ setupRequest: (request) => ({ ...request, body: BODIES[next++ % BODIES.length]! }) }],
+  });
+}
+
+async function main(): Promise<void> {
+  execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '--build', 'tsconfig.build.json'], { cwd: ROOT });
+  const work = mkdtempSync(join(tmpdir(), 'recograph-profile-'));
+  const profiles = join(work, 'profiles');
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profiles, 'dist/main.js'], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production', ALLOW_OPEN_MUTATIONS: 'true', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: join(work, 'data'), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}/graphql`;
+  for (let attempt = 0; ; attempt++) {
+    if (child.exitCode !== null) throw new Error('the server exited during start');
+    const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODIES[0] }).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (attempt > 600) throw new Error('the server did not start');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await load(url, 3); // warm-up: compiled documents, JIT, store pages
+  // The profile's clock is the machine's monotonic clock, as process.hrtime is: only samples taken under load count.
+  const from = Number(process.hrtime.bigint() / 1000n);
+  const result = await load(url, Number(args.duration));
+  const to = Number(process.hrtime.bigint() / 1000n);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+
+  // The largest profile is the main thread's (the inference worker writes its own, smaller one).
+  const files = readdirSync(profiles).map((name) => join(profiles, name)).sort((a, b) => statSync(b).size - statSync(a).size);
+  const whole = JSON.parse(readFileSync(files[0]!, 'utf8')) as CpuProfile;
+  if (from < whole.startTime || to > whole.endTime) throw new Error(`the load window [${from}, ${to}] µs is outside the profile [${whole.startTime}, ${whole.endTime}]`);
+  const profile = window(whole, from, to);
+  const top = Number(args.top);
+  const idle = ['(idle)'];
+  const modules = selfTimes(profile, byModule, idle);
+  const functions = selfTimes(profile, byFunction, ['(idle) (idle)']);
+  const busyMs = modules.reduce((sum, m) => sum + m.ms, 0);
+  const requests = result.requests.total;
+  const table = (rows: typeof modules) =>
+    rows.slice(0, top).map((r) => ({ name: r.name, 'self ms': Math.round(r.ms), 'share of busy': `${(r.share * 100).toFixed(1)} %`, 'µs/request': ((r.ms * 1000) / requests).toFixed(1) }));
+  const idleMs = selfTimes(profile, byModule).find((m) => m.name === '(idle)')?.ms ?? 0;
+  console.log(`${Math.round(result.requests.average)} req/s, ${requests} requests in ${args.duration} s under load; main thread busy ${Math.round(busyMs)} ms, idle ${Math.round(idleMs)} ms`);
+  console.log('self time by module (main thread, idle excluded):');
+  console.table(table(modules));
+  console.log('self time by function:');
+  console.table(table(functions));
+
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const out = join(ROOT, 'bench/results', `profile-${stamp}`);
+  writeFileSync(`${out}.json`, `${JSON.stringify({ requestsPerSecond: result.requests.average, requests, durationSeconds: Number(args.duration), connections: Number(args.connections), busyMs, idleMs, modules: modules.slice(0, 60), functions: functions.slice(0, 100) }, null, 2)}\n`);
+  copyFileSync(files[0]!, join(tmpdir(), `recograph-${stamp}.cpuprofile`));
+  console.log(`written: ${out}.json (the raw profile: ${join(tmpdir(), `recograph-${stamp}.cpuprofile`)})`);
+}
+
+await main();
