@@ -7,7 +7,8 @@ import { explanationFidelity } from '../../bench/accuracy/explanation-fidelity.j
 import { readSplits } from '../../bench/accuracy/lightgcn-split.js';
 import { importSplit, rankingMetrics, sampleNeighbourhoods, servedPath, type ServedPath } from '../../bench/accuracy/served-evaluation.js';
 import { SqliteGraphStore } from '../../src/graph/index.js';
-import { loadModel } from '../../src/inference/index.js';
+import { EXCLUDED_SCORE_BIAS, loadModel, ModelVocabulary } from '../../src/inference/index.js';
+import { Candidates } from '../../src/recommendations/index.js';
 import { openDemoStore } from '../support/demo-store.js';
 
 describe('ranking metrics follow LightGCN', () => {
@@ -38,6 +39,27 @@ describe('LightGCN splits', () => {
     expect(n!.items.map((i) => i.item.id)).toEqual(['4', '1', '3']);
     expect(n!.items[1]!.coUsers.map((c) => c.userId)).toEqual(['1']);
     await store.close();
+  });
+});
+
+describe('the LightGCN++ protocol excludes only train items', () => {
+  it('a store holding train.txt alone leaves the user\'s valid.txt items rankable and excludes the train.txt ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'recograph-split-'));
+    writeFileSync(join(dir, 'train.txt'), '0 3 1\n1 2 4\n');
+    writeFileSync(join(dir, 'valid.txt'), '0 4\n');
+    const bias = async (known: readonly string[]) => {
+      const store = new SqliteGraphStore(':memory:');
+      await importSplit(store, 5, readSplits(known.map((f) => join(dir, f))));
+      const [n] = await store.neighbourhoods(['0'], { hop1: 10, hop2: 10 });
+      const ids = ['0', '1', '2', '3', '4'];
+      const candidates = new Candidates(new ModelVocabulary(ids, ['0', '1']), await store.items(ids));
+      const row = candidates.bias(null, n!.interactedItemIds);
+      await store.close();
+      return [...row].map((b) => (b === EXCLUDED_SCORE_BIAS ? 'excluded' : 'ranked'));
+    };
+    expect(await bias(['train.txt'])).toEqual(['ranked', 'excluded', 'ranked', 'excluded', 'ranked']);
+    // Our LastFM protocol holds valid.txt too, which excludes item 4 as well.
+    expect(await bias(['train.txt', 'valid.txt'])).toEqual(['ranked', 'excluded', 'ranked', 'excluded', 'excluded']);
   });
 });
 

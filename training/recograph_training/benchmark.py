@@ -2,10 +2,12 @@
 dataset and evaluates it on the test split; exports the GAT for the served-path evaluation.
 
     PYTHONPATH=training python3 -m recograph_training.benchmark --dataset lastfm \
-        --data-dir ../shared/datasets --work .cache/eval
+        --data-dir ../shared/datasets --work .cache/eval [--protocol lightgcnpp]
 
 Writes ``<work>/<dataset>/results.json`` (protocol, one row per model with its per-epoch history)
-and ``<work>/<dataset>/gat/`` (model.onnx, model.json, model.pt). ``npm run eval`` runs this, then
+and ``<work>/<dataset>/gat/`` (model.onnx, model.json, model.pt); another protocol than the
+dataset's own (``--protocol lightgcnpp``, LastFM) writes ``results-<protocol>.json`` and
+``gat-<protocol>/`` beside them and shares the checkpoints when it fits and selects alike. ``npm run eval`` runs this, then
 evaluates the exported GAT through onnxruntime-node and writes ``bench/results/``.
 """
 
@@ -89,6 +91,40 @@ PROTOCOLS = {
 }
 
 
+# Other published protocols, by name and dataset. LightGCN++ (Lee et al., RecSys 2024,
+# geon0325/LightGCNpp) fits on train.txt and selects on valid.txt as our LastFM protocol does, but
+# at test excludes only each user's train.txt items (valid.txt items stay rankable and the served
+# store holds train.txt alone). Fit and select are unchanged, so its checkpoints are ours.
+VARIANTS = {
+    "lightgcnpp": {
+        "lastfm": replace(
+            PROTOCOLS["lastfm"], known=("train.txt",),
+            description=("LightGCN++ protocol (Lee et al., RecSys 2024, geon0325/LightGCNpp): train on train.txt; "
+                         "after every epoch rank valid.txt (train items excluded) and keep the epoch with the best "
+                         "NDCG@20; report test.txt with only each user's train.txt items excluded (valid.txt items "
+                         "stay candidates; the served store holds train.txt only)")),
+    },
+}
+
+
+def protocol_for(dataset_name: str, name: str | None) -> Protocol:
+    """The dataset's own protocol, or the named variant (``lightgcnpp``: LastFM only)."""
+    if name is None:
+        return PROTOCOLS[dataset_name]
+    variant = VARIANTS.get(name, {}).get(dataset_name)
+    if variant is None:
+        defined = "; ".join(f"{n}: {', '.join(d)}" for n, d in VARIANTS.items())
+        raise ValueError(f"protocol {name!r} is not defined for {dataset_name} (defined: {defined})")
+    return variant
+
+
+def protocol_record(protocol: Protocol, name: str | None, seed: int) -> dict:
+    """The protocol as every results file records it."""
+    return {"name": name or "default", "description": protocol.description, "fit": list(protocol.fit),
+            "select": protocol.select, "known": list(protocol.known), "test": protocol.test, "k": EVAL_K,
+            "metrics": metric_definition(EVAL_K), "seed": seed}
+
+
 def _fit_config(recipe: dict, seed: int) -> FitConfig:
     keys = FitConfig.__dataclass_fields__.keys()
     return FitConfig(**{k: v for k, v in recipe.items() if k in keys}, seed=seed)
@@ -100,8 +136,9 @@ def interaction_graph(dataset: Dataset, edges: Edges) -> InteractionGraph:
 
 
 def run(dataset_name: str, data_dir: Path, work: Path, models: list[str], epochs: dict[str, int],
-        seed: int = 0, log: Callable[[str], None] = print) -> dict:
-    protocol = PROTOCOLS[dataset_name]
+        seed: int = 0, log: Callable[[str], None] = print, protocol_name: str | None = None) -> dict:
+    protocol = protocol_for(dataset_name, protocol_name)
+    suffix = f"-{protocol_name}" if protocol_name else ""
     root = data_dir / dataset_name
     out = work / dataset_name
     files = {name: root / name for name in {*protocol.fit, *protocol.known, protocol.test, protocol.select} if name}
@@ -148,7 +185,7 @@ def run(dataset_name: str, data_dir: Path, work: Path, models: list[str], epochs
                 "dataset": dataset_name, "protocol": protocol.description,
                 "hyperParameters": row["hyperParameters"], "epochs": len(result.history),
                 "bestEpoch": result.best_epoch, "seconds": round(result.seconds, 1),
-            }, out / "gat")
+            }, out / f"gat{suffix}")
         else:
             torch.manual_seed(seed)
             config = _fit_config(recipe, seed)
@@ -167,13 +204,11 @@ def run(dataset_name: str, data_dir: Path, work: Path, models: list[str], epochs
         "counts": {"users": num_users, "items": num_items, "fitEdges": len(fit_data.edges),
                    "knownEdges": len(known.edges), "testEdges": len(test),
                    "testUsers": int(len(np.unique(test.user)))},
-        "protocol": {"description": protocol.description, "fit": list(protocol.fit), "select": protocol.select,
-                     "known": list(protocol.known), "test": protocol.test, "k": EVAL_K,
-                     "metrics": metric_definition(EVAL_K), "seed": seed},
+        "protocol": protocol_record(protocol, protocol_name, seed),
         "rows": rows,
     }
     out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (out / f"results{suffix}.json").write_text(json.dumps(results, indent=2) + "\n")
     return results
 
 
@@ -192,6 +227,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--epochs", action="append", default=[], metavar="MODEL=N",
                         help="override a model's epoch budget (repeatable)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--protocol", choices=sorted(VARIANTS), default=None,
+                        help="a published protocol instead of the dataset's own (lightgcnpp: LastFM only)")
+    parser.add_argument("--describe", action="store_true",
+                        help="print the protocol as results.json records it and exit (nothing is trained)")
     args = parser.parse_args(argv)
     models = [m for m in args.models.split(",") if m]
     unknown = [m for m in models if m not in MODELS]
@@ -201,7 +240,12 @@ def main(argv: list[str] | None = None) -> None:
         epochs = {k: int(v) for k, v in (e.split("=") for e in args.epochs)}
     except ValueError:
         parser.error("--epochs takes MODEL=N, e.g. --epochs gat=10")
-    run(args.dataset, Path(args.data_dir), Path(args.work), models, epochs, args.seed)
+    if args.protocol and args.dataset not in VARIANTS[args.protocol]:
+        parser.error(f"--protocol {args.protocol} is defined for {', '.join(VARIANTS[args.protocol])} only")
+    if args.describe:
+        print(json.dumps(protocol_record(protocol_for(args.dataset, args.protocol), args.protocol, args.seed)))
+        return
+    run(args.dataset, Path(args.data_dir), Path(args.work), models, epochs, args.seed, protocol_name=args.protocol)
 
 
 if __name__ == "__main__":
