@@ -20,7 +20,8 @@ const CALIBRATION_USERS = 256;
 const CALIBRATION_ROWS_PER_RUN = 32;
 /** The first page of recommendations whose share the estimated rows are calibrated to. */
 export const CALIBRATION_TOP = 20;
-/** Steps of the bisection over the cosine along the common direction (2^-30 of its range). */
+/** The scan up the cosine along the common direction, and the steps of the bisection that follows it (to 2^-30 of a step). */
+const SCAN_STEP = 0.1;
 const BISECTION_STEPS = 30;
 
 /** The users' common direction and the cosine with it an estimated row is given. */
@@ -297,22 +298,34 @@ export function newItemsInTop(users: readonly SampleUser[], restScores: readonly
 
 /**
  * The cosine with the common direction, in [−1, 1], at which the estimates take `target` places of
- * a sample user's top list on average: the largest cosine whose `newItemsInTop` is at most `target`,
- * by bisection (the count grows with the cosine while new items score mostly along the common
- * direction, as `h_u` do). 1 when even all along it they take no more.
+ * a sample user's top list on average. The count is not monotone in the cosine: it rises from −1
+ * while the estimates turn towards the users' `h_u`, and falls again towards 1, where every estimate
+ * is the common direction itself and scores below many users' top trained rows (Gowalla). So the
+ * rising branch is searched: scanning up from −1 in steps of `SCAN_STEP` to the first cosine at which
+ * the estimates take more than the target, then bisecting below it for the largest cosine at which
+ * they take no more. Where they never take more, the scanned cosine at which they take the most.
  */
 export function cosineForShare(users: readonly SampleUser[], restScores: readonly Float32Array[], target: number, top = CALIBRATION_TOP): number {
   const count = (cosine: number) => newItemsInTop(users, restScores, cosine, top);
-  if (count(1) <= target) return 1;
   let lo = -1;
-  let hi = 1;
   if (count(lo) > target) return lo;
-  for (let step = 0; step < BISECTION_STEPS; step++) {
-    const mid = (lo + hi) / 2;
-    if (count(mid) > target) hi = mid;
-    else lo = mid;
+  let best = { cosine: lo, count: count(lo) };
+  for (let step = 1; step * SCAN_STEP <= 2 + 1e-9; step++) {
+    const hi = Math.min(1, -1 + step * SCAN_STEP);
+    const taken = count(hi);
+    if (taken > target) {
+      let high = hi;
+      for (let i = 0; i < BISECTION_STEPS; i++) {
+        const mid = (lo + high) / 2;
+        if (count(mid) > target) high = mid;
+        else lo = mid;
+      }
+      return lo;
+    }
+    if (taken > best.count) best = { cosine: hi, count: taken };
+    lo = hi;
   }
-  return lo;
+  return best.cosine;
 }
 
 function dot(a: Float32Array, b: Float32Array): number {

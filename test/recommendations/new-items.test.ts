@@ -109,7 +109,18 @@ describe('choosing the cosine at which new items take their share of a top list'
     expect(newItemsInTop(users, item, half, 2)).toBe(0.5);
     expect(newItemsInTop(users, item, half + 1e-6, 2)).toBe(1);
     expect(cosineForShare(users, item, 0, 2)).toBeCloseTo(0.5, 6);
-    expect(cosineForShare(users, item, 1, 2)).toBe(1);
+    // Where the estimates never take more than the target, the first scanned cosine at which they take the most.
+    expect(cosineForShare(users, item, 1, 2)).toBeCloseTo(0.7, 6);
+  });
+
+  it('searches the rising branch where the count falls again towards the common direction itself', () => {
+    // h_u = (along, rest) = (0.6, 0.8), one trained row scoring 0.8: the estimate scores 0.6·c + 0.8·√(1 − c²),
+    // above 0.8 for c in (0, 0.96) only; at c = 1 (the common direction itself) it is out again.
+    const users = [user(0.6, 0.8)];
+    const item = [Float32Array.of(0.8)];
+    expect(newItemsInTop(users, item, 1, 1)).toBe(0);
+    expect(newItemsInTop(users, item, 0.5, 1)).toBe(1);
+    expect(cosineForShare(users, item, 0, 1)).toBeCloseTo(0, 6);
   });
 
   it('trades the common component against an estimate’s own direction', () => {
