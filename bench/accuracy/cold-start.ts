@@ -87,8 +87,18 @@ async function measure(k: number) {
   const estimated = await servedPath(store, base);
   const otherItemsWithoutNew = await otherItems(estimated);
   const estimateStarted = performance.now();
-  await new NewItems(store, base, null).refresh(heldOutRecords);
+  const newItems = new NewItems(store, base, null);
+  await newItems.refresh(heldOutRecords);
   const estimateSeconds = (performance.now() - estimateStarted) / 1000;
+  const served = newItems.currentCalibration();
+  const calibration = served && {
+    cosine: round(served.cosine, 4),
+    sampleUsers: served.sampleUsers,
+    estimates: served.estimates,
+    targetInTop: round(served.targetInTop, 3),
+    sampleNewItemsInTop: round(served.newItemsInTop, 3),
+    seconds: round(served.seconds, 2),
+  };
   // The path's candidates know the trained items; the estimated rows join them as a write would.
   estimated.candidates.update(heldOutRecords);
   const retrainedModel = await loadModel(join(work, `retrained-k${k}`), { executionProvider: 'cpu', logger });
@@ -125,6 +135,7 @@ async function measure(k: number) {
     targetItems: targetItems.size,
     importedInteractions: imported,
     estimateSeconds: round(estimateSeconds, 1),
+    calibration,
     seconds: round((performance.now() - started) / 1000, 1),
     estimateOverRetrainedRecall: round(rows[0]!.amongNew.recall / rows[2]!.amongNew.recall, 3),
     otherItemsWithoutNew,
@@ -148,7 +159,7 @@ const report = {
     given: `each held-out item is given k of its interactions in ${split.files.join(' + ')} (one random order per item, numpy seed [${split.seed}, 1], so the k = 1 interaction is among the k = 3 ones); items with k or fewer interactions are given all and have no targets`,
     servingStore: `the embedded SqliteGraphStore holds the other items' interactions in ${split.known.join(' + ')} and the given ones, weight 1, time = position in the user's lines across ${split.files.join(', ')} (as training reads them)`,
     targets: "a held-out item's interactions beyond the given ones; each target user is ranked once for all their target items",
-    estimate: 'the base model with NewItems.refresh over the held-out items (no content vectors): each row the normalised weighted mean of its given users\' h_u, each computed without the item, at the trained rows\' median norm',
+    estimate: 'the base model with NewItems.refresh over the held-out items (no content vectors): each row the normalised weighted mean of its given users\' h_u, each computed without the item, at the trained rows\' median norm; its component along the users\' common direction set to one cosine for all estimates, chosen by bisection so that on the store\'s first 256 users the estimates take their catalogue share of a top 20 (calibration: the cosine, the target and reached mean new items per sample top 20, its time)',
     popularity: 'held-out items ordered by their given interactions, ties broken by one seeded random order (at a given k every item with more than k interactions has exactly k: among the items that have targets this is a random order)',
     retrained: 'the same recipe on the base data plus the given interactions (every item trained), served from the same store',
     otherItems: `the other items' interactions in ${split.files.filter((f) => !split.known.includes(f)).join(' + ')} (not in the store), ranked over the catalogue: what the new rows cost the rest of the recommendations; newItemsInTop = held-out items in a user's top ${K}, mean over those users; otherItemsWithoutNew = the base model before any estimate (held-out items not recommendable)`,
@@ -187,6 +198,10 @@ function printCase(c: (typeof cases)[number]): void {
     console.log(`| ${r.model} | ${cells.join(' | ')} |`);
   }
   console.log(`estimate / retrained Recall@${K} among new items: ${c.estimateOverRetrainedRecall}`);
+  if (c.calibration) {
+    const { cosine, targetInTop, sampleNewItemsInTop, sampleUsers, seconds } = c.calibration;
+    console.log(`calibration: cosine ${cosine}, new items per top ${K} on ${sampleUsers} sample users ${sampleNewItemsInTop} (target ${targetInTop}), ${seconds} s of the ${c.estimateSeconds} s refresh`);
+  }
   const other = (m: { recall: number; ndcg: number; newItemsInTop?: number }) =>
     `${m.recall.toFixed(4)} / ${m.ndcg.toFixed(4)}${m.newItemsInTop === undefined ? '' : `, ${m.newItemsInTop} new items in the top ${K}`}`;
   console.log(

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqliteGraphStore } from '../../src/graph/index.js';
 import { loadModel, type RecommendationModel } from '../../src/inference/index.js';
 import { RecommendationService } from '../../src/recommendations/index.js';
-import { calibrated } from '../../src/recommendations/new-items.js';
+import { calibrated, cosineForShare, newItemsInTop, type SampleUser } from '../../src/recommendations/new-items.js';
 import { openDemoStore } from '../support/demo-store.js';
 
 describe('items the model was not trained on', () => {
@@ -61,7 +61,7 @@ describe('items the model was not trained on', () => {
     expect(service.coverage()).toEqual({ items: 1921, trained: 1920, inductive: 1, content: 0, none: 0 });
     const rank = await ranksOf(devoted[30]!, 'fresh-1');
     expect(rank).toBeGreaterThan(0);
-    // Calibrated to the trained rows (docs/model.md, New items: measured), it competes with them as a popular item would.
+    // Calibrated so that estimates take their catalogue share of a top 20 (docs/model.md, New items: measured).
     expect(rank).toBeLessThanOrEqual(50);
   });
 
@@ -81,5 +81,54 @@ describe('calibrating an estimate to the trained rows', () => {
     expect(out[0]).toBeCloseTo(-0.5, 6);
     expect(out[1]! / out[2]!).toBeCloseTo(0.36 / 0.48, 6);
     expect(out[1]).toBeGreaterThan(0);
+  });
+});
+
+describe('choosing the cosine at which new items take their share of a top list', () => {
+  const user = (along: number, ...trainedTop: number[]): SampleUser => ({ along, trainedTop: Float32Array.from(trainedTop) });
+
+  it('counts a new item in a top list where it beats the trained score it displaces', () => {
+    // Along the common direction only (no rest), each of three new items scores the cosine itself.
+    const users = [user(1, 0.9, 0.8, 0.1)];
+    const three = [0, 0, 0].map(() => Float32Array.of(0));
+    expect(newItemsInTop(users, three, 0.85, 3)).toBe(2);
+    expect(newItemsInTop(users, three, 0.95, 3)).toBe(3);
+    expect(newItemsInTop(users, three, 0.05, 3)).toBe(0);
+    // A trained list shorter than the top leaves its empty places to new items.
+    expect(newItemsInTop([user(1, 0.9)], three, -0.5, 3)).toBe(2);
+    // An item the user interacted with (NaN) is never counted.
+    expect(newItemsInTop(users, [Float32Array.of(Number.NaN)], 0.95, 3)).toBe(0);
+  });
+
+  it('picks the largest cosine at which new items take no more than the target, by bisection', () => {
+    // One new item scoring the cosine for two users: it enters the first user's top 2 above 0.5, the second's above 0.7.
+    const users = [user(1, 0.9, 0.5), user(1, 0.9, 0.7)];
+    const item = [Float32Array.of(0, 0)];
+    const half = cosineForShare(users, item, 0.5, 2);
+    expect(half).toBeCloseTo(0.7, 6);
+    expect(newItemsInTop(users, item, half, 2)).toBe(0.5);
+    expect(newItemsInTop(users, item, half + 1e-6, 2)).toBe(1);
+    expect(cosineForShare(users, item, 0, 2)).toBeCloseTo(0.5, 6);
+    // Where the estimates never take more than the target, the first scanned cosine at which they take the most.
+    expect(cosineForShare(users, item, 1, 2)).toBeCloseTo(0.7, 6);
+  });
+
+  it('searches the rising branch where the count falls again towards the common direction itself', () => {
+    // h_u = (along, rest) = (0.6, 0.8), one trained row scoring 0.8: the estimate scores 0.6·c + 0.8·√(1 − c²),
+    // above 0.8 for c in (0, 0.96) only; at c = 1 (the common direction itself) it is out again.
+    const users = [user(0.6, 0.8)];
+    const item = [Float32Array.of(0.8)];
+    expect(newItemsInTop(users, item, 1, 1)).toBe(0);
+    expect(newItemsInTop(users, item, 0.5, 1)).toBe(1);
+    expect(cosineForShare(users, item, 0, 1)).toBeCloseTo(0, 6);
+  });
+
+  it('trades the common component against an estimate’s own direction', () => {
+    // A unit h_u of (along, rest) = (0.95, √(1 − 0.95²)) and one trained row scoring 0.9: the estimate
+    // scores 0.95·c + rest·√(1 − c²), the cosine of its angle with h_u, which passes 0.9 once on the way
+    // to its peak at c = 0.95, at c = 0.95·0.9 − rest·√(1 − 0.9²).
+    const rest = Math.sqrt(1 - 0.95 ** 2);
+    const c = cosineForShare([user(0.95, 0.9)], [Float32Array.of(rest)], 0, 1);
+    expect(c).toBeCloseTo(0.95 * 0.9 - rest * Math.sqrt(1 - 0.9 ** 2), 5);
   });
 });
