@@ -88,7 +88,7 @@ function insertBest(list: NearRow[], row: NearRow, k: number): void {
  * What an item is compared by. `ITEM_ROWS`: its own candidate row. `CO_USERS`: the model's
  * representation of someone whose one interaction is the item, `z_q = E_q + Σ_v β[q,v] · P_v`, its
  * layer-1 attention over its most recent co-users (the model's ranking for "people who chose it").
- * Served: `CO_USERS`, ahead on LastFM (docs/recommendation-surface.md, "Similar items").
+ * Served: `CO_USERS`, ahead on LastFM; on Gowalla `ITEM_ROWS` leads (docs/recommendation-surface.md, "Similar items").
  */
 export type SimilarityBasis = 'ITEM_ROWS' | 'CO_USERS';
 
