@@ -15,11 +15,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { EXPLAINED_QUERY, freePort, perUser } from './workload.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -37,21 +37,10 @@ const { values: args } = parseArgs({
   },
 });
 const ROOT = new URL('..', import.meta.url).pathname;
-const FULL = `query Recommend($u: ID!) { recommendations(userId: $u, first: 10) {
-  rank score item { id title category }
-  explanation { kind summary modelVersion contributions(first: 5) { weight share item { id title } } } } }`;
 const BODIES =
   args.query === 'typename'
     ? [JSON.stringify({ query: '{ __typename }' })]
-    : Array.from({ length: 3000 }, (_, i) => JSON.stringify({ query: FULL, variables: { u: `user-${String(i + 1).padStart(4, '0')}` } }));
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+    : perUser(EXPLAINED_QUERY);
 
 interface Variant {
   readonly label: 'A' | 'B';

@@ -13,13 +13,13 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { PEER_NAMES, PEERS, type Peer } from './peers.js';
+import { DEMO_USERS, EXPLAINED_QUERY, freePort, perUser } from './workload.js';
 import { neo4jTestServerUnavailableReason, startNeo4jTestServer } from '../tools/neo4j-test-server/launch.js';
 import { parseMetrics, stageSeconds, type MetricsSnapshot } from './metrics-text.js';
 
@@ -31,11 +31,7 @@ const { values: args } = parseArgs({
 const DURATION = Number(args.duration);
 const WARMUP = Number(args.warmup);
 const ROOT = new URL('..', import.meta.url).pathname;
-const USERS = Array.from({ length: 3000 }, (_, i) => `user-${String(i + 1).padStart(4, '0')}`);
 
-const FULL = `query Recommend($u: ID!) { recommendations(userId: $u, first: 10) {
-  rank score item { id title category }
-  explanation { kind summary modelVersion contributions(first: 5) { weight share item { id title } } } } }`;
 const POLICY = `query Recommend($u: ID!) { recommendations(userId: $u, first: 10, diversity: 0.3, maxPerCategory: 4,
   rules: { boosts: [{ name: "Jazz week", categories: ["Jazz"], factor: 1.5 }], pins: [{ itemId: "item-0490", position: 3 }] }) {
   rank score item { id title category }
@@ -52,17 +48,16 @@ const SIMILAR = `query Similar($item: ID!) { similarItems(itemId: $item, first: 
 /** Item pages: every demo item of the first 1,000. */
 const ITEM_PAGES = Array.from({ length: 1000 }, (_, k) => `item-${String(k + 1).padStart(4, '0')}`);
 /** Anonymous visits of 5 demo items each, spread over the first 200 items. */
-const VISITS = USERS.map((_, k) => Array.from({ length: 5 }, (_, j) => `item-${String(((k * 7 + j * 13) % 200) + 1).padStart(4, '0')}`));
+const VISITS = DEMO_USERS.map((_, k) => Array.from({ length: 5 }, (_, j) => `item-${String(((k * 7 + j * 13) % 200) + 1).padStart(4, '0')}`));
 
-const perUser = (query: string) => USERS.map((u) => JSON.stringify({ query, variables: { u } }));
 const BODIES = {
   typename: [JSON.stringify({ query: '{ __typename }' })],
-  full: perUser(FULL),
+  full: perUser(EXPLAINED_QUERY),
   policy: perUser(POLICY),
   small: perUser(SMALL),
   session: VISITS.map((items) => JSON.stringify({ query: SESSION, variables: { items } })),
   similar: ITEM_PAGES.map((item) => JSON.stringify({ query: SIMILAR, variables: { item } })),
-  alias50: Array.from({ length: 60 }, (_, k) => JSON.stringify({ query: aliased(USERS.slice(k * 50, k * 50 + 50)) })),
+  alias50: Array.from({ length: 60 }, (_, k) => JSON.stringify({ query: aliased(DEMO_USERS.slice(k * 50, k * 50 + 50)) })),
 };
 
 interface Row {
@@ -89,14 +84,6 @@ interface Server {
   readonly url: string;
   readonly metricsUrl: string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 async function post(url: string, body: string): Promise<any> {
