@@ -1,6 +1,6 @@
 import { SeededRandom } from '../../src/graph/demo/random.js';
-import type { Neighbourhood } from '../../src/graph/index.js';
-import { assembleBatch, EXCLUDED_SCORE_BIAS, readUserScores, type UserScores } from '../../src/inference/index.js';
+import { assembleBatch, readUserScores } from '../../src/inference/index.js';
+import { ablatedScores, meanAttention, withoutItems, type Ablation } from './explanation-fidelity.js';
 import { sampleNeighbourhoods, type ServedPath } from './served-evaluation.js';
 
 /**
@@ -97,18 +97,6 @@ const median = (sorted: readonly number[]): number => {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-const withoutSlots = (n: Neighbourhood, removed: ReadonlySet<string>): Neighbourhood => ({
-  ...n,
-  items: n.items.filter((i) => !removed.has(i.item.id)),
-});
-
-const meanAttention = (scores: UserScores, width: number): number[] =>
-  Array.from({ length: width }, (_, f) => {
-    let sum = 0;
-    for (let h = 0; h < scores.heads; h++) sum += scores.hop1Attention(h, f);
-    return sum / scores.heads;
-  });
-
 /**
  * How concentrated the served explanations are, through the served model (store sampling, tensor
  * assembly, onnxruntime): for each user, the hop-1 contributions of each of the first
@@ -147,7 +135,7 @@ export async function explanationConcentration(
       explainedRanks,
     );
     const outputs = await path.model.run(base.inputs);
-    const ablations: { neighbourhood: Neighbourhood; item: number }[] = [];
+    const ablations: Ablation[] = [];
     const baseScores: number[] = [];
     neighbourhoods.forEach((n, row) => {
       const slots = base.slots[row]!.items;
@@ -178,30 +166,18 @@ export async function explanationConcentration(
       for (let k = 1; k <= maxDeletions; k++) {
         for (const order of [attended, permutation]) {
           const removed = new Set(order.slice(0, k).map((f) => slots[f]!.item.id));
-          ablations.push({ neighbourhood: withoutSlots(n, removed), item: scores.ranked[0]!.itemIndex });
+          ablations.push({ neighbourhood: withoutItems(n, removed), item: scores.ranked[0]!.itemIndex });
         }
       }
     });
     if (ablations.length === 0) continue;
-    // Only the top item is a candidate, so its score is read back whatever its new rank.
-    const ablated = assembleBatch(
-      ablations.map((a) => a.neighbourhood),
-      ablations.map((a) => {
-        const bias = new Float32Array(vocabulary.itemCount).fill(EXCLUDED_SCORE_BIAS);
-        bias[a.item] = 0;
-        return bias;
-      }),
-      vocabulary,
-      1,
-      0,
-    );
-    const rescored = await path.model.run(ablated.inputs);
+    const rescored = await ablatedScores(path, ablations);
     baseScores.forEach((score, u) => {
       deletionUsers += 1;
       for (let k = 0; k < maxDeletions; k++) {
         const rowTop = (u * maxDeletions + k) * 2;
-        const dropTop = score - readUserScores(rescored, rowTop).ranked[0]!.score;
-        const dropRandom = score - readUserScores(rescored, rowTop + 1).ranked[0]!.score;
+        const dropTop = score - rescored[rowTop]!;
+        const dropRandom = score - rescored[rowTop + 1]!;
         drops.top[k]! += dropTop / score;
         drops.random[k]! += dropRandom / score;
         absolute.top[k]! += dropTop;

@@ -1,6 +1,6 @@
 import { SeededRandom } from '../../src/graph/demo/random.js';
 import type { Neighbourhood } from '../../src/graph/index.js';
-import { assembleBatch, EXCLUDED_SCORE_BIAS, readUserScores } from '../../src/inference/index.js';
+import { assembleBatch, EXCLUDED_SCORE_BIAS, readUserScores, type UserScores } from '../../src/inference/index.js';
 import { sampleNeighbourhoods, type ServedPath } from './served-evaluation.js';
 
 export interface FidelityResult {
@@ -14,7 +14,47 @@ export interface FidelityResult {
   readonly meanDropRandom: number;
 }
 
-const without = (n: Neighbourhood, itemId: string): Neighbourhood => ({ ...n, items: n.items.filter((i) => i.item.id !== itemId) });
+/** A neighbourhood re-scored for one item: the user's neighbourhood with some neighbours removed. */
+export interface Ablation {
+  readonly neighbourhood: Neighbourhood;
+  /** The item's index in the model's vocabulary. */
+  readonly item: number;
+}
+
+/** `n` without the hop-1 neighbours whose items are in `removed`. */
+export const withoutItems = (n: Neighbourhood, removed: ReadonlySet<string>): Neighbourhood => ({
+  ...n,
+  items: n.items.filter((i) => !removed.has(i.item.id)),
+});
+
+/** Hop-1 attention per neighbour slot, the mean over heads. */
+export const meanAttention = (scores: UserScores, width: number): number[] =>
+  Array.from({ length: width }, (_, f) => {
+    let sum = 0;
+    for (let h = 0; h < scores.heads; h++) sum += scores.hop1Attention(h, f);
+    return sum / scores.heads;
+  });
+
+/**
+ * Each ablation's score of its item, in one model run: the item is the only candidate, so its
+ * score is read back whatever its new rank would be.
+ */
+export async function ablatedScores(path: ServedPath, ablations: readonly Ablation[]): Promise<number[]> {
+  const { vocabulary } = path.model;
+  const batch = assembleBatch(
+    ablations.map((a) => a.neighbourhood),
+    ablations.map((a) => {
+      const bias = new Float32Array(vocabulary.itemCount).fill(EXCLUDED_SCORE_BIAS);
+      bias[a.item] = 0;
+      return bias;
+    }),
+    vocabulary,
+    1,
+    0,
+  );
+  const outputs = await path.model.run(batch.inputs);
+  return ablations.map((_, row) => readUserScores(outputs, row).ranked[0]!.score);
+}
 
 /**
  * Explanation fidelity, through the served model: for each user, take the top recommendation and
@@ -39,41 +79,25 @@ export async function explanationFidelity(path: ServedPath, userIds: readonly st
       0,
     );
     const outputs = await path.model.run(base.inputs);
-    const ablations: { neighbourhood: Neighbourhood; item: number }[] = [];
+    const ablations: Ablation[] = [];
     const baseScores: number[] = [];
     neighbourhoods.forEach((n, row) => {
       const slots = base.slots[row]!.items;
       const scores = readUserScores(outputs, row);
       const top = scores.ranked[0];
       if (slots.length < 2 || top === undefined) return;
-      const attention = slots.map((_, f) => {
-        let sum = 0;
-        for (let h = 0; h < scores.heads; h++) sum += scores.hop1Attention(h, f);
-        return sum / scores.heads;
-      });
+      const attention = meanAttention(scores, slots.length);
       const attended = attention.indexOf(Math.max(...attention));
       const other = (attended + 1 + random.int(slots.length - 1)) % slots.length;
       baseScores.push(top.score);
-      ablations.push({ neighbourhood: without(n, slots[attended]!.item.id), item: top.itemIndex });
-      ablations.push({ neighbourhood: without(n, slots[other]!.item.id), item: top.itemIndex });
+      ablations.push({ neighbourhood: withoutItems(n, new Set([slots[attended]!.item.id])), item: top.itemIndex });
+      ablations.push({ neighbourhood: withoutItems(n, new Set([slots[other]!.item.id])), item: top.itemIndex });
     });
     if (ablations.length === 0) continue;
-    // Only the recommended item is a candidate, so its score is read back whatever its new rank.
-    const ablated = assembleBatch(
-      ablations.map((a) => a.neighbourhood),
-      ablations.map((a) => {
-        const bias = new Float32Array(vocabulary.itemCount).fill(EXCLUDED_SCORE_BIAS);
-        bias[a.item] = 0;
-        return bias;
-      }),
-      vocabulary,
-      1,
-      0,
-    );
-    const rescored = await path.model.run(ablated.inputs);
+    const rescored = await ablatedScores(path, ablations);
     baseScores.forEach((score, c) => {
-      const top = score - readUserScores(rescored, 2 * c).ranked[0]!.score;
-      const other = score - readUserScores(rescored, 2 * c + 1).ranked[0]!.score;
+      const top = score - rescored[2 * c]!;
+      const other = score - rescored[2 * c + 1]!;
       cases += 1;
       if (top > other) faithful += 1;
       dropTop += top;
