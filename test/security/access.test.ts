@@ -103,6 +103,21 @@ describe('roles over HTTP', () => {
     expect(after.data.user.interactionCount).toBe(before.data.user.interactionCount + 1);
   });
 
+  it("gives the feedback report (every user's feedback at once) to admin keys only", async () => {
+    const report = '{ feedbackReport { variants { answers } } }';
+    const anonymous = await server.graphql(report);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.errors?.[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED' });
+    for (const key of [READER, WRITER]) {
+      const refused = await server.graphql(report, {}, bearer(key));
+      expect(refused.errors).toEqual([{ message: expect.any(String), extensions: { code: 'FORBIDDEN' } }]);
+      expect(refused.data).toBeUndefined();
+    }
+    const admin = await server.graphql(report, {}, bearer(ADMIN));
+    expect(admin.errors).toBeUndefined();
+    expect(Array.isArray(admin.data.feedbackReport.variants)).toBe(true);
+  });
+
   it('requires a writer key to write the catalogue, and writes nothing of a refused call', async () => {
     const upsert = 'mutation { upsertItems(input: [{ id: "access-item", title: "Access" }]) { createdCount } }';
     expect((await server.graphql(upsert)).status).toBe(401);
