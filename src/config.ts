@@ -103,6 +103,8 @@ const envSchema = z.object({
   FEDERATION: z.enum(['subgraph', 'off']).default('subgraph'),
   // Unset means: on in development without credentials, else off.
   GRAPHQL_INTROSPECTION: booleanFromEnv.optional(),
+  // Unset means: compiled, unless the graph reports to Apollo Studio itself.
+  GRAPHQL_EXECUTOR: z.enum(['compiled', 'graphql-js']).optional(),
   APOLLO_KEY: z.string().regex(/^\S+$/, 'must be an Apollo graph API key').optional(),
   APOLLO_GRAPH_REF: z.string().regex(/^[^@\s]+(@[^@\s]+)?$/, 'must look like graph-id@variant').optional(),
   NEO4J_URI: z.string().regex(/^(neo4j|bolt)(\+s|\+ssc)?:\/\/.+/, 'must be a neo4j:// or bolt:// URI').default('neo4j://localhost:7687'),
@@ -149,6 +151,8 @@ export interface Config {
   /** `subgraph`: an Apollo Federation 2 subgraph; `off`: a plain graph that reports to Studio itself. */
   readonly federation: 'subgraph' | 'off';
   readonly introspection: boolean;
+  /** `compiled`: queries run as graphql-jit functions (src/execution/); `graphql-js`: everything on graphql-js. */
+  readonly executor: 'compiled' | 'graphql-js';
   /** Apollo GraphOS credentials; null when not reporting to Apollo Studio. */
   readonly apollo: { readonly key: string; readonly graphRef: string } | null;
   /** Used when `graphStore` is `neo4j`. */
@@ -260,6 +264,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Invalid configuration: ERASURE_SECRET: production with credentials needs a secret of 32+ characters, else the hashes kept of erased users\' interaction ids are as guessable as unkeyed ones',
     );
   }
+  const apollo = e.APOLLO_KEY && e.APOLLO_GRAPH_REF ? { key: e.APOLLO_KEY, graphRef: e.APOLLO_GRAPH_REF } : null;
+  // Apollo's schema reporting refuses a gateway, which is how the compiled executor plugs in.
+  const reportsToStudio = apollo !== null && e.FEDERATION === 'off';
+  if (reportsToStudio && e.GRAPHQL_EXECUTOR === 'compiled') {
+    throw new ConfigError(
+      'Invalid configuration: GRAPHQL_EXECUTOR: compiled cannot report to Apollo Studio directly (FEDERATION=off with APOLLO_KEY); use graphql-js, or serve as a subgraph whose router reports',
+    );
+  }
   return {
     environment: e.NODE_ENV,
     host: e.HOST,
@@ -297,7 +309,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     federation: e.FEDERATION,
     // With credentials configured, development exposes no more of the schema than production.
     introspection: e.GRAPHQL_INTROSPECTION ?? (e.NODE_ENV !== 'production' && open),
-    apollo: e.APOLLO_KEY && e.APOLLO_GRAPH_REF ? { key: e.APOLLO_KEY, graphRef: e.APOLLO_GRAPH_REF } : null,
+    executor: e.GRAPHQL_EXECUTOR ?? (reportsToStudio ? 'graphql-js' : 'compiled'),
+    apollo,
     neo4j: {
       uri: e.NEO4J_URI,
       user: e.NEO4J_USER,

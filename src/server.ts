@@ -3,12 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
+import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import express from 'express';
+import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { adminPanel } from './admin-panel.js';
 import type { Config, HttpLimits, QueryLimits } from './config.js';
 import { createRequestContext, type RequestContext, type Services } from './context.js';
 import { maskUnexpectedErrors } from './errors.js';
+import { compiledExecution } from './execution/compiled-executor.js';
 import type { StoreAvailability } from './graph/index.js';
 import { failFastPlugin, healthRoutes } from './health/readiness.js';
 import { metricsPlugin, requestLogging, timedStringify, type Metrics } from './observability/index.js';
@@ -34,7 +37,7 @@ export interface HttpServerOptions {
   readonly port: number;
   readonly services: Services;
   readonly logger: Logger;
-  readonly graphql: Pick<Config, 'environment' | 'federation' | 'introspection' | 'apollo' | 'includeStacktrace'>;
+  readonly graphql: Pick<Config, 'environment' | 'federation' | 'introspection' | 'executor' | 'apollo' | 'includeStacktrace'>;
   readonly queryLimits: QueryLimits;
   readonly maxRequestBytes: number;
   /** Largest answer sent; a larger one is replaced by a RESPONSE_TOO_LARGE error. */
@@ -76,8 +79,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   httpServer.keepAliveTimeout = options.http.keepAliveTimeoutMs;
   httpServer.maxConnections = options.http.maxConnections;
   const [hop1, hop2] = services.recommendations.modelInfo.fanouts;
+  const schema = buildRecographSchema(options.graphql.federation);
   const apollo = new ApolloServer<RequestContext>({
-    schema: buildRecographSchema(options.graphql.federation),
+    ...executorOf(schema, options.graphql.executor, options.metrics),
     introspection: options.graphql.introspection,
     apollo: options.graphql.apollo ?? undefined,
     logger: options.logger,
@@ -138,6 +142,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       }
       await apollo.stop();
     },
+  };
+}
+
+/** The schema for graphql-js execution, or the gateway that runs queries compiled. */
+function executorOf(schema: GraphQLSchema, executor: Config['executor'], metrics: Metrics): { schema: GraphQLSchema } | { gateway: GatewayInterface } {
+  if (executor === 'graphql-js') return { schema };
+  const compiled = metrics.executions.labels('compiled', 'none');
+  return {
+    gateway: compiledExecution(schema, {
+      onExecute: (reason) => (reason === null ? compiled : metrics.executions.labels('graphql-js', reason)).inc(),
+    }),
   };
 }
 

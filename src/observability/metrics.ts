@@ -48,6 +48,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly executions = new Counter({
+    name: 'recograph_graphql_executions_total',
+    help: 'GraphQL operations executed, by executor (compiled, graphql-js) and why one ran on graphql-js (mutation, subscription, introspection, trace, not-compilable); not counted with GRAPHQL_EXECUTOR=graphql-js',
+    labelNames: ['executor', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly model = new Gauge({
     name: 'recograph_model_info',
     help: 'The model being served (value 1), by version and execution provider',

@@ -1,0 +1,95 @@
+import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
+import { BREAK, execute, visit, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+
+/** Why a request ran on graphql-js instead of its compiled form; `null` when it ran compiled. */
+export type InterpretedReason = 'mutation' | 'subscription' | 'introspection' | 'trace' | 'not-compilable';
+
+export interface CompiledExecutionOptions {
+  /** Told of every execution, for the executor metric. */
+  readonly onExecute?: (reason: InterpretedReason | null) => void;
+}
+
+/** A document's compiled operations, by operation name ('' for the only one). */
+type Compiled = Map<string, CompiledQuery | InterpretedReason>;
+
+/**
+ * Runs queries as graphql-jit compiled functions, one compilation per document and operation,
+ * and everything else on graphql-js. Apollo Server 5 has no executor option: the executor a
+ * gateway hands it is the supported way in, so this is a gateway over a fixed local schema.
+ * Apollo still parses, validates and runs every plugin; only `execute` is replaced.
+ *
+ * Kept on graphql-js: mutations (writes are store-bound, and one engine for them keeps their
+ * exactly-once path simple), introspection (graphql-js is its reference), requests whose
+ * resolvers are traced (federation inline traces and usage reports hook into graphql-js field
+ * resolution), and any document graphql-jit refuses to compile.
+ */
+export function compiledExecution(schema: GraphQLSchema, options: CompiledExecutionOptions = {}): GatewayInterface {
+  // Apollo's document store hands the same DocumentNode for the same query text, so compiled
+  // forms live exactly as long as Apollo keeps the parsed document.
+  const compiledByDocument = new WeakMap<DocumentNode, Compiled>();
+
+  const compiledFor = (document: DocumentNode, operation: OperationDefinitionNode, operationName: string | null) => {
+    let compiled = compiledByDocument.get(document);
+    if (compiled === undefined) {
+      compiled = new Map();
+      compiledByDocument.set(document, compiled);
+    }
+    const key = operationName ?? '';
+    let entry = compiled.get(key);
+    if (entry === undefined) {
+      entry = compile(schema, document, operation, operationName);
+      compiled.set(key, entry);
+    }
+    return entry;
+  };
+
+  const executor: GatewayExecutor = async (request: GatewayGraphQLRequestContext) => {
+    const { document, operation, operationName, context } = request;
+    const entry = request.metrics.captureTraces ? 'trace' : compiledFor(document, operation, operationName);
+    options.onExecute?.(typeof entry === 'string' ? entry : null);
+    const interpreted = async () =>
+      (await execute({ schema, document, contextValue: context, variableValues: request.request.variables, operationName })) as ExecutionResult;
+    if (typeof entry === 'string') return interpreted();
+    const result = await entry.query(undefined, context, request.request.variables);
+    // No `data`: the variables did not coerce, so no resolver ran. graphql-js words those errors
+    // as clients and Apollo's BAD_USER_INPUT classification expect, and running it is safe.
+    return 'data' in result ? result : interpreted();
+  };
+
+  return {
+    async load() {
+      return { executor };
+    },
+    onSchemaLoadOrUpdate(callback) {
+      callback({ apiSchema: schema, coreSupergraphSdl: '' });
+      return () => {};
+    },
+    async stop() {},
+  };
+}
+
+function compile(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  operationName: string | null,
+): CompiledQuery | InterpretedReason {
+  if (operation.operation !== 'query') return operation.operation;
+  if (selectsIntrospection(document)) return 'introspection';
+  const compiled = compileQuery(schema, document, operationName ?? undefined);
+  return isCompiledQuery(compiled) ? compiled : 'not-compilable';
+}
+
+/** Whether any selection of the document (fragments included) asks for `__schema` or `__type`. */
+function selectsIntrospection(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value !== '__schema' && node.name.value !== '__type') return undefined;
+      found = true;
+      return BREAK;
+    },
+  });
+  return found;
+}
