@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { EXPLAINED_QUERY, freePort, perUser } from './workload.js';
+import { freePort, workloadBodies } from './workload.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -37,10 +37,7 @@ const { values: args } = parseArgs({
   },
 });
 const ROOT = new URL('..', import.meta.url).pathname;
-const BODIES =
-  args.query === 'typename'
-    ? [JSON.stringify({ query: '{ __typename }' })]
-    : perUser(EXPLAINED_QUERY);
+const BODIES = workloadBodies(args.query);
 
 interface Variant {
   readonly label: 'A' | 'B';

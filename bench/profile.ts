@@ -1,10 +1,11 @@
 /**
  * `npm run bench:profile`: where a request's CPU time goes on the API's main thread. Starts the
  * compiled server (as `npm run bench` does) under `node --cpu-prof`, drives it with the bench's
- * explained recommendations at 64 connections, stops it, and prints the main thread's self time by
+ * explained recommendations (or `{ __typename }`) at 64 connections, stops it, and prints the main thread's self time by
  * module and by function (idle time left out), writing them and the `.cpuprofile` to bench/results/.
  *
- * Options: --duration S (seconds under load, default 15), --connections N (default 64), --top N (rows, default 25).
+ * Options: --duration S (seconds under load, default 15), --connections N (default 64), --top N (rows, default 25),
+ * --query explained|typename (default explained).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -14,13 +15,18 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { byFunction, byModule, selfTimes, window, type CpuProfile } from './cpu-profile.js';
-import { EXPLAINED_QUERY, freePort, perUser } from './workload.js';
+import { freePort, workloadBodies } from './workload.js';
 
 const { values: args } = parseArgs({
-  options: { duration: { type: 'string', default: '15' }, connections: { type: 'string', default: '64' }, top: { type: 'string', default: '25' } },
+  options: {
+    duration: { type: 'string', default: '15' },
+    connections: { type: 'string', default: '64' },
+    top: { type: 'string', default: '25' },
+    query: { type: 'string', default: 'explained' },
+  },
 });
 const ROOT = new URL('..', import.meta.url).pathname;
-const BODIES = perUser(EXPLAINED_QUERY);
+const BODIES = workloadBodies(args.query);
 
 function load(url: string, seconds: number) {
   let next = 0;

@@ -11,6 +11,13 @@ export const EXPLAINED_QUERY = `query Recommend($u: ID!) { recommendations(userI
 /** One request body per demo user, for a query taking the user as `$u`. */
 export const perUser = (query: string): string[] => DEMO_USERS.map((u) => JSON.stringify({ query, variables: { u } }));
 
+/** The bodies of a named workload: the explained answer per demo user, or the trivial `{ __typename }`. */
+export const workloadBodies = (name: string): string[] => {
+  if (name === 'explained') return perUser(EXPLAINED_QUERY);
+  if (name === 'typename') return [JSON.stringify({ query: '{ __typename }' })];
+  throw new Error(`--query: explained or typename, not ${name}`);
+};
+
 /** A loopback port free now, for a server the benchmark starts. */
 export async function freePort(): Promise<number> {
   const probe = createServer();

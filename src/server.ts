@@ -67,6 +67,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const { services, queryLimits } = options;
   const app = express();
   app.disable('x-powered-by');
+  // Answers are no-store: an ETag would hash every body for a cache that must not keep it.
+  app.disable('etag');
   const httpServer = http.createServer(
     {
       headersTimeout: options.http.headersTimeoutMs,

@@ -60,6 +60,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ GRAPHQL_INTROSPECTION: 'yes' })).toThrow(/GRAPHQL_INTROSPECTION/);
   });
 
+  it('runs queries compiled unless told otherwise or reporting to Studio, which refuses the compiled executor', () => {
+    const studio = { FEDERATION: 'off', APOLLO_KEY: 'service:g:k', APOLLO_GRAPH_REF: 'g@prod' };
+    expect(loadConfig({}).executor).toBe('compiled');
+    expect(loadConfig({ GRAPHQL_EXECUTOR: 'graphql-js' }).executor).toBe('graphql-js');
+    expect(loadConfig(studio).executor).toBe('graphql-js');
+    expect(loadConfig({ APOLLO_KEY: 'service:g:k', APOLLO_GRAPH_REF: 'g@prod' }).executor).toBe('compiled');
+    expect(() => loadConfig({ ...studio, GRAPHQL_EXECUTOR: 'compiled' })).toThrow(/GRAPHQL_EXECUTOR/);
+    expect(() => loadConfig({ GRAPHQL_EXECUTOR: 'jit' })).toThrow(/GRAPHQL_EXECUTOR/);
+  });
+
   it('bounds connections, timeouts, concurrency, answers and worker heaps by default, each settable', () => {
     expect(loadConfig({})).toMatchObject({
       http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 1024 },
