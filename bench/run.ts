@@ -6,7 +6,7 @@
  * missing or `--no-neo4j` is given. Peers (bench/peer-server.ts: Apollo Server standalone, GraphQL
  * Yoga, Mercurius + graphql-jit) serve the same static answer and `{ __typename }` in the same run,
  * each in its own process, unless `--no-peers` is given; our rows are printed as ratios to theirs.
- * Bounded: about 12 s per scenario, 22 scenarios (16 without peers).
+ * Bounded: about 12 s per scenario, 24 scenarios (18 without peers).
  *
  * Options: --duration S (measured seconds per scenario, default 8), --warmup S (default 2), --no-neo4j, --no-peers.
  */
@@ -186,7 +186,7 @@ async function measure(scenario: string, server: Server, bodies: readonly string
   return row;
 }
 
-const SERVER_SETTINGS = /^(INFERENCE|RECOMMENDATION|EMBEDDED|MAX_QUERY)_/;
+const SERVER_SETTINGS = /^(INFERENCE|RECOMMENDATION|EMBEDDED|MAX_QUERY|GRAPHQL)_/;
 
 async function main(): Promise<void> {
   const started = new Date();
@@ -230,6 +230,12 @@ async function main(): Promise<void> {
   const unbatched = await startRecograph('recograph, batching off', dataDir, { RECOMMENDATION_BATCHING: 'false' });
   rows.push(await measure('recommendations(first: 10), explained', unbatched, BODIES.full, 64));
   await unbatched.stop();
+
+  console.error('recograph with every operation on graphql-js (GRAPHQL_EXECUTOR=graphql-js) …');
+  const interpreted = await startRecograph('recograph, graphql-js executor', dataDir, { GRAPHQL_EXECUTOR: 'graphql-js' });
+  rows.push(await measure('{ __typename }', interpreted, BODIES.typename, 64));
+  rows.push(await measure('recommendations(first: 10), explained', interpreted, BODIES.full, 64));
+  await interpreted.stop();
 
   console.error('recograph with inference on the event loop (INFERENCE_WORKERS=0) …');
   const onLoop = await startRecograph('recograph, no worker', dataDir, { INFERENCE_WORKERS: '0' });
@@ -284,6 +290,8 @@ async function main(): Promise<void> {
     batchingOnVsOff: rec64.requestsPerSecond / unbatched64.requestsPerSecond,
     // What batching on vs off could reach if batched requests cost no more than the static answer.
     batchingOnVsOffCeiling: staticAnswer.requestsPerSecond / unbatched64.requestsPerSecond,
+    compiledVsGraphqlJs: rec64.requestsPerSecond / find('recograph, graphql-js executor', 'recommendations(first: 10), explained', 64).requestsPerSecond,
+    compiledVsGraphqlJsTypename: typename.requestsPerSecond / find('recograph, graphql-js executor', '{ __typename }', 64).requestsPerSecond,
     workerVsEventLoop: rec64.requestsPerSecond / find('recograph, no worker', 'recommendations(first: 10), explained', 64).requestsPerSecond,
     fiftyUsersVsOneLatency:
       find('recograph', '50 users (aliases): score item { id }', 1).meanMsFromThroughput /
