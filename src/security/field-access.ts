@@ -1,11 +1,13 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
-  BREAK,
   getArgumentValues,
   isObjectType,
   validate,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLField,
+  type GraphQLSchema,
   type OperationDefinitionNode,
-  type ValidationRule,
 } from 'graphql';
 import type { Role } from '../config.js';
 import { ForbiddenError, UnauthenticatedError, type RecographError } from '../errors.js';
@@ -96,27 +98,40 @@ function refusal(caller: Caller, coordinate: string): RecographError {
     : new ForbiddenError(`use \`${coordinate}\` here`);
 }
 
+/** A field an operation reaches that not everyone may use, with the rule that says who may. */
+interface GuardedField {
+  readonly coordinate: string;
+  readonly access: FieldAccess;
+  readonly field: GraphQLField<unknown, unknown>;
+  readonly node: FieldNode;
+}
+
 /**
- * A validation rule for one caller and one operation: the first field the caller may not use
- * refuses the whole operation, with one error, before anything runs.
+ * The guarded fields of `operation` and of every fragment of its document, in document order: the
+ * same for every caller and every variable value, so walked once per parsed operation.
  */
-export function fieldAccessRule(caller: Caller, operation: OperationDefinitionNode, variables: Record<string, unknown>): ValidationRule {
-  return (context) => {
-    const roots = new Set([context.getSchema().getQueryType(), context.getSchema().getMutationType()]);
-    return {
+function guardedFields(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): GuardedField[] {
+  const fields: GuardedField[] = [];
+  const roots = new Set([schema.getQueryType(), schema.getMutationType()]);
+  validate(schema, document, [
+    (context) => ({
       OperationDefinition: (node) => (node === operation ? undefined : false),
       Field(node) {
         const parent = context.getParentType();
         const field = context.getFieldDef();
-        if (!parent || !field || !isObjectType(parent)) return undefined;
+        if (!parent || !field || !isObjectType(parent)) return;
         const coordinate = `${parent.name}.${field.name}`;
         const access = FIELD_ACCESS[coordinate] ?? (roots.has(parent) && !field.name.startsWith('__') ? ROOT_DEFAULT : ANYONE);
-        if (permits(() => allowed(caller, access, () => getArgumentValues(field, node, variables)))) return undefined;
-        context.reportError(refusal(caller, coordinate));
-        return BREAK;
+        if (access !== ANYONE) fields.push({ coordinate, access, field, node });
       },
-    };
-  };
+    }),
+  ]);
+  return fields;
+}
+
+/** The first field the caller may not use, or undefined. */
+function firstRefused(caller: Caller, fields: readonly GuardedField[], variables: Record<string, unknown>): GuardedField | undefined {
+  return fields.find(({ access, field, node }) => !permits(() => allowed(caller, access, () => getArgumentValues(field, node, variables))));
 }
 
 /**
@@ -124,6 +139,8 @@ export function fieldAccessRule(caller: Caller, operation: OperationDefinitionNo
  * field gets one error (401 anonymous, 403 otherwise) instead of one per list entry, and nothing runs.
  */
 export function fieldAccessPlugin<TContext extends { readonly caller: Caller }>(): ApolloServerPlugin<TContext> {
+  // Keyed by the parsed operation, which Apollo's document store hands out again for the same text.
+  const guarded = new WeakMap<OperationDefinitionNode, GuardedField[]>();
   return {
     async requestDidStart() {
       return {
@@ -132,8 +149,13 @@ export function fieldAccessPlugin<TContext extends { readonly caller: Caller }>(
           if (AccessPolicy.holds(caller, 'admin') || !operation) return;
           const variables = coercedVariables(schema, operation, request.variables);
           if (variables === null) return;
-          const [error] = validate(schema, document, [fieldAccessRule(caller, operation, variables)]);
-          if (error) throw error;
+          let fields = guarded.get(operation);
+          if (fields === undefined) {
+            fields = guardedFields(schema, document, operation);
+            guarded.set(operation, fields);
+          }
+          const refused = firstRefused(caller, fields, variables);
+          if (refused) throw refusal(caller, refused.coordinate);
         },
       };
     },

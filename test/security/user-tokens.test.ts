@@ -70,6 +70,17 @@ describe('end-user tokens (shared secret)', () => {
     }
   });
 
+  it('decides each request of one parsed operation by its own caller and variables', async () => {
+    const query = 'query ($id: ID!) { recommendations(userId: $id, first: 1) { rank } }';
+    const other = bearer(await sign('user-0002'));
+    expect((await server.graphql(query, { id: 'user-0001' }, own)).errors).toBeUndefined();
+    expect((await server.graphql(query, { id: 'user-0002' }, own)).status).toBe(403);
+    expect((await server.graphql(query, { id: 'user-0002' }, other)).errors).toBeUndefined();
+    expect((await server.graphql(query, { id: 'user-0001' }, other)).status).toBe(403);
+    expect((await server.graphql(query, { id: 'user-0001' })).status).toBe(401);
+    expect((await server.graphql(query, { id: 'user-0001' }, own)).errors).toBeUndefined();
+  });
+
   it('records only as the subject, and nothing of a refused call', async () => {
     const record = 'mutation ($input: [InteractionInput!]!) { recordInteractions(input: $input) { recordedCount } }';
     const mine = await server.graphql(record, { input: [{ userId: 'user-0001', itemId: 'item-0003' }] }, own);
