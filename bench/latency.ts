@@ -55,8 +55,7 @@ try {
     arrivals: args.arrivals as Arrivals,
     connections: Number(args.connections),
   };
-  if (Number(args.warmup) > 0) await runOpenLoop({ ...options, seconds: Number(args.warmup) });
-  const report = await runOpenLoop({ ...options, seconds: Number(args.duration) });
+  const report = await runOpenLoop({ ...options, seconds: Number(args.duration), warmupSeconds: Number(args.warmup) });
   console.log(`${args.query}, open loop: ${summaryLine(report)}`);
   const result = {
     startedAt: started.toISOString(),

@@ -161,6 +161,8 @@ export interface OpenLoopOptions {
   readonly headers?: Readonly<Record<string, string>>;
   readonly rate: number;
   readonly seconds: number;
+  /** Seconds at the same rate before, on the same connections, not reported. */
+  readonly warmupSeconds?: number;
   readonly arrivals: Arrivals;
   /**
    * Most connections open at once; a request finding all busy waits in the pool, and that wait
@@ -174,7 +176,7 @@ export interface OpenLoopOptions {
 
 /** Drives `url` at a fixed arrival rate and reports latencies from each request's scheduled start. */
 export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopReport> {
-  const { url, bodies, rate, seconds, arrivals } = options;
+  const { url, bodies, rate, arrivals } = options;
   const endpoint = new URL(url);
   const timeoutMs = options.timeoutMs ?? 30_000;
   const pool = new Pool(endpoint.origin, {
@@ -184,8 +186,6 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRep
     bodyTimeout: timeoutMs,
   });
   const headers = { 'content-type': 'application/json', ...options.headers };
-  const schedule = arrivalSchedule(rate, seconds, arrivals, options.seed);
-  const answers: Promise<Outcome>[] = [];
   const send = async (scheduledAt: number, body: string): Promise<Outcome> => {
     const sentAt = performance.now();
     try {
@@ -198,7 +198,9 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRep
       return { scheduledAt, sentAt, answeredAt: performance.now(), status: null, graphqlErrors: false };
     }
   };
-  try {
+  /** Sends on `schedule` from now, every request at its time whatever the earlier ones do. */
+  const drive = async (schedule: Float64Array): Promise<Outcome[]> => {
+    const answers: Promise<Outcome>[] = [];
     const start = performance.now();
     let next = 0;
     while (next < schedule.length) {
@@ -207,7 +209,12 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRep
       for (; next < schedule.length && schedule[next]! <= now; next++) answers.push(send(start + schedule[next]!, bodies[next % bodies.length]!));
       if (next < schedule.length) await sleep(schedule[next]! - (performance.now() - start));
     }
-    return openLoopReport(await Promise.all(answers), rate, arrivals);
+    return Promise.all(answers);
+  };
+  try {
+    const seed = options.seed ?? 1;
+    if (options.warmupSeconds) await drive(arrivalSchedule(rate, options.warmupSeconds, arrivals, seed + 1));
+    return openLoopReport(await drive(arrivalSchedule(rate, options.seconds, arrivals, seed)), rate, arrivals);
   } finally {
     await pool.close();
   }

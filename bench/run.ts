@@ -143,9 +143,7 @@ async function measure(scenario: string, server: Server, bodies: readonly string
 
 /** Latency when requests arrive at `rate` whatever the answers do (bench/open-loop.ts), after a warm-up at that rate. */
 async function atFixedRate(scenario: string, server: Server, bodies: readonly string[], rate: number) {
-  const options = { url: server.url, bodies, headers: BENCH_HEADERS, rate, arrivals: 'poisson' as const };
-  await runOpenLoop({ ...options, seconds: WARMUP });
-  const report = await runOpenLoop({ ...options, seconds: DURATION });
+  const report = await runOpenLoop({ url: server.url, bodies, headers: BENCH_HEADERS, rate, arrivals: 'poisson', seconds: DURATION, warmupSeconds: WARMUP });
   console.error(`  ${scenario}, open loop at ${rate.toFixed(0)} req/s: p50 ${report.latencyMs.p50} ms, p99 ${report.latencyMs.p99} ms`);
   return { scenario, server: server.name, report };
 }

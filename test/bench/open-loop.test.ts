@@ -118,6 +118,13 @@ describe('runOpenLoop against a local server', () => {
     expect(report).toMatchObject({ errors: 0, non2xx: 10, graphqlErrors: 10 });
   });
 
+  it('sends the warm-up first and reports only the measured requests', async () => {
+    seen.length = 0;
+    const report = await runOpenLoop({ url, bodies: ['ok'], rate: 200, seconds: 0.1, warmupSeconds: 0.05, arrivals: 'poisson' });
+    expect(seen).toHaveLength(30);
+    expect(report).toMatchObject({ scheduled: 20, errors: 0, non2xx: 0, graphqlErrors: 0 });
+  });
+
   it('counts a refused connection as an error, not as an answer', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
