@@ -6,11 +6,11 @@
  * missing or `--no-neo4j` is given. Peers (bench/peer-server.ts: Apollo Server standalone, GraphQL
  * Yoga, Mercurius + graphql-jit) serve the same static answer and `{ __typename }` in the same run,
  * each in its own process, unless `--no-peers` is given; our rows are printed as ratios to theirs.
- * After the explained recommendations at 64 connections, the same requests arrive open-loop
- * (bench/open-loop.ts, Poisson arrivals) at half the throughput measured there: p50 and p99 from
- * each request's scheduled start. recograph runs as production does, with an API key (a reader
+ * After `{ __typename }` and the explained recommendations at 64 connections, the same requests
+ * arrive open-loop (bench/open-loop.ts, Poisson arrivals) at half the throughput measured there:
+ * p50 and p99 from each request's scheduled start. recograph runs as production does, with an API key (a reader
  * key, bench/bench-server.ts), which every request and every `/metrics` scrape sends.
- * Bounded: about 12 s per scenario, 23 scenarios (17 without peers).
+ * Bounded: about 12 s per scenario, 24 scenarios (18 without peers).
  *
  * Options: --duration S (measured seconds per scenario, default 8), --warmup S (default 2), --no-neo4j, --no-peers.
  */
@@ -164,8 +164,9 @@ async function main(): Promise<void> {
   const answerPath = join(dataDir, 'static-answer.json');
   writeFileSync(answerPath, JSON.stringify(answer));
   rows.push(await measure('{ __typename }', main, BODIES.typename, 64));
+  const latencies = [await atFixedRate('{ __typename }', main, BODIES.typename, rows.at(-1)!.requestsPerSecond / 2)];
   for (const connections of [1, 16, 64]) rows.push(await measure('recommendations(first: 10), explained', main, BODIES.full, connections));
-  const latency = await atFixedRate('recommendations(first: 10), explained', main, BODIES.full, rows.at(-1)!.requestsPerSecond / 2);
+  latencies.push(await atFixedRate('recommendations(first: 10), explained', main, BODIES.full, rows.at(-1)!.requestsPerSecond / 2));
   rows.push(await measure('recommendations(first: 10), explained, with rules, diversity and a category cap', main, BODIES.policy, 64));
   rows.push(await measure('anonymous visit (context of 5 items), explained', main, BODIES.session, 64));
   rows.push(await measure('similar items (first: 10) of an item page, explained', main, BODIES.similar, 64));
@@ -290,7 +291,7 @@ async function main(): Promise<void> {
     );
   }
   console.log('ratios:', Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, Number(v.toFixed(3))])));
-  console.log(`${latency.scenario} at half the 64-connection throughput, open loop: ${summaryLine(latency.report)}`);
+  for (const { scenario, report } of latencies) console.log(`${scenario} at half its 64-connection throughput, open loop: ${summaryLine(report)}`);
   for (const connections of [1, 64]) {
     const stages = find('recograph', 'recommendations(first: 10), explained', connections).stagesMsPerRequest;
     console.log(`ms per request by stage at ${connections} connection(s):`, stages);
@@ -305,7 +306,7 @@ async function main(): Promise<void> {
     serverSettings: Object.fromEntries(Object.entries(process.env).filter(([name]) => SERVER_SETTINGS.test(name))),
     rows,
     ratios,
-    latencyAtHalfSaturation: latency,
+    latencyAtHalfSaturation: latencies,
   };
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   const file = join(ROOT, 'bench/results', `${started.toISOString().replace(/[:.]/g, '-')}.json`);
