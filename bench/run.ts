@@ -8,8 +8,8 @@
  * each in its own process, unless `--no-peers` is given; our rows are printed as ratios to theirs.
  * After `{ __typename }` and the explained recommendations at 64 connections, the same requests
  * arrive open-loop (bench/open-loop.ts, Poisson arrivals) at half the throughput measured there:
- * p50 and p99 from each request's scheduled start. recograph runs as production does, with an API key (a reader
- * key, bench/bench-server.ts), which every request and every `/metrics` scrape sends.
+ * p50 and p99 from each request's scheduled start. recograph runs as production does, with an API
+ * key (a reader key, bench/bench-server.ts), which every request and every `/metrics` scrape sends.
  * Bounded: about 12 s per scenario, 24 scenarios (18 without peers).
  *
  * Options: --duration S (measured seconds per scenario, default 8), --warmup S (default 2), --no-neo4j, --no-peers.
