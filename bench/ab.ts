@@ -2,10 +2,12 @@
  * `npm run bench:ab`: one change measured as a ratio in one run. Starts the compiled server twice,
  * A and B, differing in Node options, environment or compiled tree, and drives each with the
  * bench's explained recommendations at 64 connections, alternating A, B, A, B … so both see the
- * same machine load; prints req/s per round and B ÷ A.
+ * same machine load; prints req/s per round and B ÷ A. Both run open unless given API_KEYS; the
+ * load sends the bench's reader key (bench/bench-server.ts) either way, which an open server ignores.
  *
  *   npm run bench:ab -- --b-node-options=--max-semi-space-size=32
  *   npm run bench:ab -- --b-env RECOMMENDATION_BATCHING=false
+ *   npm run bench:ab -- --b-env API_KEYS=bench-reader-key-of-recograph:reader --b-env ERASURE_SECRET=bench-erasure-secret-of-recograph-32+
  *   mkdir -p .cache/a && cp -r dist schema.graphql .cache/a/ && (change, npm run build) && npm run bench:ab -- --a-main .cache/a/dist/main.js
  *
  * Options: --a-main / --b-main (default dist/main.js), --a-node-options / --b-node-options,
@@ -19,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { BENCH_HEADERS } from './bench-server.js';
 import { freePort, workloadBodies } from './workload.js';
 
 const { values: args } = parseArgs({
@@ -58,7 +61,7 @@ async function start(label: 'A' | 'B', dataDir: string): Promise<Variant> {
   const url = `http://127.0.0.1:${port}/graphql`;
   for (let attempt = 0; ; attempt++) {
     if (child.exitCode !== null) throw new Error(`${label} exited during start`);
-    const body = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODIES[0] }).then((r) => r.json() as Promise<any>, () => null);
+    const body = await fetch(url, { method: 'POST', headers: BENCH_HEADERS, body: BODIES[0] }).then((r) => r.json() as Promise<any>, () => null);
     if (body?.errors) throw new Error(`${label}: ${JSON.stringify(body.errors)}`);
     if (body?.data) break;
     if (attempt > 600) throw new Error(`${label} did not start`);
@@ -74,7 +77,7 @@ async function load(url: string, seconds: number): Promise<number> {
     connections: Number(args.connections),
     duration: seconds,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: BENCH_HEADERS,
     requests: [{ setupRequest: (request) => ({ ...request, body: BODIES[next++ % BODIES.length]! }) }],
   });
   if (result.errors + result.non2xx + result.timeouts > 0) throw new Error(`${url}: ${result.errors} errors, ${result.non2xx} non-2xx, ${result.timeouts} timeouts`);

@@ -6,11 +6,15 @@
  * missing or `--no-neo4j` is given. Peers (bench/peer-server.ts: Apollo Server standalone, GraphQL
  * Yoga, Mercurius + graphql-jit) serve the same static answer and `{ __typename }` in the same run,
  * each in its own process, unless `--no-peers` is given; our rows are printed as ratios to theirs.
+ * After `{ __typename }` and the explained recommendations at 64 connections, the same requests
+ * arrive open-loop (bench/open-loop.ts, Poisson arrivals) at half the throughput measured there:
+ * p50 and p99 from each request's scheduled start. recograph runs as production does, with an API
+ * key (a reader key, bench/bench-server.ts), which every request and every `/metrics` scrape sends.
  * Bounded: about 12 s per scenario, 24 scenarios (18 without peers).
  *
  * Options: --duration S (measured seconds per scenario, default 8), --warmup S (default 2), --no-neo4j, --no-peers.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -19,7 +23,9 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { PEER_NAMES, PEERS, type Peer } from './peers.js';
-import { DEMO_USERS, EXPLAINED_QUERY, freePort, perUser } from './workload.js';
+import { DEMO_USERS, EXPLAINED_QUERY, perUser } from './workload.js';
+import { BENCH_HEADERS, post, startRecograph, stopper, type Server } from './bench-server.js';
+import { runOpenLoop, summaryLine } from './open-loop.js';
 import { neo4jTestServerUnavailableReason, startNeo4jTestServer } from '../tools/neo4j-test-server/launch.js';
 import { parseMetrics, stageSeconds, type MetricsSnapshot } from './metrics-text.js';
 
@@ -79,57 +85,6 @@ interface Row {
   stagesMsPerRequest: Record<string, number> | null;
 }
 
-interface Server {
-  readonly name: string;
-  readonly url: string;
-  readonly metricsUrl: string;
-  stop(): Promise<void>;
-}
-
-async function post(url: string, body: string): Promise<any> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  return response.json();
-}
-
-function stopper(child: ChildProcess): () => Promise<void> {
-  return async () => {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  };
-}
-
-/** recograph itself, compiled, with `env` on top of the bench defaults. */
-async function startRecograph(name: string, dataDir: string, env: Record<string, string> = {}): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      // The bench sends no mutation; production refuses to start open unless told so.
-      ALLOW_OPEN_MUTATIONS: 'true',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}/graphql`;
-  for (let attempt = 0; ; attempt++) {
-    if (child.exitCode !== null) throw new Error(`${name} exited during start`);
-    try {
-      if ((await post(url, BODIES.typename[0]!)).data) break;
-    } catch {
-      if (attempt > 600) throw new Error(`${name} did not start`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-  return { name, url, metricsUrl: new URL('/metrics', url).href, stop: stopper(child) };
-}
-
 /** A bench server script that prints `{"url": ...}` once listening: our static answer, or a peer. */
 async function startScript(name: string, script: string, args: readonly string[]): Promise<Server> {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
@@ -143,7 +98,7 @@ async function startScript(name: string, script: string, args: readonly string[]
 }
 
 async function scrape(server: Server): Promise<MetricsSnapshot | null> {
-  const response = await fetch(server.metricsUrl).catch(() => null);
+  const response = await fetch(server.metricsUrl, { headers: BENCH_HEADERS }).catch(() => null);
   return response?.ok ? parseMetrics(await response.text()) : null;
 }
 
@@ -154,7 +109,7 @@ function cannon(url: string, bodies: readonly string[], connections: number, sec
     connections,
     duration: seconds,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: BENCH_HEADERS,
     requests: [{ setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length]! }) }],
   });
 }
@@ -186,6 +141,13 @@ async function measure(scenario: string, server: Server, bodies: readonly string
   return row;
 }
 
+/** Latency when requests arrive at `rate` whatever the answers do (bench/open-loop.ts), after a warm-up at that rate. */
+async function atFixedRate(scenario: string, server: Server, bodies: readonly string[], rate: number) {
+  const report = await runOpenLoop({ url: server.url, bodies, headers: BENCH_HEADERS, rate, arrivals: 'poisson', seconds: DURATION, warmupSeconds: WARMUP });
+  console.error(`  ${scenario}, open loop at ${rate.toFixed(0)} req/s: p50 ${report.latencyMs.p50} ms, p99 ${report.latencyMs.p99} ms`);
+  return { scenario, server: server.name, report };
+}
+
 const SERVER_SETTINGS = /^(INFERENCE|RECOMMENDATION|EMBEDDED|MAX_QUERY|GRAPHQL)_/;
 
 async function main(): Promise<void> {
@@ -202,7 +164,9 @@ async function main(): Promise<void> {
   const answerPath = join(dataDir, 'static-answer.json');
   writeFileSync(answerPath, JSON.stringify(answer));
   rows.push(await measure('{ __typename }', main, BODIES.typename, 64));
+  const latencies = [await atFixedRate('{ __typename }', main, BODIES.typename, rows.at(-1)!.requestsPerSecond / 2)];
   for (const connections of [1, 16, 64]) rows.push(await measure('recommendations(first: 10), explained', main, BODIES.full, connections));
+  latencies.push(await atFixedRate('recommendations(first: 10), explained', main, BODIES.full, rows.at(-1)!.requestsPerSecond / 2));
   rows.push(await measure('recommendations(first: 10), explained, with rules, diversity and a category cap', main, BODIES.policy, 64));
   rows.push(await measure('anonymous visit (context of 5 items), explained', main, BODIES.session, 64));
   rows.push(await measure('similar items (first: 10) of an item page, explained', main, BODIES.similar, 64));
@@ -335,6 +299,7 @@ async function main(): Promise<void> {
     );
   }
   console.log('ratios:', Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, Number(v.toFixed(3))])));
+  for (const { scenario, report } of latencies) console.log(`${scenario} at half its 64-connection throughput, open loop: ${summaryLine(report)}`);
   for (const connections of [1, 64]) {
     const stages = find('recograph', 'recommendations(first: 10), explained', connections).stagesMsPerRequest;
     console.log(`ms per request by stage at ${connections} connection(s):`, stages);
@@ -349,6 +314,7 @@ async function main(): Promise<void> {
     serverSettings: Object.fromEntries(Object.entries(process.env).filter(([name]) => SERVER_SETTINGS.test(name))),
     rows,
     ratios,
+    latencyAtHalfSaturation: latencies,
   };
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   const file = join(ROOT, 'bench/results', `${started.toISOString().replace(/[:.]/g, '-')}.json`);
