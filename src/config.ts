@@ -93,6 +93,8 @@ const envSchema = z.object({
   IMPRESSIONS_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   IMPRESSIONS_BUFFER_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   RECOMMENDATION_BATCHING: booleanFromEnv.default(true),
+  RESULT_CACHE: booleanFromEnv.default(true),
+  RESULT_CACHE_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   RECOMMENDATION_BATCH_MAX_SIZE: z.coerce.number().int().min(1).max(4096).default(256),
   RECOMMENDATION_BATCH_MAX_WAIT_MS: z.coerce.number().min(0).max(1000).default(2),
   INFERENCE_WORKERS: z.coerce.number().int().min(0).max(64).default(2),
@@ -176,6 +178,8 @@ export interface Config {
   readonly impressions: { readonly flushMs: number; readonly maxPending: number };
   /** Cross-request micro-batching of the neighbourhood fetch and the model run. */
   readonly batching: BatchingConfig;
+  /** Results that depend on no user's history kept between requests, exact (result-cache.ts); null: off. */
+  readonly resultCache: { readonly maxEntries: number } | null;
   /** Worker threads running the model, each with its own session; 0 runs it on the event loop. */
   readonly inferenceWorkers: number;
   /** Fewest users per part when a big model run is split across idle workers; 0 never splits. */
@@ -316,6 +320,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSize: e.RECOMMENDATION_BATCH_MAX_SIZE,
       maxWaitMs: e.RECOMMENDATION_BATCH_MAX_WAIT_MS,
     },
+    resultCache: e.RESULT_CACHE ? { maxEntries: e.RESULT_CACHE_ENTRIES } : null,
     inferenceWorkers: e.INFERENCE_WORKERS,
     inferenceSplitMinRows: e.INFERENCE_SPLIT_MIN_ROWS,
     inferenceWorkerHeapMib: e.INFERENCE_WORKER_HEAP_MIB,
