@@ -444,13 +444,14 @@ export class RecommendationService implements CatalogueFollower {
     reason: FallbackReason,
   ): Promise<RecommendationResult[]> {
     const explanation = popularityExplanation(reason);
-    const interacted = request.policy?.includeInteracted ? [] : [...neighbourhood.interactedItemIds];
-    const popular = await this.popularItems({
+    const interacted = request.policy?.includeInteracted ? new Set<string>() : neighbourhood.interactedItemIds;
+    const query = {
       limit: poolSize(request.first, request.policy),
       includeCategories: request.filter?.includeCategories,
       excludeCategories: request.filter?.excludeCategories,
       excludeItemIds: new Set([...(request.filter?.excludeItemIds ?? []), ...interacted]),
-    }, interacted.length === 0);
+    };
+    const popular = await this.popularItems(query, interacted.size === 0);
     const candidates = popular.map((p) => ({ item: p.item, score: p.userCount, source: explanation }));
     const listed = new Set(popular.map((p) => p.item.id));
     const outside = (request.policy?.pins ?? []).map((pin) => pin.itemId).filter((id) => !listed.has(id));
