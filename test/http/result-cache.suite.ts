@@ -39,7 +39,8 @@ export function describeResultCache(leg: StoreLeg): void {
       // One after the other: the first seeds the demo data, the second finds it.
       writer = await startTestServer({ auditDestination: { write: () => {} } }, leg.env(dataDir));
       reader = await startTestServer({}, leg.env(dataDir));
-    });
+      // Run alone on an erased Neo4j, the writer seeds the demo data: minutes on a busy machine.
+    }, 300_000);
     afterAll(async () => {
       await reader?.close();
       await writer?.close();
