@@ -55,7 +55,7 @@ async function start(label: 'A' | 'B', dataDir: string): Promise<Variant> {
   const env = Object.fromEntries(args[`${side}-env`]!.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
   const child = spawn(process.execPath, [...nodeOptions, args[`${side}-main`]!], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', ALLOW_OPEN_MUTATIONS: 'true', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, NODE_ENV: 'production', ALLOW_OPEN_MUTATIONS: 'true', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', RESULT_CACHE: 'false', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}/graphql`;

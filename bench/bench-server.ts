@@ -49,6 +49,8 @@ export async function startRecograph(name: string, dataDir: string, env: Record<
       PORT: String(port),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
+      // Headline rows measure the real work: no answer comes from the result cache (one row turns it on).
+      RESULT_CACHE: 'false',
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profiles, 'dist/main.js'], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', ALLOW_OPEN_MUTATIONS: 'true', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: join(work, 'data'), LOG_LEVEL: 'warn' },
+    env: { ...process.env, NODE_ENV: 'production', ALLOW_OPEN_MUTATIONS: 'true', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: join(work, 'data'), LOG_LEVEL: 'warn', RESULT_CACHE: 'false' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}/graphql`;

@@ -83,6 +83,8 @@ interface Row {
   meanBatchUsers: number | null;
   errors: number;
   stagesMsPerRequest: Record<string, number> | null;
+  /** Result-cache hits ÷ lookups during the measurement; null when nothing was looked up. */
+  resultCacheHitRate: number | null;
 }
 
 /** A bench server script that prints `{"url": ...}` once listening: our static answer, or a peer. */
@@ -123,6 +125,8 @@ async function measure(scenario: string, server: Server, bodies: readonly string
   const after = await scrape(server);
   const requests = after && before ? after.requests - before.requests : 0;
   const batches = after && before ? after.batchCount - before.batchCount : 0;
+  const hits = after && before ? after.resultCacheHits - before.resultCacheHits : 0;
+  const lookups = after && before ? hits + after.resultCacheMisses - before.resultCacheMisses : 0;
   const row: Row = {
     scenario,
     server: server.name,
@@ -136,6 +140,7 @@ async function measure(scenario: string, server: Server, bodies: readonly string
     meanBatchUsers: batches > 0 ? (after!.batchUsersSum - before!.batchUsersSum) / batches : null,
     errors: result.errors + result.non2xx + result.timeouts,
     stagesMsPerRequest: after && before && requests > 0 ? stageSeconds(before, after, requests, 1000) : null,
+    resultCacheHitRate: lookups > 0 ? hits / lookups : null,
   };
   console.error(`  ${scenario}: ${row.requestsPerSecond.toFixed(0)} req/s, p99 ${row.latencyP99Ms} ms`);
   return row;
@@ -148,7 +153,9 @@ async function atFixedRate(scenario: string, server: Server, bodies: readonly st
   return { scenario, server: server.name, report };
 }
 
-const SERVER_SETTINGS = /^(INFERENCE|RECOMMENDATION|EMBEDDED|MAX_QUERY|GRAPHQL)_/;
+const SIMILAR_SCENARIO = 'similar items (first: 10) of an item page, explained';
+
+const SERVER_SETTINGS = /^((INFERENCE|RECOMMENDATION|EMBEDDED|MAX_QUERY|GRAPHQL)_|RESULT_CACHE)/;
 
 async function main(): Promise<void> {
   const started = new Date();
@@ -169,7 +176,7 @@ async function main(): Promise<void> {
   latencies.push(await atFixedRate('recommendations(first: 10), explained', main, BODIES.full, rows.at(-1)!.requestsPerSecond / 2));
   rows.push(await measure('recommendations(first: 10), explained, with rules, diversity and a category cap', main, BODIES.policy, 64));
   rows.push(await measure('anonymous visit (context of 5 items), explained', main, BODIES.session, 64));
-  rows.push(await measure('similar items (first: 10) of an item page, explained', main, BODIES.similar, 64));
+  rows.push(await measure(SIMILAR_SCENARIO, main, BODIES.similar, 64));
   rows.push(await measure('1 user: score item { id }', main, BODIES.small, 1));
   rows.push(await measure('50 users (aliases): score item { id }', main, BODIES.alias50, 1));
   await main.stop();
@@ -205,6 +212,13 @@ async function main(): Promise<void> {
   const onLoop = await startRecograph('recograph, no worker', dataDir, { INFERENCE_WORKERS: '0' });
   rows.push(await measure('recommendations(first: 10), explained', onLoop, BODIES.full, 64));
   await onLoop.stop();
+
+  console.error('recograph with the result cache on (RESULT_CACHE=true) …');
+  const cached = await startRecograph('recograph, result cache on', dataDir, { RESULT_CACHE: 'true' });
+  // Every item page asked once first: the measurement sees the steady state of a site whose pages repeat.
+  for (const body of BODIES.similar) await post(cached.url, body);
+  rows.push(await measure(SIMILAR_SCENARIO, cached, BODIES.similar, 64));
+  await cached.stop();
 
   const neo4jMissing = args['no-neo4j'] ? '--no-neo4j' : neo4jTestServerUnavailableReason();
   if (neo4jMissing === null) {
@@ -257,6 +271,8 @@ async function main(): Promise<void> {
     compiledVsGraphqlJs: rec64.requestsPerSecond / find('recograph, graphql-js executor', 'recommendations(first: 10), explained', 64).requestsPerSecond,
     compiledVsGraphqlJsTypename: typename.requestsPerSecond / find('recograph, graphql-js executor', '{ __typename }', 64).requestsPerSecond,
     workerVsEventLoop: rec64.requestsPerSecond / find('recograph, no worker', 'recommendations(first: 10), explained', 64).requestsPerSecond,
+    similarItemsCacheOnVsOff:
+      find('recograph, result cache on', SIMILAR_SCENARIO, 64).requestsPerSecond / find('recograph', SIMILAR_SCENARIO, 64).requestsPerSecond,
     fiftyUsersVsOneLatency:
       find('recograph', '50 users (aliases): score item { id }', 1).meanMsFromThroughput /
       find('recograph', '1 user: score item { id }', 1).meanMsFromThroughput,
@@ -278,6 +294,7 @@ async function main(): Promise<void> {
       'p99 ms': r.latencyP99Ms,
       'loop p99 ms': r.eventLoopP99Ms?.toFixed(1) ?? '',
       'users/batch': r.meanBatchUsers?.toFixed(1) ?? '',
+      'cache hits': r.resultCacheHitRate?.toFixed(2) ?? '',
       errors: r.errors,
       'vs static': (r.requestsPerSecond / staticAnswer.requestsPerSecond).toFixed(2),
       'vs typename': (r.requestsPerSecond / typename.requestsPerSecond).toFixed(3),

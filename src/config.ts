@@ -95,6 +95,8 @@ const envSchema = z.object({
   RECOMMENDATION_BATCHING: booleanFromEnv.default(true),
   RECOMMENDATION_BATCH_MAX_SIZE: z.coerce.number().int().min(1).max(4096).default(256),
   RECOMMENDATION_BATCH_MAX_WAIT_MS: z.coerce.number().min(0).max(1000).default(2),
+  RESULT_CACHE: booleanFromEnv.default(true),
+  RESULT_CACHE_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   INFERENCE_WORKERS: z.coerce.number().int().min(0).max(64).default(2),
   INFERENCE_SPLIT_MIN_ROWS: z.coerce.number().int().min(0).max(4096).default(8),
   INFERENCE_WORKER_HEAP_MIB: z.coerce.number().int().min(16).max(65_536).default(DEFAULT_WORKER_HEAP_MIB),
@@ -180,6 +182,8 @@ export interface Config {
   readonly impressions: { readonly flushMs: number; readonly maxPending: number };
   /** Cross-request micro-batching of the neighbourhood fetch and the model run. */
   readonly batching: BatchingConfig;
+  /** Results that depend on no user's history kept between requests, exact (result-cache.ts); null: off. */
+  readonly resultCache: { readonly maxEntries: number } | null;
   /** Worker threads running the model, each with its own session; 0 runs it on the event loop. */
   readonly inferenceWorkers: number;
   /** Fewest users per part when a big model run is split across idle workers; 0 never splits. */
@@ -329,6 +333,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSize: e.RECOMMENDATION_BATCH_MAX_SIZE,
       maxWaitMs: e.RECOMMENDATION_BATCH_MAX_WAIT_MS,
     },
+    resultCache: e.RESULT_CACHE ? { maxEntries: e.RESULT_CACHE_ENTRIES } : null,
     inferenceWorkers: e.INFERENCE_WORKERS,
     inferenceSplitMinRows: e.INFERENCE_SPLIT_MIN_ROWS,
     inferenceWorkerHeapMib: e.INFERENCE_WORKER_HEAP_MIB,

@@ -23,7 +23,7 @@ export type ModelReloadOutcome =
 export interface ServingModelOptions {
   readonly config: Pick<
     Config,
-    'modelDir' | 'executionProvider' | 'inferenceWorkers' | 'inferenceSplitMinRows' | 'inferenceWorkerHeapMib' | 'batching' | 'catalogueSyncMs'
+    'modelDir' | 'executionProvider' | 'inferenceWorkers' | 'inferenceSplitMinRows' | 'inferenceWorkerHeapMib' | 'batching' | 'catalogueSyncMs' | 'resultCache'
   >;
   readonly store: GraphStore;
   readonly logger: Logger;
@@ -178,11 +178,15 @@ async function load({ config, logger, decorateModel }: ServingModelOptions): Pro
   return decorateModel?.(model) ?? model;
 }
 
-async function createService({ store, metrics, textEncoder, logger }: ServingModelOptions, model: RecommendationModel): Promise<RecommendationService> {
+async function createService({ config, store, metrics, textEncoder, logger }: ServingModelOptions, model: RecommendationModel): Promise<RecommendationService> {
   const encoder = model.contentMap === null ? null : await textEncoder.get();
   return RecommendationService.create(store, model, {
     timer: (stage, seconds) => metrics.observeStage(stage, seconds),
     content: contentVectors(model, encoder, logger),
+    resultCache: config.resultCache && {
+      maxEntries: config.resultCache.maxEntries,
+      listener: (cache, outcome) => metrics.resultCacheRequests.inc({ cache, outcome }),
+    },
   });
 }
 

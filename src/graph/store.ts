@@ -253,6 +253,14 @@ export interface GraphStore {
   /** At most `limit` items created or changed after `revision`, in revision order; from 0, the whole catalogue. */
   itemsChangedSince(revision: number, limit: number): Promise<CatalogueChanges>;
   /**
+   * The store's write revision: it moves, in the same transaction, with every write that can change
+   * what a read returns (`recordInteractions` that records something, `upsertItems` that changes
+   * something, `deleteUser` of a user that existed), whichever connection or process made it, and
+   * never moves back. Impressions do not move it. Results computed after reading revision `r` are
+   * current for as long as the store's revision is still `r` (the result cache relies on it).
+   */
+  writeRevision(): Promise<number>;
+  /**
    * Erases a user and everything recorded about them, atomically: their interactions, merged
    * edges, their share of item popularity and the impressions served to them (those served to an
    * id no user holds, such as a popularity fallback's, are erased too, though `deleted` is false). Afterwards no read returns anything derived from them,

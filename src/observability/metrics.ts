@@ -96,6 +96,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly resultCacheRequests = new Counter({
+    name: 'recograph_result_cache_requests_total',
+    help: 'Lookups of results kept between requests (RESULT_CACHE), by cache (popularity, similar_items) and outcome (hit, miss)',
+    labelNames: ['cache', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     // Process metrics, including event-loop delay percentiles (reset at every scrape).
     collectDefaultMetrics({ register: this.registry });

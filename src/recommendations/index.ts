@@ -10,8 +10,10 @@ export {
   type RecommendationRequest,
   type RecommendationResult,
   type RecommendationStage,
+  type ResultCacheOptions,
   type StageTimer,
 } from './recommendation-service.js';
+export { ResultCache, type ResultCacheListener, type ResultCacheName } from './result-cache.js';
 export { readSessionEvidence, sessionNeighbourhood, type SessionEvidence, type SessionItem } from './session-neighbourhood.js';
 export {
   nearestRows,

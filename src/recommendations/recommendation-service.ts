@@ -1,4 +1,4 @@
-import type { GraphStore, ItemRecord, Neighbourhood } from '../graph/index.js';
+import type { GraphStore, ItemRecord, Neighbourhood, PopularItem, PopularItemsQuery } from '../graph/index.js';
 import {
   attentionExplanation,
   popularityExplanation,
@@ -14,6 +14,7 @@ import type { ItemSpace } from './ranking/diversity.js';
 import { applyPolicy, poolSize, type Candidate, type RankingPolicy } from './ranking/policy.js';
 import { withoutInteractions } from './ignored-interactions.js';
 import { NewItems, type ContentVectors, type ItemKnowledge } from './new-items.js';
+import { ResultCache, type ResultCacheListener } from './result-cache.js';
 import { readSessionEvidence, sessionNeighbourhood, type SessionItem } from './session-neighbourhood.js';
 import { SimilarItems, type SimilarItemResult, type SimilarItemsRequest } from './similar-items.js';
 
@@ -95,6 +96,19 @@ export type StageTimer = (stage: RecommendationStage, seconds: number) => void;
 
 const noTiming: StageTimer = () => {};
 
+/** Keeping user-independent results between requests (`RESULT_CACHE`; result-cache.ts). */
+export interface ResultCacheOptions {
+  /** Entries per cache (the popularity rankings; the similar-items answers). */
+  readonly maxEntries: number;
+  readonly listener?: ResultCacheListener;
+}
+
+/** The two caches of a service; both forgotten whenever the store's write revision moves. */
+interface ResultCaches {
+  readonly popularity: ResultCache<PopularItem[]>;
+  readonly similarItems: ResultCache<SimilarItemResult[]>;
+}
+
 /** Runs `work`, reporting its duration to `timer` under `stage`; a promise is timed until it settles. */
 function timed<T>(timer: StageTimer, stage: RecommendationStage, work: () => T): T {
   const start = process.hrtime.bigint();
@@ -160,6 +174,7 @@ export class RecommendationService implements CatalogueFollower {
     private readonly candidates: Candidates,
     private readonly timer: StageTimer,
     content: ContentVectors | null,
+    private readonly caches: ResultCaches | null,
   ) {
     this.newItems = new NewItems(store, model, content);
     this.space = {
@@ -173,14 +188,25 @@ export class RecommendationService implements CatalogueFollower {
     this.similar = new SimilarItems(store, model, candidates);
   }
 
-  /** A service for `model`, with a row estimated for every catalogue item the model was not trained on. */
+  /**
+   * A service for `model`, with a row estimated for every catalogue item the model was not trained
+   * on; with `resultCache`, it keeps the results that depend on no user's history between requests.
+   */
   static async create(
     store: GraphStore,
     model: RecommendationModel,
-    { timer = noTiming, content = null }: { readonly timer?: StageTimer; readonly content?: ContentVectors | null } = {},
+    {
+      timer = noTiming,
+      content = null,
+      resultCache = null,
+    }: { readonly timer?: StageTimer; readonly content?: ContentVectors | null; readonly resultCache?: ResultCacheOptions | null } = {},
   ): Promise<RecommendationService> {
     const catalogue = await store.items(model.metadata.items);
-    const service = new RecommendationService(store, model, new Candidates(model.vocabulary, catalogue), timer, content);
+    const caches = resultCache && {
+      popularity: new ResultCache<PopularItem[]>('popularity', resultCache.maxEntries, resultCache.listener),
+      similarItems: new ResultCache<SimilarItemResult[]>('similar_items', resultCache.maxEntries, resultCache.listener),
+    };
+    const service = new RecommendationService(store, model, new Candidates(model.vocabulary, catalogue), timer, content, caches);
     await service.estimateCatalogue();
     return service;
   }
@@ -200,6 +226,9 @@ export class RecommendationService implements CatalogueFollower {
     this.count(records);
     await this.newItems.refresh(records);
     this.candidates.update(records);
+    // Cached answers were ranked with the candidates and item rows as they were before.
+    this.caches?.popularity.invalidate();
+    this.caches?.similarItems.invalidate();
   }
 
   private count(records: readonly ItemRecord[]): void {
@@ -286,9 +315,20 @@ export class RecommendationService implements CatalogueFollower {
     return results;
   }
 
-  /** Items like each request's item, by the model's item space; aligned with `requests`. */
-  similarItems(requests: readonly SimilarItemsRequest[]): Promise<SimilarItemResult[][]> {
-    return this.similar.rank(requests);
+  /**
+   * Items like each request's item, by the model's item space; aligned with `requests`. An answer
+   * for no user depends on the item, `first` and the filter alone, so it is cached.
+   */
+  async similarItems(requests: readonly SimilarItemsRequest[]): Promise<SimilarItemResult[][]> {
+    const cache = this.caches?.similarItems;
+    if (!cache || requests.every((r) => r.userId)) return this.similar.rank(requests);
+    const revision = await this.store.writeRevision();
+    return cache.getMany(
+      revision,
+      requests,
+      (r) => (r.userId ? null : JSON.stringify([r.itemId, r.first, r.filter ?? null])),
+      (missing) => this.similar.rank(missing),
+    );
   }
 
   private fallbackReason(neighbourhood: Neighbourhood): FallbackReason | null {
@@ -386,19 +426,32 @@ export class RecommendationService implements CatalogueFollower {
     return Math.min(topK, this.model.vocabulary.itemCount, Math.max(0, ...explained));
   }
 
+  /**
+   * The store's popularity ranking; from the cache when `shared`, i.e. when nothing of one user's
+   * history (their interacted items) is excluded from it.
+   */
+  private async popularItems(query: PopularItemsQuery, shared: boolean): Promise<PopularItem[]> {
+    const cache = this.caches?.popularity;
+    if (!cache || !shared) return this.store.popularItems(query);
+    const { limit, includeCategories, excludeCategories, excludeItemIds } = query;
+    const key = JSON.stringify([limit, includeCategories ?? null, excludeCategories ?? null, [...(excludeItemIds ?? [])]]);
+    return cache.get(await this.store.writeRevision(), key, () => this.store.popularItems(query));
+  }
+
   private async rankByPopularity(
     request: RecommendationRequest,
     neighbourhood: Neighbourhood,
     reason: FallbackReason,
   ): Promise<RecommendationResult[]> {
     const explanation = popularityExplanation(reason);
-    const interacted = request.policy?.includeInteracted ? [] : neighbourhood.interactedItemIds;
-    const popular = await this.store.popularItems({
+    const interacted = request.policy?.includeInteracted ? new Set<string>() : neighbourhood.interactedItemIds;
+    const query = {
       limit: poolSize(request.first, request.policy),
       includeCategories: request.filter?.includeCategories,
       excludeCategories: request.filter?.excludeCategories,
       excludeItemIds: new Set([...(request.filter?.excludeItemIds ?? []), ...interacted]),
-    });
+    };
+    const popular = await this.popularItems(query, interacted.size === 0);
     const candidates = popular.map((p) => ({ item: p.item, score: p.userCount, source: explanation }));
     const listed = new Set(popular.map((p) => p.item.id));
     const outside = (request.policy?.pins ?? []).map((pin) => pin.itemId).filter((id) => !listed.has(id));

@@ -39,6 +39,7 @@ const statements: Record<string, readonly CypherQuery[]> = {
   recordInteractionsQuery: [cypher.recordInteractionsQuery([row], 0)],
   lockCatalogueQuery: [cypher.lockCatalogueQuery],
   catalogueRevisionQuery: [cypher.catalogueRevisionQuery],
+  writeRevisionQuery: [cypher.writeRevisionQuery],
   writeItemsQuery: [
     cypher.writeItemsQuery([
       { item: { id: 'a', title: 'Alpha', category: null, description: null, tags: [], available: true }, revision: 1 },

@@ -16,6 +16,7 @@ import { writeProtect } from '../support/write-protect.js';
 import { describeFeedbackContract } from './feedback-contract.js';
 import { describeInteractionsPageContract } from './interactions-page-contract.js';
 import { describeGraphStoreContract } from './store-contract.js';
+import { describeWriteRevisionContract } from './write-revision-contract.js';
 
 const freshPath = () => join(mkdtempSync(join(tmpdir(), 'recograph-store-')), 'store.sqlite');
 
@@ -27,6 +28,10 @@ describeGraphStoreContract('embedded (SQLite), users cached, no items', async ()
 describeGraphStoreContract('embedded (SQLite), no cache', async () => new SqliteGraphStore(freshPath(), { cacheItems: 0, cacheUsers: 0 }));
 describeInteractionsPageContract('embedded (SQLite)', async () => new SqliteGraphStore(freshPath()));
 describeFeedbackContract('embedded (SQLite)', async () => new SqliteGraphStore(freshPath()));
+describeWriteRevisionContract('embedded (SQLite), two connections to one file', async () => {
+  const path = freshPath();
+  return [new SqliteGraphStore(path), new SqliteGraphStore(path)];
+});
 
 describe('embedded store cache', () => {
   const like = (userId: string, itemId: string, day: number): NewInteraction => ({

@@ -5,11 +5,16 @@ import { describeNeo4j, eraseNeo4j, neo4jOptions } from '../support/neo4j.js';
 import { describeFeedbackContract } from './feedback-contract.js';
 import { describeInteractionsPageContract } from './interactions-page-contract.js';
 import { describeGraphStoreContract } from './store-contract.js';
+import { describeWriteRevisionContract } from './write-revision-contract.js';
 
 describeNeo4j('Neo4j store', () => {
   describeGraphStoreContract('Neo4j', async () => {
     await eraseNeo4j();
     return Neo4jGraphStore.connect(neo4jOptions());
+  });
+  describeWriteRevisionContract('Neo4j, two drivers', async () => {
+    await eraseNeo4j();
+    return [await Neo4jGraphStore.connect(neo4jOptions()), await Neo4jGraphStore.connect(neo4jOptions())];
   });
 
   it('opens a database from before item revisions: old items become available, without description or tags, revised in id order', async () => {

@@ -13,6 +13,7 @@ import { describeFeedback } from './feedback.suite.js';
 import { describeRealtimeUpdates } from './realtime.suite.js';
 import { describeRankingRules } from './ranking-rules.suite.js';
 import { describeRecommendationList } from './recommendation-list.suite.js';
+import { describeResultCache } from './result-cache.suite.js';
 import { describeSessionRecommendations } from './session-recommendations.suite.js';
 import { describeWhatIf } from './what-if.suite.js';
 
@@ -31,6 +32,7 @@ describeNeo4j('the API on Neo4j', () => {
   describeCatalogueWrites(NEO4J);
   describeUserErasure(NEO4J);
   describeFeedback(NEO4J);
+  describeResultCache(NEO4J);
   describeCrashDurability(NEO4J);
 
   describe('two API processes on one Neo4j', () => {

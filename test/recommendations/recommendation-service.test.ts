@@ -59,3 +59,46 @@ describe('the recommendation service, on the demo data and the bundled model', (
     }
   });
 });
+
+describe('the recommendation service with its result cache', () => {
+  let store: SqliteGraphStore;
+  let model: RecommendationModel;
+  let service: RecommendationService;
+  const lookups: string[] = [];
+  beforeAll(async () => {
+    store = await openDemoStore();
+    model = await loadModel('models/demo', { executionProvider: 'cpu', logger: pino({ level: 'silent' }) });
+    service = await RecommendationService.create(store, model, {
+      resultCache: { maxEntries: 100, listener: (cache, outcome) => lookups.push(`${cache} ${outcome}`) },
+    });
+  });
+  afterAll(async () => {
+    await model?.close();
+    await store?.close();
+  });
+
+  it('serves the popularity ranking of users without interactions from the cache, never a ranking the model makes', async () => {
+    lookups.length = 0;
+    const [first, modelled] = await service.recommend([
+      { userId: 'nobody-1', first: 5 },
+      { userId: 'user-0001', first: 5 },
+    ]);
+    const [second] = await service.recommend([{ userId: 'nobody-2', first: 5 }]);
+    expect(second!.map((r) => r.item.id)).toEqual(first!.map((r) => r.item.id));
+    expect(second!.every((r) => r.fallback === 'UNKNOWN_USER')).toBe(true);
+    expect(modelled![0]!.fallback).toBeNull();
+    expect(lookups).toEqual(['popularity miss', 'popularity hit']);
+  });
+
+  it('caches similar items asked for no user only, and forgets them once the catalogue it follows changes', async () => {
+    lookups.length = 0;
+    const ask = (userId: string | null) => service.similarItems([{ itemId: 'item-0001', first: 5, userId }]);
+    const [first] = await ask(null);
+    const [again] = await ask(null);
+    await ask('user-0002');
+    expect(again).toEqual(first);
+    await service.itemsChanged([first![0]!.item.id]);
+    await ask(null);
+    expect(lookups).toEqual(['similar_items miss', 'similar_items hit', 'similar_items miss']);
+  });
+});

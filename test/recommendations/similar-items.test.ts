@@ -174,7 +174,9 @@ describe('similar items (embedded store, demo model)', () => {
     expect(calls.store.items).toHaveLength(2);
     expect(calls.store.itemUsers).toHaveLength(2);
     expect(calls.store.itemUsers![0]).toEqual(items);
-    expect(Object.keys(calls.store).sort()).toEqual(['itemUsers', 'items']);
+    // And one read of the write revision, for the result cache (RESULT_CACHE).
+    expect(calls.store.writeRevision).toHaveLength(1);
+    expect(Object.keys(calls.store).sort()).toEqual(['itemUsers', 'items', 'writeRevision']);
     expect(calls.modelRuns).toEqual([100]);
   });
 

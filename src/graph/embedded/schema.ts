@@ -70,6 +70,12 @@ CREATE TABLE IF NOT EXISTS edges (
   PRIMARY KEY (user_id, item_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS edges_by_item_recent_covering ON edges (item_id, last_at DESC, user_id, weight);
+-- The write revision (GraphStore.writeRevision): one row, bumped by every write that changes what a
+-- read returns, in that write's transaction. SQLite runs one writer at a time, so it costs no concurrency.
+CREATE TABLE IF NOT EXISTS write_revision (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  value INTEGER NOT NULL
+);
 -- Keyed hashes of erased interactions' idempotency ids (erased-keys.ts): a replay is refused, yet the
 -- ids themselves are gone.
 CREATE TABLE IF NOT EXISTS erased_interaction_keys (

@@ -193,6 +193,9 @@ export class SqliteGraphStore implements GraphStore {
         `SELECT ${ITEM_COLUMNS}, revision FROM items WHERE revision > ? ORDER BY revision LIMIT ?`,
       ),
       catalogueRevision: db.prepare<[], number>('SELECT coalesce(max(revision), 0) FROM items').pluck(),
+      writeRevision: db.prepare<[], number>('SELECT coalesce(max(value), 0) FROM write_revision').pluck(),
+      // No row seeded: the first write creates it, so a write-protected file still opens and reads 0.
+      bumpWriteRevision: db.prepare('INSERT INTO write_revision (id, value) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET value = value + 1'),
       categories: db.prepare<[], { category: string }>(
         'SELECT DISTINCT category FROM items WHERE category IS NOT NULL ORDER BY category',
       ),
@@ -429,6 +432,7 @@ export class SqliteGraphStore implements GraphStore {
         if (edge?.interaction_count === 1) s.countItemUser.run(interaction.itemId);
         return { ...interaction, id: key, recommendationId: interaction.recommendationId ?? null };
       });
+      if (recordedCount > 0) s.bumpWriteRevision.run();
       const users = [...new Set(batch.map((i) => i.userId))].map((id) => ({ id }));
       return { recordedCount, interactions: stored, users };
     });
@@ -448,6 +452,7 @@ export class SqliteGraphStore implements GraphStore {
         s.upsertItem.run({ ...item, tags: JSON.stringify(item.tags), available: item.available ? 1 : 0, revision });
         this.cache.forgetItem(item.id);
       }
+      if (plan.writes.length > 0) s.bumpWriteRevision.run();
       return plan.result;
     });
     return this.whenUnlocked(() => upsert.immediate(items));
@@ -455,6 +460,10 @@ export class SqliteGraphStore implements GraphStore {
 
   async catalogueRevision(): Promise<number> {
     return this.statements.catalogueRevision.get()!;
+  }
+
+  async writeRevision(): Promise<number> {
+    return this.statements.writeRevision.get()!;
   }
 
   async itemsChangedSince(revision: number, limit: number): Promise<CatalogueChanges> {
@@ -476,6 +485,7 @@ export class SqliteGraphStore implements GraphStore {
       s.deleteEdges.run(userId);
       s.deleteInteractions.run(userId);
       s.deleteUser.run(userId);
+      s.bumpWriteRevision.run();
       return { deleted: true, interactionCount: user.interaction_count };
     });
     const deletion = await this.whenUnlocked(() => erase.immediate(id));

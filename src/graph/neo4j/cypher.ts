@@ -39,6 +39,7 @@ export const GRAPH_MODEL = {
     'seq',
     'name',
     'value',
+    'erasures',
     'keyHash',
     'sortKey',
     'description',
@@ -393,6 +394,20 @@ RETURN s.value AS revision`,
   params: {},
 };
 
+/**
+ * The write revision (`GraphStore.writeRevision`): the sum of the counters every write already
+ * moves in its own transaction, under the lock it already takes — the interaction sequence (moved
+ * by each recorded interaction, never back), its `erasures` (moved by each erasure, under the same
+ * lock) and the catalogue's revision. No counter of its own, so no write waits for another one:
+ * one read of at most two nodes by the `sequence_name` constraint's index.
+ */
+export const writeRevisionQuery: CypherQuery = {
+  cypher: `MATCH (s:Sequence)
+WHERE s.name IN ['interaction', 'catalogue']
+RETURN sum(s.value + coalesce(s.erasures, 0)) AS revision`,
+  params: {},
+};
+
 export const catalogueRevisionQuery: CypherQuery = {
   cypher: `OPTIONAL MATCH (s:Sequence {name: 'catalogue'})
 RETURN coalesce(s.value, 0) AS revision`,
@@ -472,7 +487,9 @@ RETURN collect(x.key) AS keys`,
 /**
  * Erases a user: their merged edges (lowering each item's distinct-user count), their event log,
  * the impressions served to them and the user node, leaving `erasedKeyHashes` (keyed hashes of their interaction ids) as
- * `ErasedInteraction` nodes. Returns one row when the user existed, none otherwise.
+ * `ErasedInteraction` nodes, and counts the erasure on the interaction sequence (locked first by
+ * `lockInteractionWritesQuery`), which moves the write revision. Returns one row when the user
+ * existed, none otherwise.
  */
 export function deleteUserQuery(userId: string, erasedKeyHashes: readonly string[]): CypherQuery {
   return {
@@ -496,6 +513,9 @@ CALL (u) {
 }
 WITH u, stale, u.interactionCount AS interactionCount
 DETACH DELETE u
+WITH stale, interactionCount
+MATCH (s:Sequence {name: 'interaction'})
+SET s.erasures = coalesce(s.erasures, 0) + 1
 WITH stale, interactionCount
 CALL (stale) {
   UNWIND stale AS t

@@ -332,6 +332,11 @@ export class Neo4jGraphStore implements GraphStore {
     return row!.revision as number;
   }
 
+  async writeRevision(): Promise<number> {
+    const [row] = await this.db.read(cypher.writeRevisionQuery);
+    return row!.revision as number;
+  }
+
   async itemsChangedSince(revision: number, limit: number): Promise<CatalogueChanges> {
     const rows = await this.db.read(cypher.itemsChangedSinceQuery(revision, limit));
     return { items: rows.map((row) => toItem(row as unknown as ItemRow)), revision: (rows.at(-1)?.revision as number | undefined) ?? revision };
