@@ -1,13 +1,15 @@
 /**
  * Times one onnxruntime session per model folder on the same synthetic batches, alternating the
  * folders so they see the same machine: B users × full fan-outs, with E explained ranks and the
- * top K asked for. For A/B work on the serving graph (docs/model.md); the server's own timings
- * are in `npm run bench`.
+ * top K asked for. For A/B work on the serving graph and on compressed folders (docs/model.md); the
+ * server's own timings are in `npm run bench`. Each folder after the first also gets its time as a
+ * ratio to the first's (below 1: faster), measured in the same rounds.
  *
  * Usage: npm run bench:model -- models/demo [other-model-folder ...]
  */
 import * as ort from 'onnxruntime-node';
 import { readModelFolder, type ModelFolder } from '../src/inference/index.js';
+import { tableInputs } from '../src/inference/serving-tables.js';
 
 const SHAPES = [
   { users: 1, explained: 10, k: 10 },
@@ -34,14 +36,12 @@ function inputs({ metadata, tables }: ModelFolder, batch: number, explained: num
   const [f1, f2] = metadata.fanouts;
   const items = metadata.items.length;
   const users = metadata.users.length;
-  const d = tables.dim;
   let seed = 1;
   const next = (bound: number) => BigInt((seed = (seed * 16807) % 2147483647) % bound);
   const ones = (length: number) => new Float32Array(length).fill(1);
+  const tableFeeds = Object.entries(tableInputs(tables, items)).map(([name, t]) => [name, new ort.Tensor(t.type, t.data, [...t.dims])]);
   return {
-    item_table: new ort.Tensor('float32', tables.items, [items, d]),
-    candidate_table: new ort.Tensor('float32', tables.candidates, [items, d]),
-    context_user_table: new ort.Tensor('float32', tables.contextUsers, [users, d]),
+    ...Object.fromEntries(tableFeeds),
     hop1_items: new ort.Tensor('int64', BigInt64Array.from({ length: batch * f1 }, () => next(items)), [batch, f1]),
     hop1_weight: new ort.Tensor('float32', ones(batch * f1), [batch, f1]),
     hop1_mask: new ort.Tensor('float32', ones(batch * f1), [batch, f1]),
@@ -65,6 +65,8 @@ for (const { users: batch, explained, k } of SHAPES) {
       best[s] = Math.min(best[s]!, (performance.now() - start) / RUNS);
     }
   }
-  rows.push({ B: batch, E: explained, K: k, ...Object.fromEntries(folders.map((folder, s) => [folder, `${best[s]!.toFixed(3)} ms`])) });
+  const times = folders.map((folder, s) => [folder, `${best[s]!.toFixed(3)} ms`]);
+  const ratios = folders.slice(1).map((folder, s) => [`${folder} / first`, `${(best[s + 1]! / best[0]!).toFixed(2)}×`]);
+  rows.push({ B: batch, E: explained, K: k, ...Object.fromEntries([...times, ...ratios]) });
 }
 console.table(rows);
