@@ -60,7 +60,7 @@ export class ServingTables {
   private rows: number;
   private readonly contextUsers: Float32Array;
   private running = 0;
-  /** Int8 only: the dequantized candidate rows, made when first asked for since the last write. */
+  /** Int8 only: the dequantized candidate rows, made when first asked for, then kept up to date by writes. */
   private dequantized: Float32Array | null = null;
 
   constructor(tables: TablesSnapshot) {
@@ -97,7 +97,7 @@ export class ServingTables {
   candidateRows(): Float32Array {
     if (this.candidates.kind === 'float32') return this.candidates.rows.subarray(0, this.rows * this.dim);
     this.dequantized ??= dequantizedRows(this.candidates.rows, this.candidates.scales, this.rows, this.dim);
-    return this.dequantized;
+    return this.dequantized.subarray(0, this.rows * this.dim);
   }
 
   /** Overwrites rows below `itemRows` and appends the rest, which must follow on without gaps. */
@@ -120,6 +120,7 @@ export class ServingTables {
     }
     const c = this.candidates;
     if (c.kind === 'int8' && (end > this.rows || copy)) this.candidates = { ...c, columns: widened(c.columns, this.rows, end, d) };
+    if (this.dequantized && this.dequantized.length < end * d) this.dequantized = grown(this.dequantized, this.rows * d, this.items.length);
     for (const { index, item, candidate } of rows) {
       this.items.set(item, index * d);
       const table = this.candidates;
@@ -130,10 +131,10 @@ export class ServingTables {
         table.rows.set(values, index * d);
         for (let k = 0; k < d; k++) table.columns[k * end + index] = values[k]!;
         table.scales[index] = scale;
+        this.dequantized?.set(Float32Array.from(values, (v) => v * scale), index * d);
       }
     }
     this.rows = end;
-    this.dequantized = null;
   }
 
   /** The rows in use now, copied: what a new worker starts from. */

@@ -29,6 +29,7 @@ describe('int8 serving tables', () => {
 
   it('give a run its rows, their columns [d, N] and the scales; an appended row is quantized into all three', async () => {
     const tables = int8Tables();
+    expect(Array.from(tables.candidateRows().subarray(0, d))).toEqual([1.27, 0, -0.64, 0.01].map(Math.fround));
     tables.write([{ index: 2, item: new Float32Array(d).fill(1), candidate: Float32Array.of(0, 0, 0.5, 0) }]);
     await tables.during(3, async (inputs) => {
       expect(inputs.candidate_table!.dims).toEqual([3, d]);
@@ -37,6 +38,8 @@ describe('int8 serving tables', () => {
       expect(columnsOf(inputs)).toEqual([127, 0, 0, 0, 127, 0, -64, 0, 127, 1, -127, 0]);
       expect(Array.from(inputs.candidate_scale!.data as Float32Array)).toEqual([0.01, 0.02, Math.fround(0.5 / 127)].map(Math.fround));
     });
+    // The dequantized rows made before the write are kept up to date by it.
+    expect(tables.candidateRows()).toHaveLength(3 * d);
     expect(Array.from(tables.candidateRows().subarray(8, 12))).toEqual([0, 0, 127 * Math.fround(0.5 / 127), 0].map(Math.fround));
   });
 
