@@ -21,6 +21,9 @@ const SHAPES = [
   { users: 50, explained: 0, k: 10 },
   { users: 50, explained: 10, k: 10 },
   { users: 50, explained: 0, k: 500 },
+  // What the server asks for `recommendations(first: 10)`: first + POLICY_POOL + 5 withdrawn-item slack.
+  { users: 1, explained: 10, k: 115 },
+  { users: 50, explained: 10, k: 115 },
 ];
 const RUNS = 30;
 const ROUNDS = 3;

@@ -298,9 +298,9 @@ def dequantize_rows(rows: Tensor, scale: Tensor) -> Tensor:
     return rows.to(torch.float32) * scale[:, None]
 
 
-# The shortlist an int8 model re-scores exactly: at least this many items, and 4 × top_k.
-INT8_SHORTLIST_MIN = 100
-INT8_SHORTLIST_FACTOR = 4
+# How many items beyond top_k an int8 model re-scores exactly: the approximate scores only swap
+# items whose scores are close, and TopK's cost grows with how many it keeps.
+INT8_SHORTLIST_MARGIN = 100
 
 
 class _Int8Scores(torch.autograd.Function):
@@ -330,8 +330,8 @@ class Int8ServingGraph(ServingGraph):
     given twice: as rows ``[N, d]`` (gathered for the shortlist) and as columns ``[d, N]`` (what the
     integer MatMul reads without a transpose).
 
-    Every item is scored approximately in integers; the best ``max(4·top_k, 100)`` (at most ``N``)
-    are re-scored exactly against their dequantized rows and ranked and explained from those:
+    Every item is scored approximately in integers; the best ``top_k + 100`` (at most ``N``) are
+    re-scored exactly against their dequantized rows and ranked and explained from those:
     returned scores and contributions are exact for the dequantized rows and add up as in
     :class:`ServingGraph`; only the shortlist may miss an item the exact scores would rank.
 
@@ -353,13 +353,14 @@ class Int8ServingGraph(ServingGraph):
         users = h / (h.abs().amax(dim=1, keepdim=True) + _EPS)
         approximate = _Int8Scores.apply(users, columns, scale) + score_bias
         n = torch._shape_as_tensor(score_bias)[1:2]  # [1], traced as Shape: N stays dynamic
-        shortlist = torch.minimum(torch.clamp(top_k * INT8_SHORTLIST_FACTOR, min=INT8_SHORTLIST_MIN), n)
+        shortlist = torch.minimum(top_k + INT8_SHORTLIST_MARGIN, n)
         _, listed = _top(approximate, shortlist[0])  # [B, S]
         batch, size = listed.shape
-        rows = candidate_table.index_select(0, listed.reshape(-1)).to(torch.float32).reshape(batch, size, dim)
-        rows = rows * scale[listed].unsqueeze(-1)  # the shortlist's dequantized rows [B, S, d]
-        exact = (rows @ h.unsqueeze(-1)).squeeze(-1) + score_bias.gather(1, listed)
+        values = candidate_table.index_select(0, listed.reshape(-1)).to(torch.float32).reshape(batch, size, dim)
+        listed_scale = scale[listed]  # [B, S]
+        # ⟨h, q·s⟩ as s·⟨h, q⟩: the [B, S, d] rows are not multiplied (equal up to float rounding).
+        exact = (values @ h.unsqueeze(-1)).squeeze(-1) * listed_scale + score_bias.gather(1, listed)
         top_scores, positions = _top(exact, top_k[0])
         explained = positions.index_select(1, explain_ranks)  # [B, E]
-        explained_rows = rows.gather(1, explained.unsqueeze(-1).expand(-1, -1, dim))
+        explained_rows = values.gather(1, explained.unsqueeze(-1).expand(-1, -1, dim)) * listed_scale.gather(1, explained).unsqueeze(-1)
         return top_scores, listed.gather(1, positions), explained_rows

@@ -18,7 +18,7 @@ from conftest import graph_of, planted_dataset
 
 @pytest.fixture(scope="module")
 def wide():
-    """A catalogue wider than the int8 shortlist (100 items at least), so the shortlist is a real cut."""
+    """A catalogue wider than the int8 shortlist (top_k + 100 items), so the shortlist is a real cut."""
     dataset = planted_dataset(num_users=80, num_items=400, per_user=12)
     torch.manual_seed(0)
     model = NeighbourhoodGAT(dataset.num_items, dataset.num_users, dim=16, heads=2, init_std=0.3,
@@ -51,7 +51,7 @@ def test_the_int8_graph_returns_the_fp32_graphs_answer_over_the_dequantized_rows
         exact = ServingGraph(model)(items, dequantized, users, *run)
         compressed = Int8ServingGraph(model)(items, *int8_candidate_inputs(candidates), users, *run)
     top_scores, top_items, _, _, _, hop1, hop2 = compressed
-    # The shortlist (100 of 400) held every user's exact top 10 here: the same answer, to rounding.
+    # The shortlist (110 of 400) held every user's exact top 10 here: the same answer, to rounding.
     assert torch.equal(top_items, exact[1])
     for ours, theirs in zip(compressed, exact):
         assert torch.allclose(ours.float(), theirs.float(), atol=1e-5)
