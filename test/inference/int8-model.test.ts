@@ -99,4 +99,16 @@ describe.skipIf(!hasTorch)('an int8 model folder (compression int8) of the bundl
     const [after] = await ranked(int8, ['user-0001'], { everyRow: true });
     expect(after!.ranked[0]!.itemIndex).toBe(row);
   });
+
+  it('answers the same from an inference worker, rows written while serving included', async () => {
+    const pooled = await loadModel(int8Dir, { executionProvider: 'cpu', logger, workers: 1 });
+    try {
+      const vector = new Float32Array(int8.metadata.embeddingDim).fill(0.5);
+      for (const model of [int8, pooled]) model.writeItemVectors([{ id: 'item-new-int8', vector }, { id: 'item-new-int8-b', vector: vector.map((x, k) => (k % 2 ? x : -x)) }]);
+      const [here, there] = await Promise.all([ranked(int8, USERS.slice(0, 10), { explained: 3, everyRow: true }), ranked(pooled, USERS.slice(0, 10), { explained: 3, everyRow: true })]);
+      there.forEach((scores, u) => expect(scores.ranked).toEqual(here[u]!.ranked));
+    } finally {
+      await pooled.close();
+    }
+  });
 });
