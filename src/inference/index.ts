@@ -14,6 +14,7 @@ export { assembleBatch, type AssembledBatch, type NeighbourSlots, type RunInputs
 export { ModelVocabulary } from './vocabulary.js';
 export { readUserScores, type ModelOutputs, type RankedItem, type UserScores } from './batch-scores.js';
 export {
+  COMPRESSIONS,
   CONTENT_MAP_FORMAT,
   EXCLUDED_SCORE_BIAS,
   MODEL_FORMAT,
@@ -22,6 +23,7 @@ export {
   ModelContractError,
   SAMPLING_POLICY,
   parseModelMetadata,
+  type Compression,
   type ModelMetadata,
 } from './model-contract.js';
 export { addScaled, dot, unitVector } from './vectors.js';

@@ -11,8 +11,18 @@ export const SAMPLING_POLICY = 'most-recent-first/v1';
  */
 export const CONTENT_MAP_FORMAT = 'recograph-content-map/2';
 
+/**
+ * How a model folder stores its candidate table and scores it (docs/model.md, Compressed models):
+ * `none` (fp32, a folder without the key) or `int8` (int8 rows with a scale each, scored with
+ * integer kernels and a shortlist re-scored exactly).
+ */
+export const COMPRESSIONS = ['none', 'int8'] as const;
+export type Compression = (typeof COMPRESSIONS)[number];
+
 /** The tables the graph reads its rows from: held in serving memory, passed with every run. */
 export const TABLE_INPUTS = ['item_table', 'candidate_table', 'context_user_table'] as const;
+/** The int8 graph's tables: its candidate rows are int8 `[N, d]`, also as columns `[d, N]`, with a scale per item. */
+export const INT8_TABLE_INPUTS = ['item_table', 'candidate_table', 'candidate_columns', 'candidate_scale', 'context_user_table'] as const;
 /** What one run is about: the users' neighbourhoods, what to exclude, how many to return, what to explain. */
 export const RUN_INPUTS = [
   'hop1_items',
@@ -35,7 +45,7 @@ export const MODEL_OUTPUTS = [
   'hop2_contribution',
 ] as const;
 
-export type TableInputName = (typeof TABLE_INPUTS)[number];
+export type TableInputName = (typeof INT8_TABLE_INPUTS)[number];
 export type RunInputName = (typeof RUN_INPUTS)[number];
 export type ModelInputName = (typeof MODEL_INPUTS)[number];
 export type ModelOutputName = (typeof MODEL_OUTPUTS)[number];
@@ -60,8 +70,9 @@ export const modelMetadataSchema = z.object({
   fanouts: z.tuple([positiveInt, positiveInt]),
   similarity: z.enum(['cosine', 'dot']),
   samplingPolicy: z.literal(SAMPLING_POLICY),
+  compression: z.enum(COMPRESSIONS).default('none'),
   graph: fileEntry,
-  tables: z.object({ items: tableEntry, candidates: tableEntry, contextUsers: tableEntry }),
+  tables: z.object({ items: tableEntry, candidates: tableEntry, candidateScales: tableEntry.optional(), contextUsers: tableEntry }),
   checkpoint: fileEntry.optional(),
   items: z.array(z.string().min(1)).min(1),
   users: z.array(z.string().min(1)),
@@ -94,6 +105,13 @@ export class ModelContractError extends Error {
 }
 
 export function parseModelMetadata(raw: unknown, source: string): ModelMetadata {
+  const compression = typeof raw === 'object' && raw !== null && 'compression' in raw ? raw.compression : 'none';
+  if (!(COMPRESSIONS as readonly unknown[]).includes(compression)) {
+    throw new ModelContractError(
+      `${source} declares compression ${JSON.stringify(compression)}, which this server does not serve (it serves ${COMPRESSIONS.map((c) => JSON.stringify(c)).join(', ')}); ` +
+        'write a variant it serves with `python3 -m recograph_training.compress --model FP32_DIR --out DIR --tables int8`, or serve the fp32 folder',
+    );
+  }
   const result = modelMetadataSchema.safeParse(raw);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
@@ -106,7 +124,13 @@ export function parseModelMetadata(raw: unknown, source: string): ModelMetadata 
   if (metadata.embeddingDim % metadata.heads !== 0) {
     throw new ModelContractError(`${source}: embeddingDim ${metadata.embeddingDim} is not divisible by heads ${metadata.heads}`);
   }
-  const { items, candidates, contextUsers } = metadata.tables;
+  const { items, candidates, candidateScales, contextUsers } = metadata.tables;
+  if ((metadata.compression === 'int8') !== (candidateScales !== undefined)) {
+    throw new ModelContractError(`${source}: tables.candidateScales is required with compression "int8" and only with it`);
+  }
+  if (candidateScales !== undefined && candidateScales.rows !== metadata.items.length) {
+    throw new ModelContractError(`${source}: tables.candidateScales holds ${candidateScales.rows} rows for ${metadata.items.length} items`);
+  }
   if (items.rows !== metadata.items.length || candidates.rows !== metadata.items.length) {
     throw new ModelContractError(`${source}: the item tables hold ${items.rows} and ${candidates.rows} rows for ${metadata.items.length} items`);
   }
@@ -139,13 +163,24 @@ export function parseModelMetadata(raw: unknown, source: string): ModelMetadata 
   return metadata;
 }
 
-export function checkSessionSignature(inputNames: readonly string[], outputNames: readonly string[], source: string): void {
+/** The ONNX inputs a graph of `compression` takes. */
+export function modelInputs(compression: Compression): readonly string[] {
+  return [...(compression === 'int8' ? INT8_TABLE_INPUTS : TABLE_INPUTS), ...RUN_INPUTS];
+}
+
+export function checkSessionSignature(
+  inputNames: readonly string[],
+  outputNames: readonly string[],
+  source: string,
+  compression: Compression = 'none',
+): void {
+  const expectedInputs = modelInputs(compression);
   const describe = (expected: readonly string[], actual: readonly string[]) =>
     `expected [${expected.join(', ')}], found [${actual.join(', ')}]`;
   const same = (expected: readonly string[], actual: readonly string[]) =>
     expected.length === actual.length && expected.every((name) => actual.includes(name));
-  if (!same(MODEL_INPUTS, inputNames)) {
-    throw new ModelContractError(`${source}: ONNX inputs do not match the contract: ${describe(MODEL_INPUTS, inputNames)}`);
+  if (!same(expectedInputs, inputNames)) {
+    throw new ModelContractError(`${source}: ONNX inputs do not match the contract for compression "${compression}": ${describe(expectedInputs, inputNames)}`);
   }
   if (!same(MODEL_OUTPUTS, outputNames)) {
     throw new ModelContractError(`${source}: ONNX outputs do not match the contract: ${describe(MODEL_OUTPUTS, outputNames)}`);

@@ -6,11 +6,13 @@ import { readUserScores, type ModelOutputs } from './batch-scores.js';
 import {
   checkSessionSignature,
   ModelContractError,
+  type Compression,
   parseModelMetadata,
   type ModelFileEntry,
   type ModelMetadata,
 } from './model-contract.js';
-import { ServingTables, type ItemRowWrite, type TablesSnapshot } from './serving-tables.js';
+import { rowsToColumns } from './int8-rows.js';
+import { ServingTables, type CandidateTable, type ItemRowWrite, type TablesSnapshot } from './serving-tables.js';
 import { openSession, runOnTables } from './session.js';
 import type { RunInputs, TensorData } from './tensors.js';
 import { unitVector } from './vectors.js';
@@ -22,6 +24,8 @@ export type ExecutionProvider = 'cpu' | 'cuda';
 export interface ModelInfo {
   readonly version: string;
   readonly format: string;
+  /** How the folder stores and scores its candidate table (docs/model.md, Compressed models). */
+  readonly compression: Compression;
   readonly fanouts: readonly number[];
   readonly heads: number;
   readonly embeddingDim: number;
@@ -104,19 +108,25 @@ export async function readModelFolder(directory: string): Promise<ModelFolder> {
   const metadataPath = join(directory, 'model.json');
   const metadata = parseModelMetadata(parseJson(await readRequired(metadataPath), metadataPath), metadataPath);
   const read = (entry: ModelFileEntry) => readVerified(directory, entry, metadataPath);
-  const [onnx, items, candidates, contextUsers] = await Promise.all([
+  const { candidateScales } = metadata.tables;
+  const [onnx, items, candidates, scales, contextUsers] = await Promise.all([
     read(metadata.graph),
     read(metadata.tables.items),
     read(metadata.tables.candidates),
+    candidateScales && read(candidateScales),
     read(metadata.tables.contextUsers),
   ]);
   const dim = metadata.embeddingDim;
-  const table = (bytes: Buffer, rows: number, name: string) => float32Rows(bytes, rows, dim, `${metadataPath} ${name}`);
+  const n = metadata.items.length;
+  const table = (bytes: Buffer, rows: number, name: string, width = dim) => float32Rows(bytes, rows, width, `${metadataPath} ${name}`);
   const tables: TablesSnapshot = {
     dim,
-    itemRows: metadata.items.length,
-    items: table(items, metadata.items.length, 'tables.items'),
-    candidates: table(candidates, metadata.items.length, 'tables.candidates'),
+    itemRows: n,
+    items: table(items, n, 'tables.items'),
+    candidates:
+      scales === undefined
+        ? { kind: 'float32', rows: table(candidates, n, 'tables.candidates') }
+        : int8Candidates(candidates, table(scales, n, 'tables.candidateScales', 1), n, dim, `${metadataPath} tables.candidates`),
     contextUsers: table(contextUsers, metadata.users.length, 'tables.contextUsers'),
   };
   const content = metadata.content ?? null;
@@ -141,7 +151,7 @@ export async function loadModel(directory: string, options: LoadModelOptions): P
   const tables = new ServingTables(snapshot);
 
   const { session, executionProvider } = await createSession(onnx, options);
-  checkSessionSignature(session.inputNames, session.outputNames, onnxPath);
+  checkSessionSignature(session.inputNames, session.outputNames, onnxPath, metadata.compression);
   const runner = await startRunner(session, onnx, tables, executionProvider, options);
 
   const vocabulary = new ModelVocabulary(metadata.items, metadata.users);
@@ -153,6 +163,7 @@ export async function loadModel(directory: string, options: LoadModelOptions): P
     info: {
       version: metadata.version,
       format: metadata.format,
+      compression: metadata.compression,
       fanouts: metadata.fanouts,
       heads: metadata.heads,
       embeddingDim: metadata.embeddingDim,
@@ -181,7 +192,7 @@ export async function loadModel(directory: string, options: LoadModelOptions): P
     throw error;
   }
   options.logger.info(
-    { model: metadata.version, executionProvider, items: metadata.items.length, workers: options.workers ?? 0 },
+    { model: metadata.version, compression: metadata.compression, executionProvider, items: metadata.items.length, workers: options.workers ?? 0 },
     'model loaded',
   );
   return model;
@@ -216,6 +227,13 @@ function float32Rows(bytes: Buffer, rows: number, dim: number, source: string): 
   }
   // A copy: the file's buffer may not be 4-byte aligned.
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+/** An int8 candidate file (row-major `[rows, dim]`) and its scales as served: the rows and their columns `[dim, rows]`. */
+function int8Candidates(bytes: Buffer, scales: Float32Array, rows: number, dim: number, source: string): CandidateTable {
+  if (bytes.byteLength !== rows * dim) throw new ModelContractError(`${source}: ${bytes.byteLength} bytes, expected ${rows} rows × ${dim} int8 values`);
+  const values = new Int8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  return { kind: 'int8', rows: values, columns: rowsToColumns(values, rows, dim), scales };
 }
 
 function parseJson(text: string, path: string): unknown {

@@ -1,11 +1,11 @@
 import * as ort from 'onnxruntime-node';
 import type { ModelOutputs } from './batch-scores.js';
-import { MODEL_OUTPUTS, type ModelInputName } from './model-contract.js';
-import type { ServingTables } from './serving-tables.js';
-import type { RunInputs, TensorData } from './tensors.js';
+import { MODEL_OUTPUTS } from './model-contract.js';
+import type { ServingTables, TableInputs } from './serving-tables.js';
+import type { RunInputs } from './tensors.js';
 
 /** Every input of one run: the tables and the run's own tensors. */
-export type ModelInputs = Readonly<Record<ModelInputName, TensorData>>;
+export type ModelInputs = TableInputs & RunInputs;
 
 /**
  * One onnxruntime session with recograph's options; used on the main thread and in workers alike.

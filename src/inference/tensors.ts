@@ -4,7 +4,8 @@ import type { ModelVocabulary } from './vocabulary.js';
 
 export type TensorData =
   | { readonly type: 'int64'; readonly data: BigInt64Array; readonly dims: readonly number[] }
-  | { readonly type: 'float32'; readonly data: Float32Array; readonly dims: readonly number[] };
+  | { readonly type: 'float32'; readonly data: Float32Array; readonly dims: readonly number[] }
+  | { readonly type: 'int8'; readonly data: Int8Array; readonly dims: readonly number[] };
 
 /** Which neighbour each input slot of one batch row holds, so outputs can be read back by slot. */
 export interface NeighbourSlots {

@@ -103,6 +103,10 @@ describe('model loading', () => {
     ['a content map whose file lacks a row for a listed category', (dir: string) => editMetadata(dir, (m) => m.content.map.categories!.push('Extra')), /content\.map.*expected 5006 rows/],
     ['a content map whose file lacks the text rows of a category', (dir: string) => editMetadata(dir, (m) => m.content.map.categoryText!.pop()), /content\.map.*expected 4621 rows/],
     ['a content map naming a category twice', (dir: string) => editMetadata(dir, (m) => m.content.map.categories!.splice(1, 1, m.content.map.categories![0]!)), /names a category twice/],
+    ['a compression it does not serve', (dir: string) => editMetadata(dir, (m) => (m.compression = 'fp16')),
+      /declares compression "fp16", which this server does not serve \(it serves "none", "int8"\).*recograph_training\.compress/],
+    ['an int8 folder without its candidate scales', (dir: string) => editMetadata(dir, (m) => (m.compression = 'int8')), /tables\.candidateScales is required with compression "int8"/],
+    ['candidate scales in an fp32 folder', (dir: string) => editMetadata(dir, (m) => (m.tables.candidateScales = m.tables.items!)), /tables\.candidateScales is required with compression "int8" and only with it/],
     ['a content map giving text rows to a category it does not list', (dir: string) => editMetadata(dir, (m) => (m.content.map.categoryText![0] = 'Elsewhere')), /categoryText names "Elsewhere", which content\.map\.categories lacks/],
   ])('refuses %s with a clear error', async (_, change, message) => {
     const attempt = load(alteredCopy(change));

@@ -13,7 +13,7 @@ from pathlib import Path
 import onnx
 import torch
 
-from .model import NeighbourhoodGAT, ServingGraph, serving_tables
+from .model import Int8ServingGraph, NeighbourhoodGAT, ServingGraph, quantize_rows, serving_tables
 from .sampling import SAMPLING_POLICY
 
 MODEL_FORMAT = "recograph-gat/3"
@@ -37,13 +37,29 @@ DYNAMIC_AXES = {
     "hop1_contribution": {0: "B", 1: "E", 2: "F1"},
     "hop2_contribution": {0: "B", 1: "E", 2: "F1", 3: "F2"},
 }
+# What a model folder's tables and graph are (docs/model.md, Compressed models): ``none`` is fp32
+# throughout; ``int8`` keeps the candidate table as int8 rows with a scale each and scores with
+# integer kernels (``Int8ServingGraph``).
+COMPRESSIONS = ("none", "int8")
+_GRAPHS = {"none": ServingGraph, "int8": Int8ServingGraph}
+_INT8_AXES = {**DYNAMIC_AXES, "candidate_columns": {1: "N"}, "candidate_scale": {0: "N"}}
 
 
-def example_inputs(model: NeighbourhoodGAT, batch: int = 2, f1: int = 3, f2: int = 2) -> tuple[torch.Tensor, ...]:
+def int8_candidate_inputs(candidates: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The int8 graph's ``candidate_table`` ``[N, d]``, ``candidate_columns`` ``[d, N]`` and
+    ``candidate_scale`` ``[N]`` from fp32 rows."""
+    rows, scale = quantize_rows(candidates)
+    return rows, rows.t().contiguous(), scale
+
+
+def example_inputs(model: NeighbourhoodGAT, batch: int = 2, f1: int = 3, f2: int = 2,
+                   compression: str = "none") -> tuple[torch.Tensor, ...]:
     """Small valid inputs in the contract's layout (the model's own tables, index 0 everywhere,
     all slots real, every item kept, two explained ranks of three)."""
+    items, candidates, context_users = serving_tables(model)
+    tables = (items, *int8_candidate_inputs(candidates), context_users) if compression == "int8" else (items, candidates, context_users)
     return (
-        *serving_tables(model),
+        *tables,
         torch.zeros(batch, f1, dtype=torch.int64),
         torch.ones(batch, f1),
         torch.ones(batch, f1),
@@ -55,16 +71,19 @@ def example_inputs(model: NeighbourhoodGAT, batch: int = 2, f1: int = 3, f2: int
     )
 
 
-def export_onnx(model: NeighbourhoodGAT, path: str | Path) -> None:
+def export_onnx(model: NeighbourhoodGAT, path: str | Path, compression: str = "none") -> None:
     """Trace the serving graph to ONNX (opset 17; the tables, ``B``, ``F1``, ``F2``, ``K``, ``E`` dynamic) and check it."""
-    graph = ServingGraph(model).eval()
+    graph = _GRAPHS[compression](model).eval()
     with torch.no_grad(), warnings.catch_warnings():
         # torch 1.13's exporter warns about shape inference of its own constants; the graph is fine.
         warnings.filterwarnings("ignore", message="The shape inference of prim::Constant")
+        # ... and about the g.op it offers custom symbolics (the int8 graph's integer kernels).
+        warnings.filterwarnings("ignore", message=".*_graph_op. is deprecated", category=FutureWarning)
         torch.onnx.export(
-            graph, example_inputs(model), str(path),
-            input_names=list(ServingGraph.input_names), output_names=list(ServingGraph.output_names),
-            dynamic_axes=DYNAMIC_AXES, opset_version=OPSET, do_constant_folding=True,
+            graph, example_inputs(model, compression=compression), str(path),
+            input_names=list(graph.input_names), output_names=list(graph.output_names),
+            dynamic_axes=_INT8_AXES if compression == "int8" else DYNAMIC_AXES, opset_version=OPSET,
+            do_constant_folding=True,
         )
     onnx.checker.check_model(onnx.load(str(path)))
 
@@ -91,8 +110,24 @@ def content_named_file(out_dir: Path, kind: str, suffix: str, write) -> dict:
 
 
 def _table_file(out_dir: Path, kind: str, table: torch.Tensor) -> dict:
-    array = table.detach().to(torch.float32).contiguous().numpy().astype("<f4", copy=False)
-    return {**content_named_file(out_dir, kind, ".f32", lambda path: path.write_bytes(array.tobytes())), "rows": int(array.shape[0])}
+    """A table as little-endian float32 (``.f32``) or, when ``table`` is int8, int8 (``.i8``), row-major."""
+    int8 = table.dtype == torch.int8
+    array = table.detach().contiguous().numpy().astype("i1" if int8 else "<f4", copy=False)
+    suffix = ".i8" if int8 else ".f32"
+    return {**content_named_file(out_dir, kind, suffix, lambda path: path.write_bytes(array.tobytes())), "rows": int(array.shape[0])}
+
+
+def _tables(out_dir: Path, model: NeighbourhoodGAT, compression: str) -> dict:
+    items, candidates, context_users = serving_tables(model)
+    tables = {"items": _table_file(out_dir, "items", items)}
+    if compression == "int8":
+        rows, scale = quantize_rows(candidates)
+        tables["candidates"] = _table_file(out_dir, "candidates", rows)
+        tables["candidateScales"] = _table_file(out_dir, "candidate-scales", scale)
+    else:
+        tables["candidates"] = _table_file(out_dir, "candidates", candidates)
+    tables["contextUsers"] = _table_file(out_dir, "context-users", context_users)
+    return tables
 
 
 INDUCTIVE_PRIOR_WEIGHT = 3
@@ -107,7 +142,8 @@ def inductive_settings(model: NeighbourhoodGAT) -> dict:
 
 
 def save_model(model: NeighbourhoodGAT, fanouts: tuple[int, int], item_ids: list[str],
-               user_ids: list[str], training: dict, out_dir: str | Path, content: dict | None = None) -> dict:
+               user_ids: list[str], training: dict, out_dir: str | Path, content: dict | None = None,
+               compression: str = "none") -> dict:
     """Write a model folder (contract ``recograph-gat/3``): the graph, its three tables and the
     PyTorch checkpoint as content-named files, then ``model.json`` (last); returns the metadata.
 
@@ -115,17 +151,19 @@ def save_model(model: NeighbourhoodGAT, fanouts: tuple[int, int], item_ids: list
         training: the metadata's ``training`` block (dataset, counts, epochs, seconds,
             hyper-parameters, metrics).
         content: the metadata's ``content`` block when a text-to-item map was fitted.
+        compression: one of ``COMPRESSIONS``; ``int8`` writes the candidate table as int8 rows
+            with ``tables.candidateScales`` and the int8 serving graph, and says so in ``compression``
+            (an fp32 folder has no such key).
     """
+    if compression not in COMPRESSIONS:
+        raise ValueError(f"compression must be one of {COMPRESSIONS}, got {compression!r}")
     if len(item_ids) != model.num_items or len(user_ids) != model.num_users:
         raise ValueError(f"model has {model.num_items} items and {model.num_users} users, "
                          f"ids given for {len(item_ids)} and {len(user_ids)}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    graph = content_named_file(out_dir, "graph", ".onnx", lambda path: export_onnx(model, path))
-    items, candidates, context_users = serving_tables(model)
-    tables = {"items": _table_file(out_dir, "items", items),
-              "candidates": _table_file(out_dir, "candidates", candidates),
-              "contextUsers": _table_file(out_dir, "context-users", context_users)}
+    graph = content_named_file(out_dir, "graph", ".onnx", lambda path: export_onnx(model, path, compression))
+    tables = _tables(out_dir, model, compression)
     checkpoint = content_named_file(out_dir, "checkpoint", ".pt", lambda path: torch.save(
         {"format": MODEL_FORMAT, "config": model.config(), "fanouts": list(fanouts),
          "state_dict": model.state_dict()}, path))
@@ -138,6 +176,7 @@ def save_model(model: NeighbourhoodGAT, fanouts: tuple[int, int], item_ids: list
         "fanouts": list(fanouts),
         "similarity": model.similarity,
         "samplingPolicy": SAMPLING_POLICY,
+        **({"compression": compression} if compression != "none" else {}),
         "graph": graph,
         "tables": tables,
         "checkpoint": checkpoint,
@@ -152,7 +191,7 @@ def save_model(model: NeighbourhoodGAT, fanouts: tuple[int, int], item_ids: list
     return metadata
 
 
-_CONTENT_NAMED = re.compile(r"^(graph|items|candidates|context-users|checkpoint|content-map)-[0-9a-f]{12}\.(onnx|f32|pt)$")
+_CONTENT_NAMED = re.compile(r"^(graph|items|candidates|candidate-scales|context-users|checkpoint|content-map)-[0-9a-f]{12}\.(onnx|f32|i8|pt)$")
 
 
 def referenced_files(metadata: dict) -> list[str]:

@@ -216,6 +216,12 @@ class ServingGraph(nn.Module):
     def forward(self, item_table: Tensor, candidate_table: Tensor, context_user_table: Tensor,
                 hop1_items: Tensor, hop1_weight: Tensor, hop1_mask: Tensor, hop2_users: Tensor,
                 hop2_mask: Tensor, score_bias: Tensor, top_k: Tensor, explain_ranks: Tensor) -> tuple[Tensor, ...]:
+        return self._serve(item_table, (candidate_table,), context_user_table, hop1_items, hop1_weight,
+                           hop1_mask, hop2_users, hop2_mask, score_bias, top_k, explain_ranks)
+
+    def _serve(self, item_table: Tensor, candidates: tuple[Tensor, ...], context_user_table: Tensor,
+               hop1_items: Tensor, hop1_weight: Tensor, hop1_mask: Tensor, hop2_users: Tensor,
+               hop2_mask: Tensor, score_bias: Tensor, top_k: Tensor, explain_ranks: Tensor) -> tuple[Tensor, ...]:
         model = self.model
         batch, f1 = hop1_items.shape
         f2 = hop2_users.shape[2]
@@ -226,19 +232,26 @@ class ServingGraph(nn.Module):
         z = z.reshape(batch, f1, dim)
         beta = beta.reshape(batch, f1, heads, f2).transpose(1, 2)  # [B, H, F1, F2]
         h, alpha = model.aggregate(model.split_heads(z), hop1_weight, hop1_mask)
+        top_scores, top_items, explained_rows = self._rank(h, candidates, score_bias, top_k, explain_ranks)
+        hop1_contribution, hop2_contribution = self._contributions(explained_rows, z, co_users, alpha, beta)
+        return top_scores, top_items, h, alpha, beta, hop1_contribution, hop2_contribution
 
+    def _rank(self, h: Tensor, candidates: tuple[Tensor, ...], score_bias: Tensor, top_k: Tensor,
+              explain_ranks: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """The best ``top_k`` scores and items ``[B, K]`` and the candidate rows at ``explain_ranks`` ``[B, E, d]``."""
+        (candidate_table,) = candidates
         # onnxruntime fuses the transpose into the MatMul (FusedMatMul, transB): the table is not copied.
         scores = h @ candidate_table.t() + score_bias
-        k = top_k[0]
-        if torch.onnx.is_in_onnx_export():
-            top_scores, top_items = torch.topk(scores, k, dim=1)
-        else:
-            top_scores, top_items = torch.sort(scores, dim=1, descending=True, stable=True)
-            top_scores, top_items = top_scores[:, :k], top_items[:, :k]
+        top_scores, top_items = _top(scores, top_k[0])
+        return top_scores, top_items, candidate_table[top_items.index_select(1, explain_ranks)]
 
-        explained = top_items.index_select(1, explain_ranks)  # [B, E]
+    def _contributions(self, explained_rows: Tensor, z: Tensor, co_users: Tensor, alpha: Tensor,
+                       beta: Tensor) -> tuple[Tensor, Tensor]:
+        """hop1_contribution ``[B, E, F1]`` and hop2_contribution ``[B, E, F1, F2]`` to the explained rows' scores."""
+        heads, dim = self.model.heads, self.model.dim
+        batch, f1, f2 = beta.shape[0], beta.shape[2], beta.shape[3]
         # q_blocks[b, h, e] = head h of the e-th explained row, zeros elsewhere: [B, H, E, d].
-        q_blocks = candidate_table[explained].unsqueeze(1) * self.heads.reshape(1, heads, 1, dim)
+        q_blocks = explained_rows.unsqueeze(1) * self.heads.reshape(1, heads, 1, dim)
         # Per-head products [B, H, E, ·], weighted by each head's attention and summed over heads.
         # No reshape involves E: an ONNX Reshape reads a 0 in its shape as "keep that axis".
         own = q_blocks @ z.unsqueeze(1).transpose(2, 3)
@@ -246,8 +259,8 @@ class ServingGraph(nn.Module):
         via = q_blocks @ co_users.reshape(batch, 1, f1 * f2, dim).transpose(2, 3)
         flow = (alpha.unsqueeze(-1) * beta).reshape(batch, heads, 1, f1 * f2)
         hop2_contribution = (via * flow).sum(1, keepdim=True).squeeze(1)
-        hop2_contribution = hop2_contribution.reshape(batch, explained.shape[1], f1, f2)
-        return top_scores, top_items, h, alpha, beta, hop1_contribution, hop2_contribution
+        hop2_contribution = hop2_contribution.reshape(batch, explained_rows.shape[1], f1, f2)
+        return hop1_contribution, hop2_contribution
 
     def _item_context(self, item_table: Tensor, context_user_table: Tensor, items: Tensor, users: Tensor,
                       mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
@@ -263,3 +276,91 @@ class ServingGraph(nn.Module):
         beta = F.softmax(logits + (real - 1.0) * -_MASKED_LOGIT, dim=-1) * real
         z = own + ((beta @ co_users) * self.heads).sum(1)
         return z, beta, co_users
+
+
+def _top(scores: Tensor, k: Tensor) -> tuple[Tensor, Tensor]:
+    """The ``k`` best scores of each row and their columns; ties go to the lower column (ONNX ``TopK``)."""
+    if torch.onnx.is_in_onnx_export():
+        return torch.topk(scores, k, dim=1)
+    top_scores, top_items = torch.sort(scores, dim=1, descending=True, stable=True)
+    return top_scores[:, :k], top_items[:, :k]
+
+
+def quantize_rows(table: Tensor) -> tuple[Tensor, Tensor]:
+    """Symmetric int8 rows with one scale each: ``table ≈ rows · scale[:, None]``; int8 ``[N, d]``, float32 ``[N]``.
+    A zero row gets scale 0 (it dequantizes to zeros)."""
+    scale = table.abs().amax(dim=1) / 127.0
+    rows = torch.where(scale[:, None] > 0, table / scale.clamp(min=1e-30)[:, None], torch.zeros_like(table))
+    return rows.round().clamp(-127, 127).to(torch.int8), scale.to(torch.float32)
+
+
+def dequantize_rows(rows: Tensor, scale: Tensor) -> Tensor:
+    return rows.to(torch.float32) * scale[:, None]
+
+
+# How many items beyond top_k an int8 model re-scores exactly: the approximate scores only swap
+# items whose scores are close, and TopK's cost grows with how many it keeps.
+INT8_SHORTLIST_MARGIN = 100
+
+
+class _Int8Scores(torch.autograd.Function):
+    """Approximate scores ``[B, N]`` of every candidate, up to one positive factor per user: each user
+    vector is scaled to max-abs 1 and quantized to uint8 (``DynamicQuantizeLinear``), multiplied by the
+    int8 candidate columns ``[d, N]`` in integers (``MatMulInteger``) and by the columns' scales. Used
+    only to pick a shortlist, which is then scored exactly."""
+
+    @staticmethod
+    def forward(ctx, users: Tensor, columns: Tensor, scale: Tensor) -> Tensor:  # noqa: ARG004
+        low, high = users.min().clamp(max=0.0), users.max().clamp(min=0.0)
+        step = ((high - low) / 255.0).clamp(min=1e-30)
+        zero = (-low / step).round().clamp(0, 255)
+        quantized = ((users / step).round() + zero).clamp(0, 255)
+        return ((quantized - zero).double() @ columns.double()).float() * (step * scale)
+
+    @staticmethod
+    def symbolic(g, users, columns, scale):
+        quantized, step, zero = g.op("DynamicQuantizeLinear", users, outputs=3)
+        products = g.op("MatMulInteger", quantized, columns, zero)
+        return g.op("Mul", g.op("Cast", products, to_i=1), g.op("Mul", step, scale))
+
+
+class Int8ServingGraph(ServingGraph):
+    """The serving graph of an int8 model folder (``compression: int8``, docs/model.md, Compressed
+    models): the candidate rows are int8 with a scale each, ``Q̂_i ≈ candidate_table[i] · candidate_scale[i]``,
+    given twice: as rows ``[N, d]`` (gathered for the shortlist) and as columns ``[d, N]`` (what the
+    integer MatMul reads without a transpose).
+
+    Every item is scored approximately in integers; the best ``top_k + 100`` (at most ``N``) are
+    re-scored exactly against their dequantized rows and ranked and explained from those:
+    returned scores and contributions are exact for the dequantized rows and add up as in
+    :class:`ServingGraph`; only the shortlist may miss an item the exact scores would rank.
+
+    Shapes: as :class:`ServingGraph`, but candidate_table int8 ``[N, d]``, then candidate_columns int8
+    ``[d, N]`` and candidate_scale float32 ``[N]``.
+    """
+
+    input_names = ("item_table", "candidate_table", "candidate_columns", "candidate_scale", *ServingGraph.input_names[2:])
+
+    def forward(self, item_table: Tensor, candidate_table: Tensor, candidate_columns: Tensor, candidate_scale: Tensor,
+                context_user_table: Tensor, *run: Tensor) -> tuple[Tensor, ...]:
+        return self._serve(item_table, (candidate_table, candidate_columns, candidate_scale), context_user_table, *run)
+
+    def _rank(self, h: Tensor, candidates: tuple[Tensor, ...], score_bias: Tensor, top_k: Tensor,
+              explain_ranks: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        candidate_table, columns, scale = candidates
+        dim = self.model.dim
+        # Each user at max-abs 1 before quantizing: a batch's small vectors keep their precision.
+        users = h / (h.abs().amax(dim=1, keepdim=True) + _EPS)
+        approximate = _Int8Scores.apply(users, columns, scale) + score_bias
+        n = torch._shape_as_tensor(score_bias)[1:2]  # [1], traced as Shape: N stays dynamic
+        shortlist = torch.minimum(top_k + INT8_SHORTLIST_MARGIN, n)
+        _, listed = _top(approximate, shortlist[0])  # [B, S]
+        batch, size = listed.shape
+        values = candidate_table.index_select(0, listed.reshape(-1)).to(torch.float32).reshape(batch, size, dim)
+        listed_scale = scale[listed]  # [B, S]
+        # ⟨h, q·s⟩ as s·⟨h, q⟩: the [B, S, d] rows are not multiplied (equal up to float rounding).
+        exact = (values @ h.unsqueeze(-1)).squeeze(-1) * listed_scale + score_bias.gather(1, listed)
+        top_scores, positions = _top(exact, top_k[0])
+        explained = positions.index_select(1, explain_ranks)  # [B, E]
+        explained_rows = values.gather(1, explained.unsqueeze(-1).expand(-1, -1, dim)) * listed_scale.gather(1, explained).unsqueeze(-1)
+        return top_scores, listed.gather(1, positions), explained_rows
