@@ -58,14 +58,14 @@ def test_gat_options_are_typed_like_the_recipe_and_unknown_keys_are_refused():
 def test_gat_options_override_the_recipe_and_the_results_and_model_record_them(tmp_path):
     data = planted_dataset(per_user=12)
     write_lightgcn_splits(data, tmp_path / "data" / "lastfm")
-    options = parse_gat_options(["fanouts=6,3", "attention_temperature=0.5", "negative_sampling=all", "dim=16"])
+    options = parse_gat_options(["fanouts=6,3", "attention_temperature=0.5", "negative_sampling=uniform", "dim=16"])
     results = run("lastfm", tmp_path / "data", tmp_path / "work", ["gat"], {"gat": 1}, log=lambda _: None,
                   gat_options=options)
     row = results["rows"][0]
     assert row["recipeOverrides"] == {"fanouts": [6, 3], "attention_temperature": 0.5,
-                                      "negative_sampling": "all", "dim": 16}
-    assert row["hyperParameters"]["fanouts"] == [6, 3] and row["hyperParameters"]["negatives"] == 8192
-    assert row["hyperParameters"]["loss"].startswith("full softmax")
+                                      "negative_sampling": "uniform", "dim": 16}
+    assert row["hyperParameters"]["fanouts"] == [6, 3] and row["hyperParameters"]["temperature"] == 0.15
+    assert row["hyperParameters"]["loss"] == "sampled softmax, 8192 uniform negatives shared by the batch, temperature 0.15"
     metadata = json.loads((tmp_path / "work" / "lastfm" / "gat" / "model.json").read_text())
     assert metadata["fanouts"] == [6, 3] and metadata["embeddingDim"] == 16
     assert metadata["training"]["hyperParameters"]["attention_temperature"] == 0.5
