@@ -4,6 +4,7 @@
  * path (embedded store sampling → tensor assembly → onnxruntime-node), measures explanation fidelity
  * and concentration, prints the table and writes bench/results/accuracy-<dataset>[-<protocol>].json.
  * `--model DIR` measures an exported GAT folder as it is, without training (served rows only).
+ * `--gat-option KEY=VALUE` (repeatable) overrides one setting of the GAT recipe (benchmark.py's).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -57,6 +58,7 @@ const { values } = parseArgs({
     work: { type: 'string', default: '.cache/eval' },
     models: { type: 'string' },
     epochs: { type: 'string', multiple: true, default: [] },
+    'gat-option': { type: 'string', multiple: true, default: [] },
     'skip-training': { type: 'boolean', default: false },
     'fidelity-users': { type: 'string', default: '500' },
     protocol: { type: 'string' },
@@ -66,7 +68,7 @@ const { values } = parseArgs({
 });
 const dataset = values.dataset;
 const usage =
-  'usage: npm run eval -- --dataset gowalla|lastfm [--protocol lightgcnpp] [--models gat,...] [--epochs gat=N] [--skip-training] ' +
+  'usage: npm run eval -- --dataset gowalla|lastfm [--protocol lightgcnpp] [--models gat,...] [--epochs gat=N] [--gat-option KEY=VALUE] [--skip-training] ' +
   '[--model DIR] [--fidelity-users N] [--out FILE]';
 if (dataset !== 'gowalla' && dataset !== 'lastfm') {
   console.error(usage);
@@ -92,7 +94,14 @@ const python = (extra: readonly string[], capture: boolean) =>
 // whichever run trained it) are not reported; the protocol is the one Python would have recorded.
 const modelDir = values.model ?? join(work, dataset, `gat${suffix}`);
 if (!values['skip-training'] && !values.model) {
-  const trained = python([...(values.models ? ['--models', values.models] : []), ...values.epochs.flatMap((e) => ['--epochs', e])], false);
+  const trained = python(
+    [
+      ...(values.models ? ['--models', values.models] : []),
+      ...values.epochs.flatMap((e) => ['--epochs', e]),
+      ...values['gat-option'].flatMap((o) => ['--gat-option', o]),
+    ],
+    false,
+  );
   if (trained.status !== 0) process.exit(trained.status ?? 1);
 }
 const results: PythonResults = values.model ? describedResults() : (JSON.parse(readFileSync(join(work, dataset, `results${suffix}.json`), 'utf8')) as PythonResults);

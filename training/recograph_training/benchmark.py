@@ -66,9 +66,18 @@ PROTOCOLS = {
             "lightgcn": {"epochs": 40, "batch_size": 2048, "lr": 0.005, "l2": 1e-4},
             # Chosen on valid (best Recall@20 / NDCG@20): 4,096 negatives: 0.249 / 0.179, 8,192: 0.256 / 0.184,
             # 16,384 (about the whole catalogue): 0.258 / 0.186 at twice 8,192's cost; at 8,192, tied
-            # candidates: 0.258 / 0.186, tied with 128 dims: 0.263 / 0.189.
-            "gat": {**_GAT_RECIPE, "batch_size": 64, "negatives": 8192, "dim": 128, "tie_candidates": True,
-                    "epochs": 15},
+            # candidates: 0.258 / 0.186, tied with 128 dims: 0.263 / 0.189. Issue 20's screen (docs/model.md,
+            # "Recipe screening"): τ 0.15 led 0.2 on both at each of 30 epochs (best through 15: 0.270 / 0.197 vs
+            # 0.263 / 0.190; through 30: 0.271 / 0.200 vs 0.267 / 0.194); τ 0.1 trailed 0.15 (best through 12:
+            # 0.260 / 0.190 vs 0.272 / 0.196). At τ 0.15 the full softmax over all 17,388 items led the 8,192
+            # uniform negatives (best through 10 epochs: 0.276 / 0.202 vs 0.266 / 0.193; through 20: 0.278 /
+            # 0.204, level from epoch 11) at about twice the cost per epoch. An attention temperature of 0.03
+            # left validation level (20 epochs: 0.276 / 0.203, within the ~0.004 two runs differ by) and
+            # concentrates the explanations (top-3 share 0.80 against 0.21), so the recipe takes it.
+            # `negatives` only counts under --gat-option negative_sampling=uniform.
+            "gat": {**_GAT_RECIPE, "batch_size": 64, "negative_sampling": "all", "negatives": 8192,
+                    "temperature": 0.15, "attention_temperature": 0.03, "dim": 128, "tie_candidates": True,
+                    "epochs": 20},
         },
     ),
     "gowalla": Protocol(
@@ -135,8 +144,41 @@ def interaction_graph(dataset: Dataset, edges: Edges) -> InteractionGraph:
                                   id_ranks(dataset.user_ids), id_ranks(dataset.item_ids))
 
 
+def parse_gat_options(options: list[str]) -> dict:
+    """``KEY=VALUE`` overrides of the GAT recipe (:class:`TrainConfig` fields): a value is read as
+    JSON (``0.15``, ``true``, ``"all"``), else as comma-separated integers (``fanouts=64,16``), else
+    as a plain string (``negative_sampling=all``)."""
+    fields = {f.name: f for f in TrainConfig.__dataclass_fields__.values()}
+    parsed: dict = {}
+    for option in options:
+        key, sep, text = option.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or key not in fields or key == "seed":
+            settable = ", ".join(k for k in fields if k != "seed")
+            raise ValueError(f"--gat-option takes KEY=VALUE with KEY one of {settable}; got {option!r}")
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            try:
+                value = tuple(int(v) for v in text.split(","))
+            except ValueError:
+                value = text
+        default = getattr(TrainConfig(), key)
+        if isinstance(default, tuple):
+            value = tuple(value) if isinstance(value, (list, tuple)) else (value,)
+        elif isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if type(value) is not type(default):
+            raise ValueError(f"--gat-option {key} wants a {type(default).__name__} like {default!r}; got {text!r}")
+        parsed[key] = value
+    return parsed
+
+
 def run(dataset_name: str, data_dir: Path, work: Path, models: list[str], epochs: dict[str, int],
-        seed: int = 0, log: Callable[[str], None] = print, protocol_name: str | None = None) -> dict:
+        seed: int = 0, log: Callable[[str], None] = print, protocol_name: str | None = None,
+        gat_options: dict | None = None) -> dict:
+    """Train (or load) and test ``models``; ``gat_options`` override the GAT recipe (recorded in
+    its row's ``hyperParameters`` and ``recipeOverrides``)."""
     protocol = protocol_for(dataset_name, protocol_name)
     suffix = f"-{protocol_name}" if protocol_name else ""
     root = data_dir / dataset_name
@@ -167,11 +209,15 @@ def run(dataset_name: str, data_dir: Path, work: Path, models: list[str], epochs
     rows = []
     for name in models:
         recipe = {**protocol.recipes.get(name, {})}
+        overrides = (gat_options or {}) if name == "gat" else {}
+        recipe.update(overrides)
         if name in epochs:
             recipe["epochs"] = epochs[name]
         log(f"--- {name} {recipe}")
-        row: dict = {"model": name, "hyperParameters": {k: list(v) if isinstance(v, tuple) else v
-                                                       for k, v in recipe.items()}}
+        listed = lambda d: {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}  # noqa: E731
+        row: dict = {"model": name, "hyperParameters": listed(recipe)}
+        if overrides:
+            row["recipeOverrides"] = listed(overrides)
         if name == "popularity":
             row.update(evaluate(popularity_scorer(fit_graph)), epochs=0, trainingSeconds=0.0)
         elif name == "gat":
@@ -226,6 +272,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--models", default=",".join(MODELS), help=f"comma-separated subset of {', '.join(MODELS)}")
     parser.add_argument("--epochs", action="append", default=[], metavar="MODEL=N",
                         help="override a model's epoch budget (repeatable)")
+    parser.add_argument("--gat-option", action="append", default=[], metavar="KEY=VALUE",
+                        help="override one setting of the GAT recipe, a TrainConfig field (repeatable), e.g. "
+                             "temperature=0.15, fanouts=64,16, negative_sampling=all")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--protocol", choices=sorted(VARIANTS), default=None,
                         help="a published protocol instead of the dataset's own (lightgcnpp: LastFM only)")
@@ -240,12 +289,17 @@ def main(argv: list[str] | None = None) -> None:
         epochs = {k: int(v) for k, v in (e.split("=") for e in args.epochs)}
     except ValueError:
         parser.error("--epochs takes MODEL=N, e.g. --epochs gat=10")
+    try:
+        gat_options = parse_gat_options(args.gat_option)
+    except ValueError as error:
+        parser.error(str(error))
     if args.protocol and args.dataset not in VARIANTS[args.protocol]:
         parser.error(f"--protocol {args.protocol} is defined for {', '.join(VARIANTS[args.protocol])} only")
     if args.describe:
         print(json.dumps(protocol_record(protocol_for(args.dataset, args.protocol), args.protocol, args.seed)))
         return
-    run(args.dataset, Path(args.data_dir), Path(args.work), models, epochs, args.seed, protocol_name=args.protocol)
+    run(args.dataset, Path(args.data_dir), Path(args.work), models, epochs, args.seed, protocol_name=args.protocol,
+        gat_options=gat_options)
 
 
 if __name__ == "__main__":

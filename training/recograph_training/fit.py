@@ -28,8 +28,13 @@ class FitConfig:
 
     Args:
         loss: ``"bpr"`` (one uniform negative per positive) or ``"softmax"`` (sampled softmax over
-            the positive and ``negatives`` uniform items shared by the batch, logits divided by
+            the positive and ``negatives`` items shared by the batch, logits divided by
             ``temperature``).
+        negative_sampling: how the softmax's shared negatives are drawn: ``"uniform"``
+            (``negatives`` items), ``"all"`` (every item once: the full softmax; ``negatives`` is
+            ignored) or ``"popularity"`` (``negatives`` items drawn in proportion to their
+            training degree to the power 0.75, every logit corrected by ``-log`` of its item's
+            expected count among them, the logQ correction).
         batching: ``"edges"`` (``batch_size`` positives drawn at random) or ``"users"``
             (``batch_size`` users drawn at random, with all their positives).
         schedule: ``"constant"`` or ``"cosine"`` (learning rate decays to 0 over ``epochs``).
@@ -44,6 +49,7 @@ class FitConfig:
     l2: float = 1e-4
     loss: str = "bpr"
     negatives: int = 1
+    negative_sampling: str = "uniform"
     temperature: float = 1.0
     batching: str = "edges"
     schedule: str = "constant"
@@ -105,18 +111,54 @@ def shared_negative_hits(positives: np.ndarray, negatives: np.ndarray) -> tuple[
 
 
 def batch_loss(positive: Tensor, negative: Tensor, loss: str, positives: np.ndarray,
-               negatives: np.ndarray, temperature: float = 1.0) -> Tensor:
+               negatives: np.ndarray, temperature: float = 1.0,
+               log_expected: np.ndarray | None = None) -> Tensor:
     """BPR (``negative`` ``[B, 1]``) or sampled softmax (``[B, M]``, shared negatives that happen
-    to be the row's positive are masked)."""
+    to be the row's positive are masked).
+
+    Args:
+        log_expected: ``log`` of each item's expected count among the ``M`` negatives ``[N]``,
+            subtracted from every logit (the logQ correction of non-uniform sampling); ``None``
+            for uniform or full negatives, where it is one constant and cancels.
+    """
     if loss == "bpr":
         return F.softplus(negative - positive.unsqueeze(1)).mean()
     # No [B, 1 + M] concatenation or [B, M] mask: every pass over the logits costs more than the
     # matmul that made them.
     logits = negative / temperature
+    own = positive / temperature
+    if log_expected is not None:
+        logits = logits - torch.from_numpy(log_expected[negatives])
+        own = own - torch.from_numpy(log_expected[positives])
     rows, columns = shared_negative_hits(positives, negatives)
     logits[torch.from_numpy(rows), torch.from_numpy(columns)] = -torch.inf
-    own = positive / temperature
     return (torch.logaddexp(own, torch.logsumexp(logits, dim=1)) - own).mean()
+
+
+NEGATIVE_SAMPLING = ("uniform", "all", "popularity")
+POPULARITY_EXPONENT = 0.75
+
+
+class SharedNegatives:
+    """Draws a batch's shared softmax negatives per ``FitConfig.negative_sampling``."""
+
+    def __init__(self, config: FitConfig, pos_items: np.ndarray, num_items: int) -> None:
+        if config.negative_sampling not in NEGATIVE_SAMPLING:
+            raise ValueError(f"negative_sampling must be one of {NEGATIVE_SAMPLING}, got {config.negative_sampling!r}")
+        self.mode, self.count, self.num_items = config.negative_sampling, config.negatives, num_items
+        self.log_expected: np.ndarray | None = None
+        if self.mode == "popularity":
+            weight = np.bincount(pos_items, minlength=num_items).astype(np.float64) ** POPULARITY_EXPONENT
+            weight += weight[weight > 0].min() if (weight > 0).any() else 1.0  # items never trained on stay drawable
+            self.probability = weight / weight.sum()
+            self.log_expected = np.log(self.count * self.probability).astype(np.float32)
+
+    def draw(self, rng: np.random.Generator) -> np.ndarray:
+        if self.mode == "all":
+            return np.arange(self.num_items)
+        if self.mode == "popularity":
+            return rng.choice(self.num_items, self.count, p=self.probability)
+        return rng.integers(0, self.num_items, self.count)
 
 
 def learning_rate(config: FitConfig, progress: float) -> float:
@@ -225,7 +267,9 @@ def fit(recommender: Recommender, pos_users: np.ndarray, pos_items: np.ndarray, 
         state = torch.load(checkpoint)
         # A cosine schedule depends on the planned length; a constant one resumes into any length.
         ignored = {"epochs"} if config.schedule == "constant" else set()
-        saved = {k: v for k, v in state["config"].items() if k not in ignored}
+        # A setting added after the checkpoint was made had its default then.
+        saved = {**{k: v for k, v in asdict(FitConfig()).items() if k not in state["config"]}, **state["config"]}
+        saved = {k: v for k, v in saved.items() if k not in ignored}
         wanted = {k: (list(v) if isinstance(v, tuple) else v) for k, v in identity.items() if k not in ignored}
         saved = {k: (list(v) if isinstance(v, tuple) else v) for k, v in saved.items()}
         if saved != wanted:
@@ -240,6 +284,7 @@ def fit(recommender: Recommender, pos_users: np.ndarray, pos_items: np.ndarray, 
         log(f"resumed from {checkpoint} after epoch {len(history)}")
 
     batches = epoch_batches(pos_users, config)
+    shared_negatives = SharedNegatives(config, pos_items, num_items) if config.loss == "softmax" else None
     steps = batches.steps
     for epoch in range(len(history) + 1, config.epochs + 1):
         started = time.perf_counter()
@@ -256,9 +301,10 @@ def fit(recommender: Recommender, pos_users: np.ndarray, pos_items: np.ndarray, 
             if config.loss == "bpr":
                 negatives = sample_negatives(rng, users, edge_keys, num_items)[:, None]
             else:
-                negatives = rng.integers(0, num_items, config.negatives)
+                negatives = shared_negatives.draw(rng)
             positive, negative, penalty = recommender.batch_scores(users, positives, negatives)
-            loss = batch_loss(positive, negative, config.loss, positives, negatives, config.temperature)
+            loss = batch_loss(positive, negative, config.loss, positives, negatives, config.temperature,
+                              shared_negatives.log_expected if shared_negatives else None)
             for optimizer in optimizers:
                 optimizer.zero_grad()
             (loss + config.l2 * 0.5 * penalty / len(batch)).backward()

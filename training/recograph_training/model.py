@@ -37,7 +37,7 @@ class NeighbourhoodGAT(nn.Module):
 
     Layer 1 (item ← co-users): :math:`\beta_{jv} = \mathrm{softmax}_v(\langle E_j, P_v\rangle/\sqrt{d_h})`,
     :math:`z_j = E_j + \sum_v \beta_{jv} P_v`. Layer 2 (user ← items): :math:`c_u` = masked mean of
-    :math:`z_j`, :math:`\alpha_j = \mathrm{softmax}_j(\langle c_u, z_j\rangle/\sqrt{d_h} + b\log w_{uj})`,
+    :math:`z_j`, :math:`\alpha_j = \mathrm{softmax}_j((\langle c_u, z_j\rangle/\sqrt{d_h} + b\log w_{uj})/\tau_a)`,
     :math:`h_u = \sum_j \alpha_j z_j`. Score :math:`s(u,i) = \langle h_u, Q_i\rangle`. Every product is
     per head (a head owns ``head_dim`` consecutive dims); there are no transforms or non-linearities.
     With ``similarity="cosine"`` candidate rows are unit length, the served score is
@@ -55,6 +55,9 @@ class NeighbourhoodGAT(nn.Module):
         tie_candidates (bool, optional): score candidates against the item table ``E`` itself
             (``Q = E``) instead of a table of their own: every item row then learns from both
             roles. (default: ``False``)
+        attention_temperature (float, optional): layer 2's logits are divided by it; below 1 the
+            attention over a user's items is sharper, and so are the explanations. Trained and
+            served alike (a constant of the exported graph). (default: ``1.0``)
 
     Shapes:
         - **item_context**: items ``[R]``, users ``[R, F2]``, mask ``[R, F2]`` →
@@ -65,8 +68,11 @@ class NeighbourhoodGAT(nn.Module):
     """
 
     def __init__(self, num_items: int, num_users: int, dim: int = 64, heads: int = 2,
-                 init_std: float = 0.1, similarity: str = "dot", tie_candidates: bool = False) -> None:
+                 init_std: float = 0.1, similarity: str = "dot", tie_candidates: bool = False,
+                 attention_temperature: float = 1.0) -> None:
         super().__init__()
+        if attention_temperature <= 0:
+            raise ValueError(f"attention_temperature must be positive, got {attention_temperature}")
         if dim % heads:
             raise ValueError(f"dim ({dim}) must be a multiple of heads ({heads})")
         if similarity not in SIMILARITIES:
@@ -79,6 +85,7 @@ class NeighbourhoodGAT(nn.Module):
         self.head_dim = dim // heads
         self.init_std = init_std
         self.tie_candidates = tie_candidates
+        self.attention_temperature = attention_temperature
         self.item_embedding = nn.Embedding(num_items, dim)  # E
         self.context_embedding = nn.Embedding(num_users, dim)  # P
         # Q; tied, it is E under a second name (one parameter, listed and saved once).
@@ -95,7 +102,7 @@ class NeighbourhoodGAT(nn.Module):
         """Constructor arguments, enough to rebuild the module around a state dict."""
         return {"num_items": self.num_items, "num_users": self.num_users, "dim": self.dim,
                 "heads": self.heads, "init_std": self.init_std, "similarity": self.similarity,
-                "tie_candidates": self.tie_candidates}
+                "tie_candidates": self.tie_candidates, "attention_temperature": self.attention_temperature}
 
     def split_heads(self, x: Tensor) -> Tensor:
         """``[..., d]`` → ``[..., H, head_dim]``."""
@@ -117,7 +124,10 @@ class NeighbourhoodGAT(nn.Module):
         mask = mask.unsqueeze(-1)  # [B, F1, 1]
         query = (z * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True).clamp(min=1.0)  # [B, H, e]
         logits = (z * query.unsqueeze(1)).sum(-1) / math.sqrt(self.head_dim)  # [B, F1, H]
-        alpha = masked_softmax(logits + self.weight_bias * weight.log().unsqueeze(-1), mask, dim=1)
+        logits = logits + self.weight_bias * weight.log().unsqueeze(-1)
+        if self.attention_temperature != 1.0:  # at 1 the exported graph stays as it was
+            logits = logits / self.attention_temperature
+        alpha = masked_softmax(logits, mask, dim=1)
         h = (alpha.unsqueeze(-1) * z).sum(1)  # [B, H, e]
         return h.reshape(h.shape[0], self.dim), alpha.transpose(1, 2)
 

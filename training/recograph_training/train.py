@@ -44,23 +44,30 @@ class TrainConfig:
     init_std: float = 0.1
     loss: str = "softmax"
     negatives: int = 4096
+    negative_sampling: str = "uniform"
     temperature: float = 0.2
     batching: str = "users"
     similarity: str = "cosine"
     tie_candidates: bool = True
+    attention_temperature: float = 1.0
     schedule: str = "constant"
     optimizer: str = "sparse-adam"
     seed: int = 0
 
     def fit_config(self) -> FitConfig:
         return FitConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, l2=self.l2, loss=self.loss,
-                         negatives=self.negatives, temperature=self.temperature, batching=self.batching,
-                         schedule=self.schedule, optimizer=self.optimizer, seed=self.seed)
+                         negatives=self.negatives, negative_sampling=self.negative_sampling,
+                         temperature=self.temperature, batching=self.batching, schedule=self.schedule,
+                         optimizer=self.optimizer, seed=self.seed)
 
     def model_settings(self) -> dict:
         """What defines the model beyond :meth:`fit_config` (a checkpoint must match it)."""
-        return {"model": "gat", "dim": self.dim, "heads": self.heads, "fanouts": list(self.fanouts),
-                "init_std": self.init_std, "similarity": self.similarity, "tie_candidates": self.tie_candidates}
+        settings = {"model": "gat", "dim": self.dim, "heads": self.heads, "fanouts": list(self.fanouts),
+                    "init_std": self.init_std, "similarity": self.similarity, "tie_candidates": self.tie_candidates}
+        # Recorded only when set, so checkpoints made before the option resume.
+        if self.attention_temperature != 1.0:
+            settings["attention_temperature"] = self.attention_temperature
+        return settings
 
 
 @dataclass
@@ -112,7 +119,7 @@ def train_gat(dataset: Dataset, train_edges: Edges, config: TrainConfig,
     pos_users, pos_items = trainable_positives(graph, train_edges if positive_edges is None else positive_edges)
     if model is None:
         model = NeighbourhoodGAT(dataset.num_items, dataset.num_users, config.dim, config.heads, config.init_std,
-                                 config.similarity, config.tie_candidates)
+                                 config.similarity, config.tie_candidates, config.attention_temperature)
     run = fit(GATRecommender(model, graph, config.fanouts), pos_users, pos_items,
               np.sort(train_edges.user * dataset.num_items + train_edges.item), dataset.num_items,
               config.fit_config(), validate, checkpoint_dir, resume, config.model_settings(),
@@ -150,7 +157,10 @@ def train(dataset: Dataset, config: TrainConfig, checkpoint_dir: str | Path | No
 def loss_description(config: TrainConfig) -> str:
     if config.loss == "bpr":
         return "BPR, 1 uniform negative"
-    return (f"sampled softmax, {config.negatives} uniform negatives shared by the batch, "
+    if config.negative_sampling == "all":
+        return f"full softmax over every item, temperature {config.temperature}"
+    drawn = "uniform" if config.negative_sampling == "uniform" else "popularity-sampled (logQ-corrected)"
+    return (f"sampled softmax, {config.negatives} {drawn} negatives shared by the batch, "
             f"temperature {config.temperature}")
 
 
@@ -182,6 +192,7 @@ def training_metadata(dataset: Dataset, config: TrainConfig, result: TrainResult
             "l2": config.l2, "initStd": config.init_std, "seed": config.seed, "loss": loss_description(config),
             "schedule": config.schedule, "optimizer": config.optimizer, "batching": config.batching,
             "similarity": config.similarity, "tieCandidates": config.tie_candidates,
+            "negativeSampling": config.negative_sampling, "attentionTemperature": config.attention_temperature,
         },
         "weights": "best validation epoch, trained on all edges except each held-out edge",
         "validation": {
@@ -215,8 +226,13 @@ def argument_parser(description: str = __doc__.splitlines()[0]) -> argparse.Argu
     parser.add_argument("--loss", choices=("bpr", "softmax"), default=defaults.loss)
     parser.add_argument("--negatives", type=int, default=defaults.negatives,
                         help="shared negatives per batch for --loss softmax")
+    parser.add_argument("--negative-sampling", choices=("uniform", "all", "popularity"),
+                        default=defaults.negative_sampling,
+                        help="softmax negatives: uniform, every item (full softmax), or by popularity with logQ correction")
     parser.add_argument("--temperature", type=float, default=defaults.temperature,
                         help="softmax logits are divided by this")
+    parser.add_argument("--attention-temperature", type=float, default=defaults.attention_temperature,
+                        help="layer-2 attention logits are divided by this (below 1: sharper attention, exported)")
     parser.add_argument("--batching", choices=("edges", "users"), default=defaults.batching,
                         help="a batch is --batch-size random positives, or --batch-size users with all theirs")
     parser.add_argument("--similarity", choices=("dot", "cosine"), default=defaults.similarity)
@@ -256,8 +272,10 @@ def read_dataset(args: argparse.Namespace) -> Dataset:
 def config_of(args: argparse.Namespace) -> TrainConfig:
     return TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, dim=args.dim,
                        heads=args.heads, fanouts=args.fanouts, l2=args.l2, loss=args.loss,
-                       negatives=args.negatives, temperature=args.temperature, batching=args.batching,
-                       similarity=args.similarity, tie_candidates=args.tie_candidates, schedule=args.schedule,
+                       negatives=args.negatives, negative_sampling=args.negative_sampling,
+                       temperature=args.temperature, batching=args.batching, similarity=args.similarity,
+                       tie_candidates=args.tie_candidates, attention_temperature=args.attention_temperature,
+                       schedule=args.schedule,
                        optimizer=args.optimizer, seed=args.seed)
 
 

@@ -164,3 +164,11 @@ def test_a_model_with_tied_candidates_round_trips_through_model_pt(tmp_path):
     loaded, _ = load_model(tmp_path)
     assert loaded.tie_candidates and loaded.candidate_embedding.weight is loaded.item_embedding.weight
     assert torch.equal(loaded.item_embedding.weight, model.item_embedding.weight)
+
+
+def test_an_attention_temperature_round_trips_through_model_pt(tmp_path):
+    model = NeighbourhoodGAT(8, 5, dim=8, heads=2, similarity="cosine", tie_candidates=True,
+                             attention_temperature=0.5)
+    save_model(model, (4, 2), [f"i{k}" for k in range(8)], [f"u{k}" for k in range(5)], {}, tmp_path)
+    loaded, checkpoint = load_model(tmp_path)
+    assert loaded.attention_temperature == 0.5 and checkpoint["config"]["attention_temperature"] == 0.5

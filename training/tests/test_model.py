@@ -19,12 +19,14 @@ def serving_inputs(model, nb, num_items: int, explain=range(10), k: int = 10) ->
         np.asarray(explain, dtype=np.int64)))]
 
 
-@pytest.fixture(params=[("dot", False), ("cosine", False), ("cosine", True)], ids=["dot", "cosine", "cosine-tied"])
+@pytest.fixture(params=[("dot", False, 1.0), ("cosine", False, 1.0), ("cosine", True, 1.0), ("cosine", True, 0.25)],
+                ids=["dot", "cosine", "cosine-tied", "cosine-tied-sharp-attention"])
 def model(planted, request) -> NeighbourhoodGAT:
     torch.manual_seed(0)
-    similarity, tie_candidates = request.param
+    similarity, tie_candidates, attention_temperature = request.param
     model = NeighbourhoodGAT(planted.num_items, planted.num_users, dim=16, heads=4, init_std=0.3,
-                             similarity=similarity, tie_candidates=tie_candidates).eval()
+                             similarity=similarity, tie_candidates=tie_candidates,
+                             attention_temperature=attention_temperature).eval()
     with torch.no_grad():
         model.weight_bias.fill_(0.7)
     return model
@@ -160,6 +162,25 @@ def test_reset_parameters_redraws_the_tables_and_heads_must_divide_dim():
     assert NeighbourhoodGAT(**model.config()).config() == model.config()
     with pytest.raises(ValueError, match="multiple of heads"):
         NeighbourhoodGAT(5, 4, dim=10, heads=4)
+
+
+def test_an_attention_temperature_divides_the_layer_2_logits_and_sharpens_the_attention(planted):
+    torch.manual_seed(0)
+    plain = NeighbourhoodGAT(planted.num_items, planted.num_users, dim=16, heads=4, init_std=0.3).eval()
+    sharp = NeighbourhoodGAT(**{**plain.config(), "attention_temperature": 0.25}).eval()
+    sharp.load_state_dict(plain.state_dict())
+    nb = sample_neighbourhood(graph_of(planted), np.arange(planted.num_users), (6, 3))
+    entropy = lambda a: -(a * a.clamp(min=1e-12).log()).sum(-1).mean()  # noqa: E731
+    with torch.no_grad():
+        alphas = [ServingGraph(m)(*serving_inputs(m, nb, planted.num_items))[3] for m in (plain, sharp)]
+        # The same weights: softmax(logits / 0.25) is softmax(logits)⁴, renormalised.
+        powered = alphas[0] ** 4
+        expected = powered / powered.sum(-1, keepdim=True).clamp(min=1e-30)
+    assert torch.allclose(alphas[1], expected, atol=1e-5)
+    assert entropy(alphas[1]) < entropy(alphas[0])
+    assert NeighbourhoodGAT(**sharp.config()).attention_temperature == 0.25
+    with pytest.raises(ValueError, match="attention_temperature"):
+        NeighbourhoodGAT(5, 4, dim=8, heads=2, attention_temperature=0.0)
 
 
 def test_tied_candidates_are_the_item_table_itself():

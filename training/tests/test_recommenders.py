@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from recograph_training.fit import FitConfig, batch_loss, epoch_batches, fit, learning_rate, shared_negative_hits
+from recograph_training.fit import (CHECKPOINT_FILE, FitConfig, SharedNegatives, batch_loss, epoch_batches, fit,
+                                    learning_rate, shared_negative_hits)
 from recograph_training.model import NeighbourhoodGAT
 from recograph_training.sampling import sample_compact
 from recograph_training.recommenders import (GATRecommender, LightGCN, MatrixFactorisation, compact_tensors,
@@ -59,6 +60,52 @@ def test_sampled_softmax_ignores_a_shared_negative_that_is_the_rows_positive():
     expected = (torch.nn.functional.cross_entropy(torch.tensor([[2.0, 0.0]]), torch.tensor([0]))
                 + torch.nn.functional.cross_entropy(torch.tensor([[2.0, 5.0, 0.0]]), torch.tensor([0]))) / 2
     assert torch.isclose(loss, expected)
+
+
+def test_full_softmax_negatives_are_every_item_once_and_the_loss_is_the_exact_cross_entropy():
+    negatives = SharedNegatives(FitConfig(loss="softmax", negatives=3, negative_sampling="all"), np.array([0, 1]), 5)
+    drawn = negatives.draw(np.random.default_rng(0))
+    assert drawn.tolist() == [0, 1, 2, 3, 4] and negatives.log_expected is None
+    scores = torch.tensor([[0.3, -1.0, 2.0, 0.5, 0.0], [1.0, 0.2, -0.4, 0.1, 0.9]])
+    positives = np.array([2, 4])
+    loss = batch_loss(scores[torch.arange(2), torch.from_numpy(positives)], scores, "softmax", positives, drawn, 0.5)
+    assert torch.isclose(loss, torch.nn.functional.cross_entropy(scores / 0.5, torch.from_numpy(positives)))
+
+
+def test_popularity_negatives_follow_the_degree_and_every_logit_is_corrected_by_its_expected_count():
+    items = np.array([0] * 90 + [1] * 10)  # item 2 never trained on
+    config = FitConfig(loss="softmax", negatives=4000, negative_sampling="popularity")
+    negatives = SharedNegatives(config, items, 3)
+    counts = np.bincount(negatives.draw(np.random.default_rng(0)), minlength=3)
+    assert counts[0] > counts[1] > counts[2] > 0
+    assert np.allclose(np.exp(negatives.log_expected), 4000 * negatives.probability)
+    positive, negative = torch.tensor([1.0]), torch.tensor([[2.0, 0.5]])
+    drawn, log_q = np.array([0, 2]), negatives.log_expected
+    loss = batch_loss(positive, negative, "softmax", np.array([1]), drawn, 1.0, log_q)
+    logits = torch.tensor([[1.0 - log_q[1], 2.0 - log_q[0], 0.5 - log_q[2]]], dtype=torch.float32)
+    assert torch.isclose(loss, torch.nn.functional.cross_entropy(logits, torch.tensor([0])))
+    with pytest.raises(ValueError, match="negative_sampling"):
+        SharedNegatives(FitConfig(negative_sampling="hard"), items, 3)
+
+
+def test_a_checkpoint_from_before_a_setting_existed_resumes_with_its_default(tmp_path):
+    dataset = planted_dataset()
+    config = FitConfig(epochs=1, batch_size=256, seed=1)
+    make = lambda: MatrixFactorisation(dataset.num_users, dataset.num_items, dim=8)  # noqa: E731
+    fit(make(), dataset.edges.user, dataset.edges.item, edge_keys(dataset), dataset.num_items, config, None,
+        tmp_path, True, {"model": "bpr-mf"}, "data", quiet)
+    state = torch.load(tmp_path / CHECKPOINT_FILE)
+    del state["config"]["negative_sampling"]  # as checkpoints made before it were
+    torch.save(state, tmp_path / CHECKPOINT_FILE)
+    messages = []
+    fit(make(), dataset.edges.user, dataset.edges.item, edge_keys(dataset), dataset.num_items,
+        FitConfig(**{**config.__dict__, "epochs": 2}), None, tmp_path, True, {"model": "bpr-mf"}, "data",
+        messages.append)
+    assert messages[0] == f"resumed from {tmp_path}/last.pt after epoch 1"
+    with pytest.raises(ValueError, match="was trained with"):
+        fit(make(), dataset.edges.user, dataset.edges.item, edge_keys(dataset), dataset.num_items,
+            FitConfig(**{**config.__dict__, "negative_sampling": "all"}), None, tmp_path, True,
+            {"model": "bpr-mf"}, "data", quiet)
 
 
 def test_cosine_schedule_decays_from_the_rate_to_zero():
