@@ -3,7 +3,7 @@ import { BREAK, execute, visit, type DocumentNode, type ExecutionResult, type Gr
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 /** Why a request ran on graphql-js instead of its compiled form; `null` when it ran compiled. */
-export type InterpretedReason = 'mutation' | 'subscription' | 'introspection' | 'trace' | 'not-compilable';
+export type InterpretedReason = 'mutation' | 'subscription' | 'introspection' | 'trace' | 'not-compilable' | 'errors';
 
 export interface CompiledExecutionOptions {
   /** Told of every execution, for the executor metric. */
@@ -22,7 +22,8 @@ type Compiled = Map<string, CompiledQuery | InterpretedReason>;
  * Kept on graphql-js: mutations (writes are store-bound, and one engine for them keeps their
  * exactly-once path simple), introspection (graphql-js is its reference), requests whose
  * resolvers are traced (federation inline traces and usage reports hook into graphql-js field
- * resolution), and any document graphql-jit refuses to compile.
+ * resolution), and any document graphql-jit refuses to compile. A compiled answer with errors is
+ * replaced by graphql-js's (see the executor).
  */
 export function compiledExecution(schema: GraphQLSchema, options: CompiledExecutionOptions = {}): GatewayInterface {
   // Apollo's document store hands the same DocumentNode for the same query text, so compiled
@@ -52,9 +53,13 @@ export function compiledExecution(schema: GraphQLSchema, options: CompiledExecut
       (await execute({ schema, document, contextValue: context, variableValues: request.request.variables, operationName })) as ExecutionResult;
     if (typeof entry === 'string') return interpreted();
     const result = await entry.query(undefined, context, request.request.variables);
-    // No `data`: the variables did not coerce, so no resolver ran. graphql-js words those errors
-    // as clients and Apollo's BAD_USER_INPUT classification expect, and running it is safe.
-    return 'data' in result ? result : interpreted();
+    if (result.errors === undefined) return result;
+    // An answer with errors is graphql-js's, run again (queries only, so nothing is written twice).
+    // Variables that do not coerce are worded as clients and Apollo's BAD_USER_INPUT classification
+    // expect; and under a store outage graphql-jit's answers held INTERNAL_SERVER_ERROR where
+    // graphql-js's say SERVICE_UNAVAILABLE (test/http/neo4j-outage.neo4j.test.ts).
+    options.onExecute?.('errors');
+    return interpreted();
   };
 
   return {

@@ -50,7 +50,7 @@ export class Metrics {
 
   readonly executions = new Counter({
     name: 'recograph_graphql_executions_total',
-    help: 'GraphQL operations executed, by executor (compiled, graphql-js) and why one ran on graphql-js (mutation, subscription, introspection, trace, not-compilable); not counted with GRAPHQL_EXECUTOR=graphql-js',
+    help: 'GraphQL operations executed, by executor (compiled, graphql-js) and why one ran on graphql-js (mutation, subscription, introspection, trace, not-compilable, errors: a compiled answer with errors run again); not counted with GRAPHQL_EXECUTOR=graphql-js',
     labelNames: ['executor', 'reason'] as const,
     registers: [this.registry],
   });
