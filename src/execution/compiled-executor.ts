@@ -10,9 +10,6 @@ export interface CompiledExecutionOptions {
   readonly onExecute?: (reason: InterpretedReason | null) => void;
 }
 
-/** A document's compiled operations, by operation name ('' for the only one). */
-type Compiled = Map<string, CompiledQuery | InterpretedReason>;
-
 /**
  * Runs queries as graphql-jit compiled functions, one compilation per document and operation,
  * and everything else on graphql-js. Apollo Server 5 has no executor option: the executor a
@@ -26,35 +23,29 @@ type Compiled = Map<string, CompiledQuery | InterpretedReason>;
  * replaced by graphql-js's (see the executor).
  */
 export function compiledExecution(schema: GraphQLSchema, options: CompiledExecutionOptions = {}): GatewayInterface {
-  // Apollo's document store hands the same DocumentNode for the same query text, so compiled
-  // forms live exactly as long as Apollo keeps the parsed document.
-  const compiledByDocument = new WeakMap<DocumentNode, Compiled>();
-
-  const compiledFor = (document: DocumentNode, operation: OperationDefinitionNode, operationName: string | null) => {
-    let compiled = compiledByDocument.get(document);
-    if (compiled === undefined) {
-      compiled = new Map();
-      compiledByDocument.set(document, compiled);
-    }
-    const key = operationName ?? '';
-    let entry = compiled.get(key);
+  // Apollo's document store hands the same parsed document for the same query text, so compiled
+  // forms live exactly as long as Apollo keeps it.
+  const compiled = new WeakMap<OperationDefinitionNode, CompiledQuery | InterpretedReason>();
+  const compiledFor = (document: DocumentNode, operation: OperationDefinitionNode) => {
+    let entry = compiled.get(operation);
     if (entry === undefined) {
-      entry = compile(schema, document, operation, operationName);
-      compiled.set(key, entry);
+      entry = compile(schema, document, operation);
+      compiled.set(operation, entry);
     }
     return entry;
   };
 
   const executor: GatewayExecutor = async (request: GatewayGraphQLRequestContext) => {
     const { document, operation, operationName, context } = request;
-    const entry = request.metrics.captureTraces ? 'trace' : compiledFor(document, operation, operationName);
+    const entry = request.metrics.captureTraces ? 'trace' : compiledFor(document, operation);
     options.onExecute?.(typeof entry === 'string' ? entry : null);
     const interpreted = async () =>
       (await execute({ schema, document, contextValue: context, variableValues: request.request.variables, operationName })) as ExecutionResult;
     if (typeof entry === 'string') return interpreted();
     const result = await entry.query(undefined, context, request.request.variables);
     if (result.errors === undefined) return result;
-    // An answer with errors is graphql-js's, run again (queries only, so nothing is written twice).
+    // An answer with errors is graphql-js's, run again: queries only, so nothing is written, and the
+    // request's DataLoaders hand back what the first run loaded (answers named, impressions kept once).
     // Variables that do not coerce are worded as clients and Apollo's BAD_USER_INPUT classification
     // expect; and under a store outage graphql-jit's answers held INTERNAL_SERVER_ERROR where
     // graphql-js's say SERVICE_UNAVAILABLE (test/http/neo4j-outage.neo4j.test.ts).
@@ -74,16 +65,11 @@ export function compiledExecution(schema: GraphQLSchema, options: CompiledExecut
   };
 }
 
-function compile(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operation: OperationDefinitionNode,
-  operationName: string | null,
-): CompiledQuery | InterpretedReason {
+function compile(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): CompiledQuery | InterpretedReason {
   if (operation.operation !== 'query') return operation.operation;
   if (selectsIntrospection(document)) return 'introspection';
-  const compiled = compileQuery(schema, document, operationName ?? undefined);
-  return isCompiledQuery(compiled) ? compiled : 'not-compilable';
+  const query = compileQuery(schema, document, operation.name?.value);
+  return isCompiledQuery(query) ? query : 'not-compilable';
 }
 
 /** Whether any selection of the document (fragments included) asks for `__schema` or `__type`. */
