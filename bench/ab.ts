@@ -2,27 +2,27 @@
  * `npm run bench:ab`: one change measured as a ratio in one run. Starts the compiled server twice,
  * A and B, differing in Node options, environment or compiled tree, and drives each with the
  * bench's explained recommendations at 64 connections, alternating A, B, A, B … so both see the
- * same machine load; prints req/s per round and B ÷ A. Both run open unless given API_KEYS; the
- * load sends the bench's reader key (bench/bench-server.ts) either way, which an open server ignores.
+ * same machine load; prints req/s per round and B ÷ A. Both run keyed as `npm run bench`'s server
+ * does (bench/bench-server.ts), and the load sends the bench's reader key.
  *
  *   npm run bench:ab -- --b-node-options=--max-semi-space-size=32
  *   npm run bench:ab -- --b-env RECOMMENDATION_BATCHING=false
- *   npm run bench:ab -- --b-env API_KEYS=bench-reader-key-of-recograph:reader --b-env ERASURE_SECRET=bench-erasure-secret-of-recograph-32+
+ *   npm run bench:ab -- --b-env API_KEYS= --b-env ERASURE_SECRET=     # B open: what the key check costs
  *   mkdir -p .cache/a && cp -r dist schema.graphql .cache/a/ && (change, npm run build) && npm run bench:ab -- --a-main .cache/a/dist/main.js
  *
  * Options: --a-main / --b-main (default dist/main.js), --a-node-options / --b-node-options,
  * --a-env / --b-env (KEY=VALUE, repeatable), --rounds N (default 3), --duration S (default 8),
  * --warmup S (default 2), --connections N (default 64), --query explained|typename (default explained).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { BENCH_HEADERS } from './bench-server.js';
-import { freePort, workloadBodies } from './workload.js';
+import { BENCH_HEADERS, post, startRecograph, type Server } from './bench-server.js';
+import { workloadBodies } from './workload.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -42,32 +42,20 @@ const { values: args } = parseArgs({
 const ROOT = new URL('..', import.meta.url).pathname;
 const BODIES = workloadBodies(args.query);
 
-interface Variant {
+interface Variant extends Server {
   readonly label: 'A' | 'B';
-  readonly url: string;
-  readonly child: ChildProcess;
 }
 
 async function start(label: 'A' | 'B', dataDir: string): Promise<Variant> {
   const side = label.toLowerCase() as 'a' | 'b';
-  const port = await freePort();
-  const nodeOptions = args[`${side}-node-options`]!.split(' ').filter(Boolean);
   const env = Object.fromEntries(args[`${side}-env`]!.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
-  const child = spawn(process.execPath, [...nodeOptions, args[`${side}-main`]!], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', ALLOW_OPEN_MUTATIONS: 'true', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', RESULT_CACHE: 'false', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}/graphql`;
-  for (let attempt = 0; ; attempt++) {
-    if (child.exitCode !== null) throw new Error(`${label} exited during start`);
-    const body = await fetch(url, { method: 'POST', headers: BENCH_HEADERS, body: BODIES[0] }).then((r) => r.json() as Promise<any>, () => null);
-    if (body?.errors) throw new Error(`${label}: ${JSON.stringify(body.errors)}`);
-    if (body?.data) break;
-    if (attempt > 600) throw new Error(`${label} did not start`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  const server = await startRecograph(label, dataDir, env, { main: args[`${side}-main`]!, nodeOptions: args[`${side}-node-options`]!.split(' ').filter(Boolean) });
+  const answer = await post(server.url, BODIES[0]!);
+  if (answer.errors) {
+    await server.stop();
+    throw new Error(`${label}: ${JSON.stringify(answer.errors)}`);
   }
-  return { label, url, child };
+  return { ...server, label };
 }
 
 async function load(url: string, seconds: number): Promise<number> {
@@ -102,7 +90,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    for (const { child } of [a, b]) child.kill('SIGTERM');
+    await Promise.all([a.stop(), b.stop()]);
   }
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
   const ratios = rates.B.map((rate, i) => rate / rates.A[i]!);

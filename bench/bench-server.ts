@@ -34,10 +34,17 @@ export function stopper(child: ChildProcess): () => Promise<void> {
   };
 }
 
+export interface Launch {
+  /** The compiled entry point (default `dist/main.js`), e.g. another tree's for an A/B run. */
+  readonly main?: string;
+  /** Node options before it, e.g. `--cpu-prof`. */
+  readonly nodeOptions?: readonly string[];
+}
+
 /** recograph itself, compiled (dist/main.js), with `env` on top of the bench defaults. */
-export async function startRecograph(name: string, dataDir: string, env: Record<string, string> = {}): Promise<Server> {
+export async function startRecograph(name: string, dataDir: string, env: Record<string, string> = {}, launch: Launch = {}): Promise<Server & { readonly child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['dist/main.js'], {
+  const child = spawn(process.execPath, [...(launch.nodeOptions ?? []), launch.main ?? 'dist/main.js'], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -59,11 +66,14 @@ export async function startRecograph(name: string, dataDir: string, env: Record<
   for (let attempt = 0; ; attempt++) {
     if (child.exitCode !== null) throw new Error(`${name} exited during start`);
     try {
-      if ((await post(url, JSON.stringify({ query: '{ __typename }' }))).data) break;
-    } catch {
+      const answer = await post(url, JSON.stringify({ query: '{ __typename }' }));
+      if (answer.errors) throw Object.assign(new Error(`${name}: ${JSON.stringify(answer.errors)}`), { fatal: true });
+      if (answer.data) break;
+    } catch (error) {
+      if ((error as { fatal?: boolean }).fatal) throw error;
       if (attempt > 600) throw new Error(`${name} did not start`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-  return { name, url, metricsUrl: new URL('/metrics', url).href, stop: stopper(child) };
+  return { name, url, metricsUrl: new URL('/metrics', url).href, stop: stopper(child), child };
 }

@@ -1,13 +1,13 @@
 /**
  * `npm run bench:profile`: where a request's CPU time goes on the API's main thread. Starts the
- * compiled server (as `npm run bench` does) under `node --cpu-prof`, drives it with the bench's
+ * compiled server, keyed as `npm run bench`'s is (bench/bench-server.ts), under `node --cpu-prof`, drives it with the bench's
  * explained recommendations (or `{ __typename }`) at 64 connections, stops it, and prints the main thread's self time by
  * module and by function (idle time left out), writing them and the `.cpuprofile` to bench/results/.
  *
  * Options: --duration S (seconds under load, default 15), --connections N (default 64), --top N (rows, default 25),
  * --query explained|typename (default explained).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { byFunction, byModule, selfTimes, window, type CpuProfile } from './cpu-profile.js';
-import { freePort, workloadBodies } from './workload.js';
+import { BENCH_HEADERS, startRecograph } from './bench-server.js';
+import { workloadBodies } from './workload.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,7 +36,7 @@ function load(url: string, seconds: number) {
     connections: Number(args.connections),
     duration: seconds,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: BENCH_HEADERS,
     requests: [{ setupRequest: (request) => ({ ...request, body: BODIES[next++ % BODIES.length]! }) }],
   });
 }
@@ -44,28 +45,14 @@ async function main(): Promise<void> {
   execFileSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '--build', 'tsconfig.build.json'], { cwd: ROOT });
   const work = mkdtempSync(join(tmpdir(), 'recograph-profile-'));
   const profiles = join(work, 'profiles');
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profiles, 'dist/main.js'], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', ALLOW_OPEN_MUTATIONS: 'true', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: join(work, 'data'), LOG_LEVEL: 'warn', RESULT_CACHE: 'false' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}/graphql`;
-  for (let attempt = 0; ; attempt++) {
-    if (child.exitCode !== null) throw new Error('the server exited during start');
-    const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODIES[0] }).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (attempt > 600) throw new Error('the server did not start');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  const server = await startRecograph('recograph', join(work, 'data'), {}, { nodeOptions: ['--cpu-prof', '--cpu-prof-dir', profiles] });
+  const { url } = server;
   await load(url, 3); // warm-up: compiled documents, JIT, store pages
   // The profile's clock is the machine's monotonic clock, as process.hrtime is: only samples taken under load count.
   const from = Number(process.hrtime.bigint() / 1000n);
   const result = await load(url, Number(args.duration));
   const to = Number(process.hrtime.bigint() / 1000n);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
+  await server.stop();
 
   // The largest profile is the main thread's (the inference worker writes its own, smaller one).
   const files = readdirSync(profiles).map((name) => join(profiles, name)).sort((a, b) => statSync(b).size - statSync(a).size);

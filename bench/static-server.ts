@@ -1,20 +1,19 @@
 /**
- * The ceiling of our API layer: recograph's (subgraph) schema and HTTP stack (Express, Apollo Server, request
+ * The ceiling of our API layer: recograph's (subgraph) schema and HTTP stack (Fastify, Apollo Server, request
  * logs, metrics, Studio and cache-control plugins) with resolvers that return one fixed, precomputed recommendations answer.
  * What a recommendation would cost if the store, the model and the explanation were free.
  *
  * Usage: tsx bench/static-server.ts ANSWER.json — prints `{"url": ...}` once listening on loopback.
  */
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
+import { fastifyApolloHandler } from '@as-integrations/fastify';
+import Fastify, { LogController } from 'fastify';
 import { parse } from 'graphql';
 import { pino } from 'pino';
-import { Metrics, metricsPlugin, requestLogging, timedStringify } from '../src/observability/index.js';
+import { Metrics, metricsPlugin, requestIdOf, requestLogging, timedStringify } from '../src/observability/index.js';
+import { jsonBodyOnly, oneOperationBody } from '../src/security/index.js';
 import { studioPlugins } from '../src/studio.js';
 import { uncacheableAnswers } from '../src/uncacheable-answers.js';
 
@@ -32,11 +31,16 @@ const apollo = new ApolloServer({
   stringifyResult: timedStringify(metrics),
 });
 await apollo.start();
-const app = express();
-app.use('/graphql', requestLogging(logger), express.json({ limit: '1mb' }), expressMiddleware(apollo));
-const server = http.createServer(app);
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  console.log(JSON.stringify({ url: `http://127.0.0.1:${port}/graphql` }));
+const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }), genReqId: requestIdOf, bodyLimit: 1024 * 1024 });
+const logging = requestLogging(logger);
+app.route({
+  method: ['GET', 'POST'],
+  url: '/graphql',
+  onRequest: [logging.onRequest, jsonBodyOnly],
+  preValidation: oneOperationBody,
+  onResponse: logging.onResponse,
+  handler: fastifyApolloHandler(apollo),
 });
+const origin = await app.listen({ port: 0, host: '127.0.0.1' });
+console.log(JSON.stringify({ url: `${origin}/graphql` }));
 process.on('SIGTERM', () => process.exit(0));

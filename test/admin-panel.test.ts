@@ -1,20 +1,20 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import express, { type RequestHandler } from 'express';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminPanel } from '../src/admin-panel.js';
 
 /** Admits only the header `x-test-admin: yes`, standing in for the API-key check. */
-const admitTestAdmin: RequestHandler = (req, res, next) => (req.get('x-test-admin') === 'yes' ? next() : res.status(401).end());
+async function admitTestAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (request.headers['x-test-admin'] !== 'yes') await reply.code(401).send();
+}
 
-async function serve(dir: string): Promise<{ base: string; close: () => void }> {
-  const app = express().use('/admin', adminPanel(admitTestAdmin, dir));
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+async function serve(dir: string): Promise<{ base: string; close: () => Promise<void> }> {
+  const app = Fastify();
+  await app.register(adminPanel(admitTestAdmin, dir), { prefix: '/admin' });
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { base, close: () => app.close() };
 }
 
 describe('serving the explanation panel at /admin', () => {
@@ -28,9 +28,9 @@ describe('serving the explanation panel at /admin', () => {
     built = await serve(dir);
     missing = await serve(join(dir, 'no-build-here'));
   });
-  afterAll(() => {
-    built?.close();
-    missing?.close();
+  afterAll(async () => {
+    await built?.close();
+    await missing?.close();
   });
 
   it('serves index.html, revalidated, under a strict content security policy', async () => {

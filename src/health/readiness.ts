@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Router } from 'express';
+import type { FastifyInstance } from 'fastify';
 import { ServiceUnavailableError } from '../errors.js';
 import type { StoreAvailability } from '../graph/index.js';
 import { coverageWarning, type CatalogueCoverage } from '../recommendations/index.js';
@@ -18,20 +18,18 @@ export interface ReadinessSources {
  * It also says how much of the catalogue the model knows, with a `warning` (still 200) when that
  * is under half: such an API answers, but mostly with popularity.
  */
-export function healthRoutes(sources: ReadinessSources): Router {
-  const router = Router();
-  router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  router.get('/readyz', async (_req, res) => {
-    const store = (await sources.store.probe()) ? 'up' : 'down';
-    const model = sources.modelVersion();
-    const ready = store === 'up' && model !== null;
-    const catalogue = sources.coverage();
-    const warning = coverageWarning(catalogue);
-    res.status(ready ? 200 : 503).json({ ready, store, model: model === null ? null : { version: model }, catalogue, ...(warning ? { warning } : {}) });
-  });
-  return router;
+export function healthRoutes(sources: ReadinessSources) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.get('/healthz', async () => ({ status: 'ok' }));
+    app.get('/readyz', async (_request, reply) => {
+      const store = (await sources.store.probe()) ? 'up' : 'down';
+      const model = sources.modelVersion();
+      const ready = store === 'up' && model !== null;
+      const catalogue = sources.coverage();
+      const warning = coverageWarning(catalogue);
+      return reply.code(ready ? 200 : 503).send({ ready, store, model: model === null ? null : { version: model }, catalogue, ...(warning ? { warning } : {}) });
+    });
+  };
 }
 
 /** While the store is known to be down, operations fail at once with SERVICE_UNAVAILABLE (503). */

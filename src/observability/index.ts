@@ -1,3 +1,3 @@
 export { Metrics, secondsSince, type Stage } from './metrics.js';
 export { metricsPlugin, timedStringify } from './apollo-metrics-plugin.js';
-export { requestLogging } from './http-logging.js';
+export { requestIdOf, requestLogging } from './http-logging.js';
