@@ -6,7 +6,7 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 export type InterpretedReason = 'mutation' | 'subscription' | 'introspection' | 'trace' | 'not-compilable' | 'errors';
 
 export interface CompiledExecutionOptions {
-  /** Told of every execution, for the executor metric. */
+  /** Told once per request of where its answer came from, for the executor metric. */
   readonly onExecute?: (reason: InterpretedReason | null) => void;
 }
 
@@ -38,12 +38,17 @@ export function compiledExecution(schema: GraphQLSchema, options: CompiledExecut
   const executor: GatewayExecutor = async (request: GatewayGraphQLRequestContext) => {
     const { document, operation, operationName, context } = request;
     const entry = request.metrics.captureTraces ? 'trace' : compiledFor(document, operation);
-    options.onExecute?.(typeof entry === 'string' ? entry : null);
     const interpreted = async () =>
       (await execute({ schema, document, contextValue: context, variableValues: request.request.variables, operationName })) as ExecutionResult;
-    if (typeof entry === 'string') return interpreted();
+    if (typeof entry === 'string') {
+      options.onExecute?.(entry);
+      return interpreted();
+    }
     const result = await entry.query(undefined, context, request.request.variables);
-    if (result.errors === undefined) return result;
+    if (result.errors === undefined) {
+      options.onExecute?.(null);
+      return result;
+    }
     // An answer with errors is graphql-js's, run again: queries only, so nothing is written, and the
     // request's DataLoaders hand back what the first run loaded (answers named, impressions kept once).
     // Variables that do not coerce are worded as clients and Apollo's BAD_USER_INPUT classification
