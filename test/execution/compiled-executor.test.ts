@@ -15,7 +15,8 @@ const schema = makeExecutableSchema({
 /** Runs `query` through the gateway's executor as Apollo would, recording what it was told. */
 async function run(query: string) {
   const told: (InterpretedReason | null)[] = [];
-  const { executor } = await compiledExecution(schema, { onExecute: (reason) => told.push(reason) }).load();
+  const { executor } = await compiledExecution(schema, { onExecute: (reason) => told.push(reason) }).load({ apollo: {} });
+  if (executor === null) throw new Error('the gateway gave no executor');
   const document = parse(query);
   const operation = document.definitions[0] as OperationDefinitionNode;
   const request = { document, operation, operationName: null, context: {}, request: { variables: {} }, metrics: { captureTraces: false } };
