@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type OperationDefinitionNode } from 'graphql';
+import type { Histogram } from 'prom-client';
 import { secondsSince, type Metrics } from './metrics.js';
 
 const MAX_FIELDS_LABEL = 120;
@@ -10,6 +11,17 @@ const MAX_FIELDS_LABEL = 120;
  * client-chosen operation names.
  */
 export function metricsPlugin(metrics: Metrics): ApolloServerPlugin {
+  // The latency child of each parsed operation, kept as long as Apollo keeps the document.
+  const latencyOf = new WeakMap<OperationDefinitionNode, Histogram.Internal<'type' | 'fields'>>();
+  const latency = (operation: OperationDefinitionNode | undefined) => {
+    if (operation === undefined) return metrics.requestDuration.labels('none', '');
+    let child = latencyOf.get(operation);
+    if (child === undefined) {
+      child = metrics.requestDuration.labels(operation.operation, rootFields(operation));
+      latencyOf.set(operation, child);
+    }
+    return child;
+  };
   return {
     async requestDidStart() {
       const received = process.hrtime.bigint();
@@ -30,10 +42,7 @@ export function metricsPlugin(metrics: Metrics): ApolloServerPlugin {
           for (const error of errors) metrics.errors.inc({ code: String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR') });
         },
         async willSendResponse({ operation }) {
-          metrics.requestDuration.observe(
-            { type: operation?.operation ?? 'none', fields: operation ? rootFields(operation) : '' },
-            secondsSince(received),
-          );
+          latency(operation).observe(secondsSince(received));
         },
       };
     },
