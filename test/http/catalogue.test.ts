@@ -56,8 +56,8 @@ describe('users, items and the model over HTTP', () => {
   });
 
   it('describes the serving model', async () => {
-    const { data } = await server.graphql(`{ model { version format fanouts heads embeddingDim itemCount executionProvider } }`);
-    expect(data.model).toMatchObject({ format: 'recograph-gat/3', executionProvider: 'cpu', itemCount: 1920 });
+    const { data } = await server.graphql(`{ model { version format fanouts heads embeddingDim itemCount executionProvider compression } }`);
+    expect(data.model).toMatchObject({ format: 'recograph-gat/3', executionProvider: 'cpu', compression: 'none', itemCount: 1920 });
     expect(data.model.fanouts).toHaveLength(2);
   });
 });

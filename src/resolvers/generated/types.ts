@@ -347,6 +347,8 @@ export type ItemModelKnowledge =
 /** The model that ranks recommendations. */
 export type ModelInfo = {
   readonly __typename?: 'ModelInfo';
+  /** How the model folder stores and scores its candidate table: `none` (float32) or `int8` (a scale per row, the best candidates re-scored exactly; docs/model.md). */
+  readonly compression: Scalars['String']['output'];
   /** Embedding dimensions. */
   readonly embeddingDim: Scalars['Int']['output'];
   /** The onnxruntime execution provider in use: `cpu` or `cuda`. */
@@ -1087,6 +1089,7 @@ export type ItemEdgeResolvers<ContextType = RequestContext, ParentType extends R
 };
 
 export type ModelInfoResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ModelInfo'] = ResolversParentTypes['ModelInfo']> = {
+  compression?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   embeddingDim?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   executionProvider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   fanouts?: Resolver<ReadonlyArray<ResolversTypes['Int']>, ParentType, ContextType>;
