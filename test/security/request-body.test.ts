@@ -27,6 +27,7 @@ describe('HTTP request guards', () => {
     await expectError(await post('query={model{version}}', 'application/x-www-form-urlencoded'), 415, 'UNSUPPORTED_MEDIA_TYPE');
     await expectError(await post('{ model { version } }', 'text/plain'), 415, 'UNSUPPORTED_MEDIA_TYPE');
     await expectError(await post('{}', null), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    await expectError(await post('{"query": "{ model { version } }"}', 'application/json; charset=latin1'), 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('answers bodies over MAX_REQUEST_BYTES with 413', async () => {
